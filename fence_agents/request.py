@@ -1,0 +1,100 @@
+"""The parsed, validated options of one agent run, with typed accessors.
+
+Built by ``fence_agents.options`` (argv or stdin); read by the framework and by device factories.
+Values are kept as strings exactly as given (after defaults); accessors convert. Secret options come
+back as :class:`~fence_agents.secret.Secret`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fence_agents.secret import Secret
+
+TRUE_WORDS = frozenset({"1", "yes", "on", "true", "y", "t"})
+FALSE_WORDS = frozenset({"0", "no", "off", "false", "n", "f", ""})
+
+
+def parse_bool(text: str) -> bool:
+    """Booleans honour their value (upstream tests presence only: ``ssh=0`` would mean ssh)."""
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(text)
+
+
+@dataclass
+class Request:
+    """One run: ``values`` maps internal option keys (``ipaddr``, ``passwd``, ``port``...) to strings."""
+
+    agent: str
+    values: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, Secret] = field(default_factory=dict)
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("fence_agents"))
+
+    @classmethod
+    def of(cls, agent: str, values: Mapping[str, str], secret_keys: frozenset[str] = frozenset()) -> Request:
+        plain = {k: v for k, v in values.items() if k not in secret_keys}
+        hidden = {k: Secret(v) for k, v in values.items() if k in secret_keys}
+        return cls(agent=agent, values=plain, secrets=hidden)
+
+    # -- typed accessors -------------------------------------------------------------------------
+    def has(self, key: str) -> bool:
+        return key in self.values or key in self.secrets
+
+    def str(self, key: str, default: str | None = None) -> str | None:
+        return self.values.get(key, default)
+
+    def int(self, key: str, default: int = 0) -> int:
+        raw = self.values.get(key)
+        return default if raw in (None, "") else int(raw)  # validated earlier
+
+    def seconds(self, key: str, default: float = 0.0) -> float:
+        raw = self.values.get(key)
+        return default if raw in (None, "") else float(raw)
+
+    def flag(self, key: str) -> bool:
+        raw = self.values.get(key)
+        return False if raw is None else parse_bool(raw)
+
+    def secret(self, key: str) -> Secret | None:
+        return self.secrets.get(key)
+
+    # -- common shortcuts --------------------------------------------------------------------------
+    @property
+    def action(self) -> str:
+        return self.values.get("action", "reboot")
+
+    @property
+    def ipaddr(self) -> str | None:
+        return self.values.get("ipaddr")
+
+    @property
+    def login(self) -> str | None:
+        return self.values.get("login")
+
+    @property
+    def password(self) -> Secret | None:
+        return self.secrets.get("passwd")
+
+    @property
+    def plug(self) -> str | None:
+        """The plug as given (may hold several, split with plug_separator: see ``plugs``)."""
+        return self.values.get("port")
+
+    @property
+    def plugs(self) -> list[str]:
+        raw = self.values.get("port")
+        if raw is None:
+            return []
+        sep = self.values.get("plug_separator", ",") or ","
+        return [p.strip() for p in raw.split(sep) if p.strip()]
+
+    @property
+    def secret_values(self) -> list[str]:
+        """Every secret's text, for redaction filters on logs and captured output."""
+        return [s.reveal() for s in self.secrets.values() if s.reveal()]

@@ -1,0 +1,44 @@
+"""The expect-style channel every text transport (telnet, ssh, serial) offers agents.
+
+Every call has a deadline. Reads accumulate in a buffer; ``expect`` returns when one pattern matches,
+raises :class:`~fence_agents.errors.DeviceTimeout` when the deadline passes, and
+:class:`~fence_agents.errors.ConnectionLost` when the peer closes first. Everything sent and received is
+logged to the request's logger at DEBUG (``-v``); a :class:`Secret` is logged as ``***``.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fence_agents.secret import Secret
+
+Pattern = str | re.Pattern[str]  # a str is a regular expression, compiled case-insensitively
+
+
+@dataclass(frozen=True)
+class ExpectResult:
+    index: int  # which pattern matched
+    match: re.Match[str]
+    before: str  # text received before the match
+
+
+class Channel(ABC):
+    eol: str = "\r\n"
+
+    @abstractmethod
+    def send(self, data: str | Secret) -> None: ...
+
+    def sendline(self, line: str | Secret = "") -> None:
+        if isinstance(line, Secret):
+            self.send(Secret(line.reveal() + self.eol))
+        else:
+            self.send(line + self.eol)
+
+    @abstractmethod
+    def expect(self, patterns: Sequence[Pattern], timeout: float) -> ExpectResult: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

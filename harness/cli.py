@@ -1,0 +1,65 @@
+"""``fencelab``: the umbrella command. Subcommands are modules loaded on demand (fast start-up).
+
+    fencelab demo                      the main job (harness.demo)
+    fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
+    fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+USAGE = """usage: fencelab <command> [args]
+
+commands:
+  demo                     start emulated devices and fence through our agents, as a readable timeline
+  emulate <device> [...]   run one emulated device in the foreground (nps, bmc, san); prints one JSON ready line
+  bench <what> [...]       benchmark our agents and emulators against the stock tools (metadata, nps, ipmi, san)
+"""
+
+EMULATORS = ("nps", "bmc", "san")
+
+
+def _load(module: str, what: str) -> object:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name and module.startswith(err.name):
+            print(f"fencelab: unknown {what}", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0 if args else 2
+    cmd, rest = args[0], args[1:]
+    if cmd == "demo":
+        mod = _load("harness.demo", "command 'demo'")
+    elif cmd == "emulate":
+        if not rest or rest[0] not in EMULATORS:
+            print(f"fencelab emulate: choose a device: {', '.join(EMULATORS)}", file=sys.stderr)
+            return 2
+        mod = _load(f"emulators.{rest[0]}.cli", f"device '{rest[0]}'")
+        rest = rest[1:]
+    elif cmd == "bench":
+        if not rest:
+            print("fencelab bench: choose what to measure: metadata, nps, ipmi, san", file=sys.stderr)
+            return 2
+        mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
+        rest = rest[1:]
+    else:
+        print(f"fencelab: unknown command '{cmd}'\n{USAGE}", file=sys.stderr, end="")
+        return 2
+    try:
+        return int(mod.main(rest))  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
