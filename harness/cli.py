@@ -1,8 +1,8 @@
 """``fencelab``: the umbrella command. Subcommands are modules loaded on demand (fast start-up).
 
-    fencelab demo                      the main job (harness.demo)
-    fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
-    fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
+fencelab demo                      the main job (harness.demo)
+fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
+fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ USAGE = """usage: fencelab <command> [args]
 
 commands:
   demo                     start emulated devices and fence through our agents, as a readable timeline
-  emulate <device> [...]   run one emulated device in the foreground (nps, bmc, san); prints one JSON ready line
-  bench <what> [...]       benchmark our agents and emulators against the stock tools (metadata, nps, ipmi, san)
+  emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
+  bench <what> [...]       benchmark against the stock tools (metadata, nps, ipmi, san)
 """
 
 EMULATORS = ("nps", "bmc", "san")
