@@ -1,0 +1,400 @@
+"""The fence domain: fenced's victim and master logic as a pure state machine.
+
+Inputs: membership views, clock ticks, agent call results, manual overrides, peers' fence reports.
+Outputs: effects (run this agent, log this line, tell the peers). Time is whatever ``now`` the caller passes.
+
+Rules (reference/cluster-suite.md, "fenced"):
+- a member lost by failure (not a clean leave) becomes a victim; fencing waits for quorum;
+- only the master (lowest node id among non-victim members) fences; others log "fencing deferred to X";
+- post_fail_delay after a failure, post_join_delay when the same change added nodes or at domain creation;
+- at domain creation every configured node that is not a member is a victim unless clean_start;
+- methods in order, every device of a method must succeed; all methods failed -> wait override_time
+  (a window for fence_ack_manual), then retry, the wait doubling up to retry_max, forever;
+- a victim that rejoins *cleanly* (a new incarnation: it restarted) before it is fenced is spared; one that
+  comes back with its old incarnation (it was hung or partitioned) still holds state and is still fenced.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cluster.fenced.attempt import Attempt, CallSpec
+from cluster.fenced.history import FenceRecord, History
+from cluster.fenced.plan import FencePlan, NodeFencing
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    """An installed membership. ``members`` maps node id to an incarnation token (changes on restart)."""
+
+    generation: int
+    members: Mapping[int, str]
+    quorate: bool
+    left_cleanly: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class RunAgent:
+    call_id: int
+    call: CallSpec
+    timeout: float
+    unfence: bool = False
+
+
+@dataclass(frozen=True)
+class Log:
+    level: str  # "info", "warning", "error", "debug"
+    text: str
+
+
+@dataclass(frozen=True)
+class Announce:
+    """Tell the other domain members that ``record.victim`` is fenced (they drop it too)."""
+
+    nodeid: int
+    record: FenceRecord
+
+
+Effect = RunAgent | Log | Announce
+
+
+@dataclass(frozen=True)
+class CallResult:
+    ok: bool
+    duration: float
+    result: str = ""  # success | error | timeout | missing; derived from ok when empty
+    detail: str = ""
+
+
+class Phase(enum.Enum):
+    DELAY = "delay"  # waiting post_fail_delay / post_join_delay
+    READY = "ready"
+    CALLING = "calling"
+    RETRY_WAIT = "retry-wait"  # all methods failed: override window, then retry
+
+
+@dataclass
+class Victim:
+    node: NodeFencing
+    failed_at: float
+    incarnation: str | None  # None for startup victims: any rejoin counts as clean
+    not_before: float
+    phase: Phase = Phase.DELAY
+    round: int = 1
+    attempt: Attempt | None = None
+    call_id: int | None = None
+    call: CallSpec | None = None
+    deferred_to: int | None = None
+    dirty_logged: bool = False
+
+
+@dataclass
+class DomainStatus:
+    """What ``fence_tool ls`` prints."""
+
+    member_count: int
+    victim_count: int
+    victim_now: int
+    master_nodeid: int
+    wait_state: str
+    members: list[int] = field(default_factory=list)
+    victims: list[int] = field(default_factory=list)
+
+
+class FenceDomain:
+    def __init__(self, plan: FencePlan, our_nodeid: int) -> None:
+        self.plan = plan
+        self.our_nodeid = our_nodeid
+        self.history = History()
+        self.victims: dict[int, Victim] = {}
+        self._members: dict[int, str] = {}
+        self._created = False
+        self._quorate = False
+        self._next_call = 1
+        self._unfence_calls: dict[int, CallSpec] = {}
+        self._last_failure: dict[int, float] = {}
+        self._last_fenced: dict[int, float] = {}
+
+    # ---- inputs -------------------------------------------------------------------------------------
+    def on_membership(self, view: MembershipView, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        new = dict(view.members)
+        if not self._created:
+            self._created = True
+            effects += self._create(new, now)
+        else:
+            added = {n for n in new if n not in self._members or new[n] != self._members[n]}
+            delay = self.plan.settings.post_join_delay if added else self.plan.settings.post_fail_delay
+            for nodeid, incarnation in self._members.items():
+                if nodeid in new and new[nodeid] == incarnation:
+                    continue
+                if nodeid not in new and nodeid in view.left_cleanly:
+                    effects.append(Log("info", f"node {self.plan.name_of(nodeid)} left the domain cleanly"))
+                    continue
+                effects += self._add_victim(nodeid, incarnation, now, delay)
+        self._members = new
+        self._quorate = view.quorate
+        effects += self._spare_rejoined(now)
+        return effects + self._drive(now)
+
+    def on_tick(self, now: float) -> list[Effect]:
+        return self._drive(now)
+
+    def on_call_result(self, call_id: int, result: CallResult, now: float) -> list[Effect]:
+        if call_id in self._unfence_calls:
+            return self._unfence_done(self._unfence_calls.pop(call_id), result, now)
+        victim = next((v for v in self.victims.values() if v.call_id == call_id), None)
+        if victim is None or victim.call is None or victim.attempt is None:
+            return []  # overridden or spared while the agent ran
+        call = victim.call
+        effects = self._record_call(call, result, now)
+        victim.call_id = None
+        victim.call = None
+        victim.attempt.record(result.ok)
+        victim.phase = Phase.READY
+        if victim.attempt.outcome is True:
+            effects.append(Log("info", f"fence {call.victim} success"))
+            record = FenceRecord(
+                now,
+                call.victim,
+                call.method,
+                call.device,
+                "success",
+                result.duration,
+                by=self.plan.name_of(self.our_nodeid),
+            )
+            effects += self._fenced(victim.node.nodeid, now)
+            effects.append(Announce(victim.node.nodeid, record))
+        elif victim.attempt.outcome is False:
+            effects += self._round_failed(victim, now)
+        return effects + self._spare_rejoined(now) + self._drive(now)
+
+    def on_ack_manual(self, name: str, now: float) -> tuple[bool, list[Effect]]:
+        """``fence_ack_manual NAME``: the administrator says the node is down. False if it is no victim."""
+        node = self.plan.node_by_name(name)
+        if node is None or node.nodeid not in self.victims:
+            return False, []
+        record = FenceRecord(
+            now, name, "manual", "fence_ack_manual", "override", 0.0, by=self.plan.name_of(self.our_nodeid)
+        )
+        self.history.add(record)
+        effects: list[Effect] = [Log("info", f"fence {name} overridden by administrator intervention")]
+        effects += self._fenced(node.nodeid, now)
+        effects.append(Announce(node.nodeid, record))
+        return True, effects + self._drive(now)
+
+    def on_peer_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
+        """Another member (the master) fenced ``nodeid``."""
+        if nodeid not in self.victims:
+            return []
+        self.history.add(record)
+        effects: list[Effect] = [Log("info", f"fence {record.victim} {record.result} (by {record.by})")]
+        return effects + self._fenced(nodeid, now) + self._drive(now)
+
+    def unfence_self(self, now: float) -> list[Effect]:
+        """Unfencing at join: run every ``<unfence>`` device of our own node."""
+        node = self.plan.node_by_id(self.our_nodeid)
+        if node is None or not node.unfence:
+            return []
+        effects: list[Effect] = [Log("info", f"unfencing node {node.name}")]
+        attempt = Attempt(self.plan, node, unfence=True)
+        # Every unfence device must succeed; they are independent, so all are started at once.
+        while (call := attempt.next_call()) is not None:
+            attempt.record(True)
+            if call.missing:
+                effects += self._unfence_done(call, CallResult(False, 0.0, "missing", call.missing), now)
+                continue
+            call_id = self._new_call_id()
+            self._unfence_calls[call_id] = call
+            effects.append(RunAgent(call_id, call, self.plan.settings.agent_timeout, unfence=True))
+        return effects
+
+    # ---- queries ------------------------------------------------------------------------------------
+    def needs_fencing(self, nodeid: int) -> bool:
+        return nodeid in self.victims
+
+    def fenced_since_failure(self, nodeid: int) -> bool:
+        """The resource manager's question: may the failed node's services start elsewhere?
+
+        True when the node is no victim: it was fenced (or overridden) after its last failure, rejoined
+        cleanly, left cleanly, or never failed.
+        """
+        return nodeid not in self.victims
+
+    def last_failure(self, nodeid: int) -> float | None:
+        return self._last_failure.get(nodeid)
+
+    def last_fenced(self, nodeid: int) -> float | None:
+        return self._last_fenced.get(nodeid)
+
+    @property
+    def master(self) -> int | None:
+        candidates = [n for n in self._members if n not in self.victims]
+        return min(candidates) if candidates else None
+
+    def status(self) -> DomainStatus:
+        calling = [v.node.nodeid for v in self.victims.values() if v.phase is Phase.CALLING]
+        if not self.victims:
+            wait = "none"
+        elif not self._quorate:
+            wait = "quorum"
+        elif self.master != self.our_nodeid:
+            wait = "messages"
+        else:
+            wait = "fencing"
+        return DomainStatus(
+            member_count=len(self._members),
+            victim_count=len(self.victims),
+            victim_now=calling[0] if calling else 0,
+            master_nodeid=self.master or 0,
+            wait_state=wait,
+            members=sorted(self._members),
+            victims=sorted(self.victims),
+        )
+
+    def next_deadline(self) -> float | None:
+        """When a tick could change something (the adapter sleeps until then or until an input)."""
+        times = [v.not_before for v in self.victims.values() if v.phase in (Phase.DELAY, Phase.RETRY_WAIT)]
+        return min(times) if times else None
+
+    # ---- internals ----------------------------------------------------------------------------------
+    def _new_call_id(self) -> int:
+        call_id = self._next_call
+        self._next_call += 1
+        return call_id
+
+    def _create(self, members: dict[int, str], now: float) -> list[Effect]:
+        effects: list[Effect] = [Log("info", "fence domain created")]
+        if self.plan.settings.clean_start:
+            return effects + [Log("info", "clean_start=1: skipping startup fencing")]
+        for node in self.plan.nodes:
+            if node.nodeid not in members and node.nodeid != self.our_nodeid:
+                effects += self._add_victim(node.nodeid, None, now, self.plan.settings.post_join_delay)
+        return effects
+
+    def _add_victim(self, nodeid: int, incarnation: str | None, now: float, delay: float) -> list[Effect]:
+        node = self.plan.node_by_id(nodeid) or NodeFencing(nodeid, f"nodeid {nodeid}")
+        self._last_failure[nodeid] = now
+        if nodeid in self.victims:
+            return []
+        self.victims[nodeid] = Victim(node, now, incarnation, now + delay)
+        why = "startup fencing" if incarnation is None else "failed"
+        return [Log("info", f"node {node.name} {why}: added to victims (delay {delay:g}s)")]
+
+    def _spare_rejoined(self, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        for nodeid, victim in list(self.victims.items()):
+            if nodeid not in self._members or victim.phase is Phase.CALLING:
+                continue  # an agent call in flight decides first (a rebooted node rejoins before it ends)
+            if victim.incarnation is not None and self._members[nodeid] == victim.incarnation:
+                if not victim.dirty_logged:
+                    victim.dirty_logged = True
+                    effects.append(
+                        Log("warning", f"node {victim.node.name} rejoined without restarting: still a victim")
+                    )
+                continue
+            del self.victims[nodeid]
+            self.history.add(
+                FenceRecord(
+                    now,
+                    victim.node.name,
+                    "-",
+                    "-",
+                    "skipped",
+                    0.0,
+                    "rejoined cleanly",
+                    by=self.plan.name_of(self.our_nodeid),
+                )
+            )
+            effects.append(Log("info", f"fence {victim.node.name} skipped: node rejoined cleanly"))
+        return effects
+
+    def _fenced(self, nodeid: int, now: float) -> list[Effect]:
+        self.victims.pop(nodeid, None)
+        self._last_fenced[nodeid] = now
+        return []
+
+    def _round_failed(self, victim: Victim, now: float) -> list[Effect]:
+        settings = self.plan.settings
+        wait = min(settings.retry_max, settings.override_time * (2 ** (victim.round - 1)))
+        victim.round += 1
+        victim.attempt = None
+        victim.phase = Phase.RETRY_WAIT
+        victim.not_before = now + wait
+        return [
+            Log("error", f"fence {victim.node.name} failed"),
+            Log("info", f"fence {victim.node.name}: waiting {wait:g}s for fence_ack_manual, then retrying"),
+        ]
+
+    def _history(self, call: CallSpec, method: str, result: CallResult, now: float) -> str:
+        outcome = result.result or ("success" if result.ok else "error")
+        by = self.plan.name_of(self.our_nodeid)
+        self.history.add(
+            FenceRecord(now, call.victim, method, call.device, outcome, result.duration, result.detail, by)
+        )
+        return outcome
+
+    def _record_call(self, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
+        outcome = self._history(call, call.method, result, now)
+        said = "success" if result.ok else f"{outcome} from agent"
+        if call.missing:
+            said = f"error: {call.missing}"
+        text = f"fence {call.victim} dev {call.label} agent {call.agent} result: {said}"
+        return [Log("info" if result.ok else "error", text)]
+
+    def _unfence_done(self, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
+        outcome = self._history(call, "unfence", result, now)
+        text = f"unfence {call.victim} dev {call.device} agent {call.agent} result: {outcome}"
+        return [Log("info" if result.ok else "error", text)]
+
+    def _drive(self, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        for victim in self.victims.values():
+            if victim.phase is Phase.DELAY and now >= victim.not_before:
+                victim.phase = Phase.READY
+        if not self.victims or not self._quorate:
+            return effects
+        master = self.master
+        if master != self.our_nodeid:
+            for victim in self.victims.values():
+                if master is not None and victim.deferred_to != master:
+                    victim.deferred_to = master
+                    effects.append(Log("info", f"fencing deferred to {self.plan.name_of(master)}"))
+            return effects
+        while not any(v.phase is Phase.CALLING for v in self.victims.values()):
+            ready = self._next_ready(now)
+            if ready is None:
+                break
+            effects += self._start_call(ready, now)
+        return effects
+
+    def _next_ready(self, now: float) -> Victim | None:
+        for nodeid in sorted(self.victims):
+            victim = self.victims[nodeid]
+            if victim.phase is Phase.RETRY_WAIT and now >= victim.not_before:
+                victim.phase = Phase.READY
+            if victim.phase is Phase.READY:
+                return victim
+        return None
+
+    def _start_call(self, victim: Victim, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        if victim.attempt is None:
+            victim.attempt = Attempt(self.plan, victim.node)
+            effects.append(Log("info", f"fencing node {victim.node.name}"))
+        call = victim.attempt.next_call()
+        if call is None:  # no usable method at all
+            effects.append(Log("error", f"fence {victim.node.name}: no fence method configured"))
+            return effects + self._round_failed(victim, now)
+        if call.missing:
+            effects += self._record_call(call, CallResult(False, 0.0, "missing", call.missing), now)
+            victim.attempt.record(False)
+            if victim.attempt.outcome is False:
+                effects += self._round_failed(victim, now)
+            return effects
+        victim.call_id = self._new_call_id()
+        victim.call = call
+        victim.phase = Phase.CALLING
+        return effects + [RunAgent(victim.call_id, call, self.plan.settings.agent_timeout)]
