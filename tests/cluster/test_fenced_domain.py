@@ -67,7 +67,7 @@ def test_member_lost_by_failure_is_fenced_after_post_fail_delay() -> None:
         ("port", "3"),
         ("nodename", "node3"),
         ("agent", "fence_nps"),
-        ("ipaddr", "127.0.0.1"),
+        ("ipaddr", "localhost"),
         ("passwd", "p"),
     )
     assert d.status().wait_state == "fencing" and d.status().victim_now == 3
