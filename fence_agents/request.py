@@ -7,6 +7,7 @@ back as :class:`~fence_agents.secret.Secret`.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,35 +47,35 @@ class Request:
     def has(self, key: str) -> bool:
         return key in self.values or key in self.secrets
 
-    def str(self, key: str, default: str | None = None) -> str | None:
+    def str(self, key: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         return self.values.get(key, default)
 
-    def int(self, key: str, default: int = 0) -> int:
+    def int(self, key: builtins.str, default: builtins.int = 0) -> builtins.int:
         raw = self.values.get(key)
         return default if raw in (None, "") else int(raw)  # validated earlier
 
-    def seconds(self, key: str, default: float = 0.0) -> float:
+    def seconds(self, key: builtins.str, default: float = 0.0) -> float:
         raw = self.values.get(key)
         return default if raw in (None, "") else float(raw)
 
-    def flag(self, key: str) -> bool:
+    def flag(self, key: builtins.str) -> bool:
         raw = self.values.get(key)
         return False if raw is None else parse_bool(raw)
 
-    def secret(self, key: str) -> Secret | None:
+    def secret(self, key: builtins.str) -> Secret | None:
         return self.secrets.get(key)
 
     # -- common shortcuts --------------------------------------------------------------------------
     @property
-    def action(self) -> str:
+    def action(self) -> builtins.str:
         return self.values.get("action", "reboot")
 
     @property
-    def ipaddr(self) -> str | None:
+    def ipaddr(self) -> builtins.str | None:
         return self.values.get("ipaddr")
 
     @property
-    def login(self) -> str | None:
+    def login(self) -> builtins.str | None:
         return self.values.get("login")
 
     @property
@@ -82,12 +83,12 @@ class Request:
         return self.secrets.get("passwd")
 
     @property
-    def plug(self) -> str | None:
+    def plug(self) -> builtins.str | None:
         """The plug as given (may hold several, split with plug_separator: see ``plugs``)."""
         return self.values.get("port")
 
     @property
-    def plugs(self) -> list[str]:
+    def plugs(self) -> list[builtins.str]:
         raw = self.values.get("port")
         if raw is None:
             return []
@@ -95,6 +96,6 @@ class Request:
         return [p.strip() for p in raw.split(sep) if p.strip()]
 
     @property
-    def secret_values(self) -> list[str]:
+    def secret_values(self) -> list[builtins.str]:
         """Every secret's text, for redaction filters on logs and captured output."""
         return [s.reveal() for s in self.secrets.values() if s.reveal()]

@@ -48,6 +48,13 @@ class Option:
     secret: bool = False  # value becomes a Secret and is redacted everywhere
     hidden: bool = False  # accepted but not listed in metadata (upstream's internal options)
     extra_names: tuple[str, ...] = ()  # further stdin names accepted (e.g. "plug" for port)
+    order: int = 1  # metadata sorts parameters by (order, name) and usage by order, as upstream does
+    usage: str = ""  # `-h` text when it differs from shortdesc (upstream's "help" column)
+
+    @property
+    def takes_value(self) -> bool:
+        """Flags (booleans) take no argument on the command line; everything else does."""
+        return self.type is not OptType.BOOLEAN
 
 
 @dataclass(frozen=True)

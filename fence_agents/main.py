@@ -1,0 +1,264 @@
+"""The entry point every fence agent calls. THE AGENT-FACING API IN ONE PLACE:
+
+An agent module declares a spec and a ``main``::
+
+    from fence_agents.main import run
+    from fence_agents.spec import AgentSpec, Option
+
+    SPEC = AgentSpec(
+        name="fence_nps", shortdesc="...", longdesc="...", vendor_url="...",
+        connect=make_device,                      # Request -> Device; import heavy libraries inside it
+        uses=("ipaddr", "login", "passwd", "port", "secure", "cmd_prompt"),  # keys of options.COMMON
+        options=(Option("lanplus", "lanplus", "P", OptType.BOOLEAN, shortdesc="..."),),  # own options
+        defaults={"login_timeout": "10", "ipport": "23"},  # per-agent default overrides
+        required=("login",),          # beyond ipaddr (when used) and the plug (when plug_required)
+        fabric=False, plug_required=True, actions=("diag",),
+    )
+
+    def main() -> int:                            # console script entry point (pyproject.toml)
+        return run(SPEC)
+
+    if __name__ == "__main__":                    # python -m fence_agents.agents.nps
+        raise SystemExit(main())
+
+``run(spec, argv=None, stdin=None)`` returns the exit code: 0 success, 1 failure, 2 for ``status`` of a
+plug that is off. ``argv`` excludes the program name (default ``sys.argv[1:]``); any argument means the
+command line is read, none means stdin (``key=value`` lines). It never raises and never prints a traceback.
+
+What ``connect(request)`` receives (:class:`~fence_agents.request.Request`), all defaults applied:
+  ``request.ipaddr`` / ``request.int("ipport")`` (the effective port: the agent's default, 22 when
+  ``secure`` is on and the agent's default is telnet's 23), ``request.login``, ``request.password``
+  (a Secret, already filled from ``--password-script``), ``request.flag("secure")``,
+  ``request.seconds("login_timeout")`` / ``("shell_timeout")``, ``request.str("cmd_prompt")``,
+  ``request.verbose_level`` via ``request.int("verbose_level")``, and every own option by key.
+  Booleans are stored as "1"/"0" (read them with ``request.flag``). Secret options (``Option.secret``)
+  are in ``request.secrets`` only. Log through ``request.log`` (DEBUG = the device dialogue, shown by -v).
+The device gets the plug per call (``get_power(plug)``); several plugs are split by the framework.
+Raise :mod:`fence_agents.errors` exceptions; any other exception becomes ``Failed: <text>``, exit 1.
+
+The framework owns parsing, validation, ``delay`` (off/reboot only), login/logout, the status-first rule,
+the verify loop, ``retry_on``, ``method``, several plugs, output lines and exit codes. See docs/agent-api.md.
+Keyword-only arguments of ``run`` (``prog``, ``stdout``, ``stderr``, ``clock``) exist for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from fence_agents import logsetup
+from fence_agents.actions import Clock, Plan, SystemClock, Timing, run_session
+from fence_agents.errors import EXIT_FAILURE, EXIT_SUCCESS, FenceError, UsageError
+from fence_agents.options import (
+    SCRIPT_FOR_SECRET,
+    agent_options,
+    available_actions,
+    default_ipport,
+    effective_defaults,
+    uses_port_as_ip,
+)
+from fence_agents.parse import ParsedInput, parse_input
+from fence_agents.request import Request, parse_bool
+from fence_agents.spec import AgentSpec, Option
+from fence_agents.validate import canonical_choices, problems
+
+USAGE_HINT = "Please use '-h' for usage"
+session_log = logging.getLogger("fence_agents")
+PCMK_FENCER = "pacemaker-fenced"
+
+
+def main_for(spec: AgentSpec) -> Callable[[], int]:
+    """``main = main_for(SPEC)`` gives a console-script entry point."""
+
+    def main() -> int:
+        return run(spec)
+
+    return main
+
+
+def _normalise_action(spec: AgentSpec, values: dict[str, str]) -> str:
+    action = values.get("action", "").strip().lower()
+    if action == "meta-data":
+        action = "metadata"
+    if spec.fabric and action in ("enable", "disable"):
+        action = "on" if action == "enable" else "off"
+    values["action"] = action
+    return action
+
+
+def _apply_defaults(spec: AgentSpec, table: dict[str, Option], values: dict[str, str], prog: str) -> None:
+    defaults = effective_defaults(spec, table)
+    defaults.update({k: v for k, v in spec.symlinks.get(prog, {}).items() if k in table})
+    ipport = default_ipport(spec, table, values)
+    for key, value in defaults.items():
+        values.setdefault(key, value)
+    if ipport is not None and not values.get("ipport"):
+        values["ipport"] = ipport
+
+
+def _verbose_level(parsed: ParsedInput) -> int:
+    raw = parsed.values.get("verbose_level")
+    if raw not in (None, ""):
+        try:
+            return max(0, int(raw))
+        except ValueError:
+            return 0
+    return parsed.verbose
+
+
+def _flag(values: dict[str, str], key: str) -> bool:
+    try:
+        return parse_bool(values.get(key, "0"))
+    except ValueError:
+        return False
+
+
+def _apply_timeout_policy(values: dict[str, str]) -> None:
+    """``disable_timeout=true`` polls for the state without limit (upstream's meaning for power_timeout).
+
+    Deliberately NOT implied by ``PCMK_service=pacemaker-fenced``: our transports keep their finite
+    deadlines so a dead device yields a precise one-line error before Pacemaker's own timeout kills us.
+    """
+    if values.get("disable_timeout", "").strip().lower() in ("1", "yes", "on", "true"):
+        values["power_timeout"] = "0"
+
+
+def _plan(spec: AgentSpec, request: Request, action: str) -> Plan:
+    plugless = "port" not in spec.uses or uses_port_as_ip(spec)
+    plugs: tuple[str | None, ...] = (None,) if plugless or not request.plugs else tuple(request.plugs)
+    timing = Timing(
+        power_wait=request.seconds("power_wait"),
+        power_timeout=request.seconds("power_timeout", 20.0),
+        status_sleep=request.seconds("stonith_status_sleep", 1.0),
+        delay=request.seconds("delay"),
+    )
+    return Plan(
+        action=action,
+        plugs=plugs,
+        method=request.str("method", "onoff") or "onoff",
+        retry_on=request.int("retry_on", 1),
+        separator=request.str("separator", ",") or ",",
+        timing=timing,
+        has_plugs=not plugless,
+    )
+
+
+def _fetch_script_secrets(values: dict[str, str], redactor: logsetup.Redactor) -> None:
+    from fence_agents.password_script import run_password_script
+
+    for script_key, secret_key in SCRIPT_FOR_SECRET.items():
+        if values.get(script_key):
+            secret = run_password_script(values[script_key])
+            redactor.add(secret)
+            values[secret_key] = secret
+
+
+def _execute(
+    spec: AgentSpec,
+    args: Sequence[str],
+    stdin: TextIO | None,
+    prog: str,
+    out: TextIO,
+    err: TextIO,
+    session: logsetup.LogSession,
+    clock: Clock,
+) -> int:
+    table = agent_options(spec)
+    port_as_ip = uses_port_as_ip(spec)
+    stdin_text = None if args else (stdin if stdin is not None else sys.stdin).read()
+    parsed = parse_input(args, stdin_text, table, nodename_is_plug=not port_as_ip)
+    values = parsed.values
+    session.redactor.add(*(values[k] for k, o in table.items() if o.secret and values.get(k)))
+    logsetup.configure(
+        session, err, _verbose_level(parsed), _flag(values, "quiet"), values.get("debug") or None
+    )
+    for warning in parsed.warnings:
+        session_log.warning("%s", warning)
+
+    _apply_defaults(spec, table, values, prog)
+    action = _normalise_action(spec, values)
+    if _flag(values, "help") or _flag(values, "version") or action in ("metadata", "manpage"):
+        from fence_agents import metadata  # only the documentation paths need it
+
+        if _flag(values, "help"):
+            out.write(metadata.usage(spec, prog))
+        elif action in ("metadata", "manpage"):
+            out.write(
+                metadata.metadata_xml(spec, prog) if action == "metadata" else metadata.manpage(spec, prog)
+            )
+        else:
+            out.write(metadata.version() + "\n")
+        return EXIT_SUCCESS
+    if action not in available_actions(spec):
+        raise UsageError(f"Failed: Unrecognised action '{action}'")
+    if port_as_ip and values.get("port") and _flag(values, "port_as_ip"):
+        values["ipaddr"] = values["port"]
+    canonical_choices(table, values)
+    found = problems(spec, table, values, port_as_ip)
+    if action == "validate-all":
+        if found:
+            for line in found:
+                session_log.error("%s", line)
+            raise UsageError("validate-all failed")
+        return EXIT_SUCCESS
+    if found:
+        raise UsageError(found[0])
+    _apply_timeout_policy(values)
+    _fetch_script_secrets(values, session.redactor)
+    secret_keys = frozenset(k for k, o in table.items() if o.secret)
+    request = Request.of(spec.name, values, secret_keys)
+    plan = _plan(spec, request, action)
+
+    def emit(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    return run_session(plan, lambda: spec.connect(request), clock, emit)
+
+
+def run(
+    spec: AgentSpec,
+    argv: Sequence[str] | None = None,
+    stdin: TextIO | None = None,
+    *,
+    prog: str | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    clock: Clock | None = None,
+) -> int:
+    """Run the agent once; return the exit code. Never raises (except SystemExit from a caller's code)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    name = prog or (os.path.basename(sys.argv[0]) if argv is None and sys.argv and sys.argv[0] else spec.name)
+    if name in ("__main__.py", "-c", "-m", ""):
+        name = spec.name
+    os.environ["LANG"] = os.environ["LC_ALL"] = "C"  # for any program an agent runs, as upstream
+    redactor = logsetup.Redactor()
+    out = logsetup.RedactingStream(stdout or sys.stdout, redactor)
+    err = logsetup.RedactingStream(stderr or sys.stderr, redactor)
+    session = logsetup.start(err, redactor)  # type: ignore[arg-type]
+    try:
+        return _execute(spec, args, stdin, name, out, err, session, clock or SystemClock())  # type: ignore[arg-type]
+    except UsageError as error:
+        session_log.error("%s", error.message)
+        session_log.error("%s", USAGE_HINT)
+        return error.exit_code
+    except FenceError as error:
+        session_log.error("%s", error.message)
+        return error.exit_code
+    except KeyboardInterrupt:
+        session_log.error("Failed: Interrupted")
+        return EXIT_FAILURE
+    except Exception as error:  # the promise: one line, never a traceback
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        session_log.error("Failed: %s", text)
+        session_log.debug("Unexpected error of type %s", type(error).__name__)
+        return EXIT_FAILURE
+    finally:
+        try:
+            out.flush()
+        except Exception:
+            pass
+        session.close()

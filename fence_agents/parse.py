@@ -1,0 +1,133 @@
+"""Reading an agent's input: GNU-style argv, or ``key=value`` lines on stdin (the way fenced calls agents).
+
+Pure functions over an option table (``fence_agents.options.agent_options``): no logging, no I/O. Problems
+that upstream only logs come back as ``warnings`` for the caller to log once logging is set up; problems
+that stop the run raise :class:`ParseError`.
+
+Values are kept as strings under internal keys (``ipaddr``, ``passwd``, ``port``...); booleans become
+``"1"``/``"0"`` and honour their value (``ssh=0`` means no ssh, unlike upstream's presence test).
+"""
+
+from __future__ import annotations
+
+import getopt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from fence_agents.errors import UsageError
+from fence_agents.request import parse_bool
+from fence_agents.spec import Option
+
+
+class ParseError(UsageError):
+    """The command line cannot be read; printed as ``Parse error: ...`` then the usage hint."""
+
+
+@dataclass
+class ParsedInput:
+    values: dict[str, str] = field(default_factory=dict)
+    verbose: int = 0  # how many times -v/--verbose was given (stdin: 1 for verbose=1)
+    warnings: list[str] = field(default_factory=list)
+    source: str = "argv"  # "argv" or "stdin"
+
+
+def _norm(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def stdin_names(table: Mapping[str, Option]) -> dict[str, str]:
+    """Every name stdin accepts (normalised '-' -> '_') mapped to its internal key."""
+    names: dict[str, str] = {}
+    for key, opt in table.items():
+        for name in (key, opt.long, *opt.extra_names):
+            if name:
+                names.setdefault(_norm(name), key)
+    return names
+
+
+def _getopt_spec(table: Mapping[str, Option]) -> tuple[str, list[str], dict[str, str]]:
+    shorts = ""
+    longs: list[str] = []
+    flag_to_key: dict[str, str] = {}
+    for key, opt in table.items():
+        if opt.short:
+            if "-" + opt.short in flag_to_key:
+                raise ParseError(f"Failed: Short option -{opt.short} is used by two options of this agent")
+            shorts += opt.short + (":" if opt.takes_value else "")
+            flag_to_key["-" + opt.short] = key
+        if opt.long:
+            longs.append(opt.long + ("=" if opt.takes_value else ""))
+            flag_to_key["--" + opt.long] = key
+    return shorts, longs, flag_to_key
+
+
+def parse_argv(args: Sequence[str], table: Mapping[str, Option]) -> ParsedInput:
+    """GNU getopt rules: ``-a x``, ``-ax``, ``--ip x``, ``--ip=x``, clustered flags ``-vvx``, ``--``."""
+    shorts, longs, flag_to_key = _getopt_spec(table)
+    try:
+        pairs, leftover = getopt.gnu_getopt(list(args), shorts, longs)
+    except getopt.GetoptError as err:
+        raise ParseError(f"Parse error: {err.msg}") from None
+    parsed = ParsedInput(source="argv")
+    for flag, value in pairs:
+        key = flag_to_key[flag]
+        if key == "verbose":
+            parsed.verbose += 1
+        parsed.values[key] = value if table[key].takes_value else "1"
+    if leftover:
+        parsed.warnings.append(f"Unused arguments on command line: {leftover}")
+    return parsed
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+        return value[1:-1]
+    return value
+
+
+def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool = True) -> ParsedInput:
+    """One ``name=value`` per line; ``#`` lines and blank lines skipped; last duplicate wins.
+
+    ``nodename`` (sent by fenced) becomes the plug when no ``port``/``plug`` line is given and the agent
+    has plugs; otherwise it is silently dropped. Unknown names (``agent=`` included) are warned about.
+    """
+    names = stdin_names(table)
+    parsed = ParsedInput(source="stdin")
+    nodename: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.partition("=")
+        value = _unquote(value)
+        key = names.get(_norm(name))
+        if key is None:
+            if name == "nodename":
+                nodename = value
+            else:
+                parsed.warnings.append(f"Parse error: Ignoring unknown option '{line}'")
+            continue
+        opt = table[key]
+        if not opt.takes_value:
+            try:
+                value = "1" if parse_bool(value) else "0"
+            except ValueError:
+                parsed.warnings.append(
+                    f"Parse error: Ignoring option '{name}' because it does not have value"
+                )
+                continue
+        parsed.values[key] = value
+    if nodename is not None and nodename_is_plug and "port" in table and "port" not in parsed.values:
+        parsed.values["port"] = nodename
+    if parsed.values.get("verbose") == "1":
+        parsed.verbose = 1
+    return parsed
+
+
+def parse_input(
+    args: Sequence[str], stdin_text: str | None, table: Mapping[str, Option], nodename_is_plug: bool = True
+) -> ParsedInput:
+    """Upstream's rule: any argument means the command line only; no argument means stdin only."""
+    if args:
+        return parse_argv(args, table)
+    return parse_stdin(stdin_text or "", table, nodename_is_plug)
