@@ -9,7 +9,6 @@ the rows after it (empty name cell) are further members; a group is on when any 
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -153,6 +152,8 @@ def prompt_patterns(value: str | None) -> list[str]:
     text = value.strip()
     items: list[str] = [text]
     if text.startswith("[") and text.endswith("]"):
+        import ast  # only for upstream's list form; keeps start-up lean
+
         try:
             parsed = ast.literal_eval(text)
         except (ValueError, SyntaxError):
