@@ -1,0 +1,59 @@
+"""Shared plumbing for the cman-style tools: option parsing without tracebacks, config and node lookup."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from cluster.config import DEFAULT_CONFIG_PATH, ClusterConf, ConfigError
+
+CONFIG_ENV = "COROSYNC_CLUSTER_CONFIG_FILE"  # honoured by cman too
+NODE_ENV = "FENCELAB_NODE"
+EXIT_OK = 0
+EXIT_FAIL = 1
+
+
+class UsageError(Exception):
+    pass
+
+
+class ToolParser(argparse.ArgumentParser):
+    """argparse that raises instead of printing a usage block and exiting with 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def config_path(given: str | None) -> str:
+    return given or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH
+
+
+def local_nodename(conf: ClusterConf, given: str | None) -> str | None:
+    """The node this tool speaks for: -n, then $FENCELAB_NODE, then the host name if it is a cluster node."""
+    if given:
+        return given
+    if os.environ.get(NODE_ENV):
+        return os.environ[NODE_ENV]
+    host = socket.gethostname()
+    for candidate in (host, host.split(".")[0]):
+        if conf.node(candidate) is not None:
+            return candidate
+    return None
+
+
+def run_tool(prog: str, body: Callable[[list[str]], int], argv: Sequence[str] | None) -> int:
+    """Run a tool body; usage and configuration errors become one line on stderr and exit status 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return body(args)
+    except UsageError as err:
+        print(f"{prog}: {err} (use -h for help)", file=sys.stderr)
+    except ConfigError as err:
+        print(f"{prog}: {err}", file=sys.stderr)
+    except BrokenPipeError:
+        pass
+    return EXIT_FAIL

@@ -1,0 +1,49 @@
+"""ccs_config_validate [-f FILE] [-q] [-v]: check cluster.conf like the cluster 3 tool.
+
+Prints each problem as ``file:line: <element>: message`` on stderr, then ``Configuration validates``
+(exit 0) or ``Configuration fails to validate`` (exit 1) on stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cluster.config import ConfigError, load_xml, validate_tree
+
+from ._cli import EXIT_FAIL, EXIT_OK, ToolParser, config_path, run_tool
+
+PROG = "ccs_config_validate"
+VERSION = "fencelab ccs_config_validate 3.0"
+
+
+def _body(argv: list[str]) -> int:
+    parser = ToolParser(prog=PROG, description="Validate a cluster.conf (schema and semantic checks).")
+    parser.add_argument("-f", dest="file", metavar="FILE", help="validate this file instead of the default")
+    parser.add_argument("-q", dest="quiet", action="store_true", help="print nothing, only set the exit code")
+    parser.add_argument("-v", dest="verbose", action="store_true", help="say which file is checked")
+    parser.add_argument("-V", dest="version", action="store_true", help="print the version and exit")
+    args = parser.parse_args(argv)
+    if args.version:
+        print(VERSION)
+        return EXIT_OK
+    path = config_path(args.file)
+    if args.verbose and not args.quiet:
+        print(f"Validating {path}")
+    try:
+        problems = validate_tree(load_xml(path), path)[1]
+    except ConfigError as err:  # unreadable or malformed: still one line, then the verdict
+        problems = [err.problem]
+    if not args.quiet:
+        for problem in problems:
+            print(str(problem), file=sys.stderr)
+        print("Configuration fails to validate" if problems else "Configuration validates")
+    return EXIT_FAIL if problems else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_tool(PROG, _body, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""confdb2ldif BASEDN [-f FILE] [-n NODE]: the cluster configuration as LDIF for ldapadd.
+
+Output layout as cluster 3's confdb2ldif (the seed article's Listing 5). The values are exported as they
+are, passwords included: the LDIF is meant to be imported as the cluster's configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cluster.config import load_cluster_conf
+from cluster.config.ldif import cluster_ldif
+from cluster.config.objdb import cluster_object
+
+from ._cli import EXIT_OK, ToolParser, UsageError, config_path, local_nodename, run_tool
+
+PROG = "confdb2ldif"
+
+
+def _body(argv: list[str]) -> int:
+    parser = ToolParser(prog=PROG, description="Convert the cluster configuration to LDIF.")
+    parser.add_argument("basedn", help="the LDAP base DN, e.g. dc=example,dc=com")
+    parser.add_argument("-f", dest="file", metavar="FILE", help="read this file instead of the default")
+    parser.add_argument("-n", dest="node", metavar="NODE", help="the local node (default $FENCELAB_NODE)")
+    args = parser.parse_args(argv)
+    if "=" not in args.basedn:
+        raise UsageError(f'"{args.basedn}" is not a DN (expected something like dc=example,dc=com)')
+    conf = load_cluster_conf(config_path(args.file))
+    cluster = cluster_object(conf, local_nodename(conf, args.node))
+    sys.stdout.write("".join(line + "\n" for line in cluster_ldif(cluster, args.basedn)))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_tool(PROG, _body, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
