@@ -105,7 +105,8 @@ def set_and_verify(
             log.warning("Retrying power %s (attempt %d of %d)", target.name, attempt, attempts)
         for plug in plugs:
             device.set_power(plug, target)
-            clock.sleep(timing.power_wait)
+            if timing.power_wait > 0:
+                clock.sleep(timing.power_wait)
         if poll_until(device, plugs, target, timing, clock):
             return True
     return False
@@ -127,7 +128,8 @@ def _reboot(device: Device, plan: Plan, status: PowerState, clock: Clock, emit: 
         try:
             for plug in plan.plugs:
                 device.cycle(plug)
-                clock.sleep(plan.timing.power_wait)
+                if plan.timing.power_wait > 0:
+                    clock.sleep(plan.timing.power_wait)
         except NotSupported:
             log.warning("Device has no power cycle command: using method onoff")
         else:

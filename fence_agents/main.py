@@ -92,11 +92,11 @@ def _normalise_action(spec: AgentSpec, values: dict[str, str]) -> str:
 def _apply_defaults(spec: AgentSpec, table: dict[str, Option], values: dict[str, str], prog: str) -> None:
     defaults = effective_defaults(spec, table)
     defaults.update({k: v for k, v in spec.symlinks.get(prog, {}).items() if k in table})
-    ipport = default_ipport(spec, table, values)
+    if "ipport" in table and not values.get("ipport"):
+        symlink_port = spec.symlinks.get(prog, {}).get("ipport")
+        values["ipport"] = symlink_port or default_ipport(spec, table, values) or ""
     for key, value in defaults.items():
         values.setdefault(key, value)
-    if ipport is not None and not values.get("ipport"):
-        values["ipport"] = ipport
 
 
 def _verbose_level(parsed: ParsedInput) -> int:

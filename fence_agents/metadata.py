@@ -157,7 +157,9 @@ def usage(spec: AgentSpec, prog: str | None = None) -> str:
     for opt in sorted((o for o in table.values() if not o.hidden), key=lambda o: o.order):
         flags = getopt_mixed(opt)
         head = flags.ljust(31) if len(flags) < 31 else flags + "   "
-        lines += wrapper.wrap(head + _usage_text(spec, opt, table)) or ["   " + flags]
+        first, *more = _usage_text(spec, opt, table).split("\n")
+        lines += wrapper.wrap(head + first) or ["   " + flags]
+        lines += [" " * 40 + extra for extra in more]  # an explicit line break, as upstream's ipport text
     return "\n".join(lines) + "\n"
 
 

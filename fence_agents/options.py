@@ -220,7 +220,7 @@ def ipport_usage(spec: AgentSpec, table: dict[str, Option]) -> str:
     """Upstream's `-h` wording for ipport names the default (and the ssh one when ssh is possible)."""
     base = effective_defaults(spec, table).get("ipport", "")
     if "secure" in table and base == TRANSPORT_PORTS["telnet"]:
-        return "TCP/UDP port to use (default 23, 22 if --ssh option is used)"
+        return "TCP/UDP port to use\n(default 23, 22 if --ssh option is used)"
     return f"TCP/UDP port to use (default {base})"
 
 

@@ -25,3 +25,13 @@ def require_tool(name: str) -> str:
             pytest.fail(missing_reason(name) + " (CI=true: interop tests may not skip)")
         pytest.skip(missing_reason(name))
     return path
+
+
+def require_file(path: str, package: str) -> str:
+    """A file a Debian package installs (e.g. a schema); fail in CI, skip elsewhere, when it is missing."""
+    if not os.path.isfile(path):
+        reason = f"{path} not found: apt-get install {package}"
+        if in_ci():
+            pytest.fail(reason + " (CI=true: interop tests may not skip)")
+        pytest.skip(reason)
+    return path
