@@ -1,0 +1,355 @@
+"""SNMP client transport for agents (pysnmp; no net-snmp programs).
+
+Two implementations behind one small interface (:class:`SnmpSession`: get, set_int, walk):
+
+- v1 / v2c: pysnmp's message-level API (``pysnmp.proto.api``) over a plain UDP socket. It imports in a few
+  milliseconds, where pysnmp's SNMP engine costs ~200 ms of start-up: an agent is a short-lived process.
+- v3 (USM, auth MD5/SHA, priv DES/AES): pysnmp's engine via ``pysnmp.hlapi.v3arch.asyncio``
+  imported only when v3 is asked for.
+
+Values come back as Python values: ``int`` for numbers, ``str`` for octet strings, a tuple for an OID,
+and :data:`MISSING` for noSuchObject / noSuchInstance / endOfMibView (v1: noSuchName).
+Every request has a deadline: ``timeout`` per attempt, ``retries`` further attempts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from fence_agents.errors import ConnectError, DeviceError, DeviceTimeout, LoginError
+from fence_agents.request import Request
+
+Oid = tuple[int, ...]
+SnmpValue = int | str | Oid | None
+MISSING: SnmpValue = None
+
+V1_ERRORS = {1: "tooBig", 2: "noSuchName", 3: "badValue", 4: "readOnly", 5: "genErr"}
+V2_ERRORS = {
+    **V1_ERRORS,
+    6: "noAccess",
+    7: "wrongType",
+    8: "wrongLength",
+    9: "wrongEncoding",
+    10: "wrongValue",
+    11: "noCreation",
+    12: "inconsistentValue",
+    13: "resourceUnavailable",
+    14: "commitFailed",
+    15: "undoFailed",
+    16: "authorizationError",
+    17: "notWritable",
+    18: "inconsistentName",
+}
+
+
+def parse_oid(text: str) -> Oid:
+    return tuple(int(p) for p in text.strip().strip(".").split(".") if p)
+
+
+def oid_text(oid: Oid) -> str:
+    return "." + ".".join(str(p) for p in oid)
+
+
+class SnmpError(DeviceError):
+    """The agent answered with an SNMP error status."""
+
+    def __init__(self, status: str, oid: Oid | None = None) -> None:
+        where = f" ({oid_text(oid)})" if oid else ""
+        super().__init__(f"Failed: SNMP error {status}{where}")
+        self.status = status
+
+
+@dataclass(frozen=True)
+class SnmpTarget:
+    host: str
+    port: int = 161
+    version: str = "2c"  # 1 | 2c | 3
+    community: str = "private"
+    user: str = ""
+    sec_level: str = ""  # noAuthNoPriv | authNoPriv | authPriv ("" = derived from the keys given)
+    auth_prot: str = "MD5"
+    auth_key: str = ""
+    priv_prot: str = "DES"
+    priv_key: str = ""
+    timeout: float = 1.0
+    retries: int = 2
+    family: int = 0  # 0 any, or socket.AF_INET / AF_INET6
+
+    @property
+    def level(self) -> str:
+        if self.sec_level:
+            return self.sec_level
+        if self.auth_key and self.priv_key:
+            return "authPriv"
+        return "authNoPriv" if self.auth_key else "noAuthNoPriv"
+
+
+class SnmpSession(ABC):
+    @abstractmethod
+    def get(self, oid: Oid) -> SnmpValue: ...
+
+    @abstractmethod
+    def set_int(self, oid: Oid, value: int) -> None: ...
+
+    @abstractmethod
+    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]: ...
+
+    def close(self) -> None:  # noqa: B027 - optional
+        pass
+
+
+def python_value(value: Any) -> SnmpValue:
+    """A pysnmp value as a Python value (MISSING for the v2 exception values)."""
+    name = value.__class__.__name__
+    if name in ("NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"):
+        return MISSING
+    if name in ("OctetString", "DisplayString", "Opaque", "Bits"):
+        return bytes(value.asOctets()).decode("utf-8", "replace")
+    if name in ("ObjectIdentifier", "ObjectName"):
+        return tuple(value)
+    if name == "IpAddress":
+        return ".".join(str(b) for b in value.asOctets())
+    return int(value)
+
+
+class CommunitySession(SnmpSession):
+    """SNMP v1/v2c with pysnmp's message API: one UDP socket, request-id matching, retransmission."""
+
+    def __init__(self, target: SnmpTarget) -> None:
+        from pysnmp.proto import api
+
+        self.target = target
+        self.v1 = target.version == "1"
+        self.mod = api.PROTOCOL_MODULES[api.SNMP_VERSION_1 if self.v1 else api.SNMP_VERSION_2C]
+        try:
+            infos = socket.getaddrinfo(target.host, target.port, target.family, socket.SOCK_DGRAM)
+        except (OSError, UnicodeError) as err:
+            raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
+        family, _, _, _, address = infos[0]
+        self.address: Any = address
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        self._request_id = int.from_bytes(os.urandom(3), "big")
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _pdu(self, kind: str, varbinds: list[tuple[Oid, Any]]) -> Any:
+        mod = self.mod
+        pdu = getattr(mod, kind)()
+        mod.apiPDU.set_defaults(pdu)
+        self._request_id = (self._request_id + 1) % 0x7FFFFFFF
+        mod.apiPDU.set_request_id(pdu, self._request_id)
+        mod.apiPDU.set_varbinds(pdu, [(oid, value) for oid, value in varbinds])
+        return pdu
+
+    def _exchange(self, pdu: Any) -> Any:
+        from pyasn1.codec.ber import decoder, encoder
+
+        mod = self.mod
+        msg = mod.Message()
+        mod.apiMessage.set_defaults(msg)
+        mod.apiMessage.set_community(msg, self.target.community)
+        mod.apiMessage.set_pdu(msg, pdu)
+        wire = encoder.encode(msg)
+        wanted = mod.apiPDU.get_request_id(pdu)
+        for _ in range(1 + max(self.target.retries, 0)):
+            self.sock.sendto(wire, self.address)
+            deadline = time.monotonic() + self.target.timeout
+            while (left := deadline - time.monotonic()) > 0:
+                self.sock.settimeout(left)
+                try:
+                    data, _ = self.sock.recvfrom(65535)
+                except TimeoutError:
+                    break
+                except OSError as err:  # ICMP port unreachable shows up here on Linux
+                    raise ConnectError(f"Failed: SNMP agent unreachable: {err.strerror}") from None
+                try:
+                    reply, _ = decoder.decode(data, asn1Spec=mod.Message())
+                except Exception:  # noqa: BLE001 - a corrupt datagram is ignored, like net-snmp does
+                    continue
+                rsp = mod.apiMessage.get_pdu(reply)
+                if mod.apiPDU.get_request_id(rsp) == wanted:
+                    return rsp
+        raise DeviceTimeout()
+
+    def _check(self, rsp: Any) -> list[tuple[Oid, Any]]:
+        mod = self.mod
+        status = int(mod.apiPDU.get_error_status(rsp))
+        varbinds = [(tuple(o), v) for o, v in mod.apiPDU.get_varbinds(rsp)]
+        if status:
+            index = int(mod.apiPDU.get_error_index(rsp, muteErrors=True))
+            oid = varbinds[index - 1][0] if 0 < index <= len(varbinds) else None
+            raise SnmpError((V1_ERRORS if self.v1 else V2_ERRORS).get(status, str(status)), oid)
+        return varbinds
+
+    def get(self, oid: Oid) -> SnmpValue:
+        rsp = self._exchange(self._pdu("GetRequestPDU", [(oid, self.mod.null)]))
+        try:
+            varbinds = self._check(rsp)
+        except SnmpError as err:
+            if err.status == "noSuchName":
+                return MISSING
+            raise
+        return python_value(varbinds[0][1])
+
+    def set_int(self, oid: Oid, value: int) -> None:
+        self._check(self._exchange(self._pdu("SetRequestPDU", [(oid, self.mod.Integer(value))])))
+
+    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
+        out: list[tuple[Oid, SnmpValue]] = []
+        cursor = prefix
+        while True:
+            if self.v1:
+                pdu = self._pdu("GetNextRequestPDU", [(cursor, self.mod.null)])
+            else:
+                pdu = self._pdu("GetBulkRequestPDU", [(cursor, self.mod.null)])
+                self.mod.apiBulkPDU.set_non_repeaters(pdu, 0)
+                self.mod.apiBulkPDU.set_max_repetitions(pdu, 25)
+            try:
+                varbinds = self._check(self._exchange(pdu))
+            except SnmpError as err:
+                if self.v1 and err.status == "noSuchName":
+                    return out  # v1's end of the MIB
+                raise
+            for oid, value in varbinds:
+                py = python_value(value)
+                if (
+                    oid[: len(prefix)] != prefix
+                    or py is MISSING
+                    and value.__class__.__name__ == "EndOfMibView"
+                ):
+                    return out
+                if oid <= cursor:
+                    raise DeviceError("Failed: SNMP agent returned OIDs out of order")
+                out.append((oid, py))
+                cursor = oid
+            if not varbinds:
+                return out
+
+
+def target_from_request(request: Request) -> SnmpTarget:
+    """The SNMP options of a fence agent run (stock option names and defaults)."""
+
+    def secret(key: str) -> str:
+        value = request.secret(key)
+        return value.reveal() if value is not None else ""
+
+    family = (
+        socket.AF_INET if request.flag("inet4_only") else socket.AF_INET6 if request.flag("inet6_only") else 0
+    )
+    attempt = max(0.2, min(1.0, request.seconds("shell_timeout", 3.0)))
+    total = request.seconds("login_timeout", 5.0) + request.seconds("shell_timeout", 3.0)
+    return SnmpTarget(
+        host=request.ipaddr or "",
+        port=request.int("ipport", 161),
+        version=request.str("snmp_version") or "2c",
+        community=secret("community") or request.str("community") or "private",
+        user=request.login or "",
+        sec_level=request.str("snmp_sec_level") or "",
+        auth_prot=(request.str("snmp_auth_prot") or "MD5").upper(),
+        auth_key=request.password.reveal() if request.password else "",
+        priv_prot=(request.str("snmp_priv_prot") or "DES").upper(),
+        priv_key=secret("snmp_priv_passwd"),
+        timeout=attempt,
+        retries=max(0, int(total / attempt) - 1),
+        family=family,
+    )
+
+
+class UsmSession(SnmpSession):
+    """SNMP v3 through pysnmp's engine (hlapi, asyncio), on one private event loop."""
+
+    def __init__(self, target: SnmpTarget) -> None:
+        import asyncio
+
+        from pysnmp.hlapi.v3arch import asyncio as hl
+
+        self.hl = hl
+        self.target = target
+        self.loop = asyncio.new_event_loop()
+        self.engine = hl.SnmpEngine()
+        level = target.level
+        auth = {"MD5": hl.usmHMACMD5AuthProtocol, "SHA": hl.usmHMACSHAAuthProtocol}[target.auth_prot]
+        priv = {"DES": hl.usmDESPrivProtocol, "AES": hl.usmAesCfb128Protocol}[target.priv_prot]
+        self.auth = hl.UsmUserData(
+            target.user,
+            authKey=target.auth_key if level != "noAuthNoPriv" else None,
+            privKey=target.priv_key if level == "authPriv" else None,
+            authProtocol=auth if level != "noAuthNoPriv" else hl.usmNoAuthProtocol,
+            privProtocol=priv if level == "authPriv" else hl.usmNoPrivProtocol,
+        )
+        make = hl.Udp6TransportTarget if target.family == socket.AF_INET6 else hl.UdpTransportTarget
+        try:
+            self.transport = self.loop.run_until_complete(
+                make.create((target.host, target.port), timeout=target.timeout, retries=target.retries)
+            )
+        except Exception as err:  # noqa: BLE001 - pysnmp wraps resolver errors in its own types
+            self.loop.close()
+            raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
+
+    def close(self) -> None:
+        self.engine.close_dispatcher()
+        self.loop.close()
+
+    def _run(self, coro: Any) -> list[tuple[Oid, Any]]:
+        indication, status, index, varbinds = self.loop.run_until_complete(coro)
+        self._raise(indication, status, index, varbinds)
+        return [(tuple(vb[0]), vb[1]) for vb in varbinds]
+
+    @staticmethod
+    def _raise(indication: Any, status: Any, index: Any, varbinds: Any) -> None:
+        if indication:
+            text = str(indication)
+            if "timeout" in text.lower():
+                raise DeviceTimeout()
+            raise LoginError(f"Unable to connect/login to fencing device ({text})")
+        if status:
+            i = int(index)
+            oid = tuple(varbinds[i - 1][0]) if 0 < i <= len(varbinds) else None
+            raise SnmpError(V2_ERRORS.get(int(status), str(status)), oid)
+
+    def _object(self, oid: Oid, value: Any = None) -> Any:
+        hl = self.hl
+        identity = hl.ObjectIdentity(oid_text(oid))
+        return hl.ObjectType(identity) if value is None else hl.ObjectType(identity, value)
+
+    def get(self, oid: Oid) -> SnmpValue:
+        hl = self.hl
+        varbinds = self._run(
+            hl.get_cmd(self.engine, self.auth, self.transport, hl.ContextData(), self._object(oid))
+        )
+        return python_value(varbinds[0][1])
+
+    def set_int(self, oid: Oid, value: int) -> None:
+        hl = self.hl
+        obj = self._object(oid, hl.Integer32(value))
+        self._run(hl.set_cmd(self.engine, self.auth, self.transport, hl.ContextData(), obj))
+
+    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
+        hl = self.hl
+
+        async def collect() -> list[tuple[Oid, SnmpValue]]:
+            out: list[tuple[Oid, SnmpValue]] = []
+            rows = hl.walk_cmd(
+                self.engine,
+                self.auth,
+                self.transport,
+                hl.ContextData(),
+                self._object(prefix),
+                lexicographicMode=False,
+            )
+            async for indication, status, index, varbinds in rows:
+                self._raise(indication, status, index, varbinds)
+                out.extend((tuple(vb[0]), python_value(vb[1])) for vb in varbinds)
+            return out
+
+        return self.loop.run_until_complete(collect())
+
+
+def open_snmp(target: SnmpTarget) -> SnmpSession:
+    return UsmSession(target) if target.version == "3" else CommunitySession(target)
