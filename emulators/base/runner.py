@@ -1,0 +1,113 @@
+"""``fencelab emulate <kind>``: run one device in the foreground.
+
+On readiness it prints ONE JSON line to stdout (device, host, ports, serial, pid, credentials, plugs/ports...)
+and serves until SIGTERM or SIGINT, then stops cleanly and exits 0. Bad configuration: one line on stderr,
+exit 2. Cannot start (port taken...): one line, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from emulators.base.config import ConfigError, load_toml
+from emulators.base.server import DeviceServer
+
+
+@dataclass
+class DeviceCli:
+    """How one device kind plugs into the runner."""
+
+    kind: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    # (parsed flags, config table from --config or {}) -> a ready-to-start server; raises ConfigError
+    build: Callable[[argparse.Namespace, dict[str, Any]], DeviceServer]
+    description: str = ""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line + exit 2, no usage dump
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="TOML file describing the device fully")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--telnet-port", metavar="PORT", help="telnet port (0 = any free port, off = none)")
+    parser.add_argument("--ssh-port", metavar="PORT", help="ssh port (0 = any free port, off = none)")
+    parser.add_argument("--serial", action="store_true", default=None, help="also serve a pty serial line")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="KIND[:k=v,...]",
+        help="add a fault (latency|drop|hang|garbage|refuse-login|stuck|lie), e.g. hang:command=/S",
+    )  # fmt: skip
+    parser.add_argument(
+        "--wire", action="append", default=[], metavar="OUTLET=COMMAND",
+        help="power a process from an outlet: started on power-on, process group SIGKILLed on power-off",
+    )  # fmt: skip
+
+
+def apply_common_flags(args: argparse.Namespace, config: dict[str, Any]) -> None:
+    """Flags override the file: write them into the config table before the device reads it."""
+    if args.host is not None:
+        config["host"] = args.host
+    for name in ("telnet_port", "ssh_port"):
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if value.lower() in ("off", "no", "none", "false"):
+            config[name] = False
+        elif value.isdigit():
+            config[name] = int(value)
+        else:
+            raise ConfigError(f"--{name.replace('_', '-')} must be a port number or 'off'")
+    if args.serial:
+        config["serial"] = True
+
+
+async def _serve(server: DeviceServer) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await server.start()
+    except OSError as err:
+        print(f"fencelab emulate {server.model.kind}: cannot start: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(server.info()), flush=True)
+    await stop.wait()
+    await server.stop()
+    return 0
+
+
+def run(cli: DeviceCli, argv: Sequence[str]) -> int:
+    prog = f"fencelab emulate {cli.kind}"
+    parser = _Parser(prog=prog, description=cli.description)
+    add_common_arguments(parser)
+    cli.add_arguments(parser)
+    args = parser.parse_args(list(argv))
+    try:
+        config: dict[str, Any] = load_toml(args.config) if args.config else {}
+        where = args.config or "config"
+        kind = config.pop("kind", cli.kind)
+        if kind != cli.kind:
+            raise ConfigError(f"{where}: kind is '{kind}', expected '{cli.kind}'")
+        apply_common_flags(args, config)
+        server = cli.build(args, config)
+    except ConfigError as err:
+        msg = str(err)
+        if args.config and not msg.startswith(args.config):
+            msg = f"{args.config}: {msg}"
+        print(f"{prog}: {msg}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_serve(server))
+    except KeyboardInterrupt:
+        return 0

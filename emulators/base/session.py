@@ -1,0 +1,148 @@
+"""The session driver: joins one connection (telnet, ssh, pty) to one model Session, with echo and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import string
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from emulators.base.faults import CommandFault, FaultKind
+from emulators.base.lines import LineAssembler
+from emulators.base.model import Reply
+
+if TYPE_CHECKING:
+    from emulators.base.server import DeviceServer
+
+# No '>' (so garbage never looks like a prompt) and no '|' (never like a table row).
+GARBAGE_CHARS = string.ascii_letters + string.digits + "#$%&*@!?~^"
+
+
+def garbage(seed: int, length: int = 48) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(GARBAGE_CHARS) for _ in range(length)) + "\r\n"
+
+
+class Channel(Protocol):
+    def write(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SessionDriver:
+    """Feeds lines to a Session one at a time (a slow command delays the next, as on a real unit).
+
+    ``lazy_greet``: say nothing until the first line arrives (a serial console waiting for Enter); that line
+    only wakes the device up.
+    """
+
+    def __init__(
+        self,
+        server: DeviceServer,
+        channel: Channel,
+        transport: str,
+        *,
+        echo: bool = True,
+        user: str | None = None,
+        lazy_greet: bool = False,
+        on_end: Callable[[SessionDriver], None] | None = None,
+    ) -> None:
+        self.server = server
+        self.channel = channel
+        self.transport = transport
+        self.echo = echo
+        self.user = user
+        self.lazy_greet = lazy_greet
+        self.on_end = on_end
+        self.lines = LineAssembler()
+        self.queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        self.greeted = False
+        self.busy = False
+        self.secret = False
+        self.hung = False
+        self.ended = False
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.session = self.server.model.open_session(self.server.now(), self.transport, self.user)
+        self.server.drivers.add(self)
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def data_received(self, text: str) -> None:
+        if self.hung or self.ended:
+            return
+        for ch in text:
+            line, show = self.lines.push(ch)
+            live = self.greeted and not self.busy and not self.secret and self.queue.empty()
+            if self.echo and live and show:
+                self.channel.write(show)
+            if line is not None:
+                self.queue.put_nowait((line, live))
+
+    def connection_lost(self) -> None:
+        if not self.ended:
+            self._finish()
+        if self.task is not None and self.task is not asyncio.current_task():
+            self.task.cancel()
+
+    def end(self) -> None:
+        """Hang up from the device side."""
+        if not self.ended:
+            self._finish()
+            self.channel.close()
+
+    def _finish(self) -> None:
+        self.ended = True
+        self.session.closed(self.server.now())
+        self.server.drivers.discard(self)
+        self.server.settle()
+        if self.on_end is not None:
+            self.on_end(self)
+
+    async def _run(self) -> None:
+        if not self.lazy_greet:
+            await self._greet()
+        while not self.ended and not self.hung:
+            line, echoed = await self.queue.get()
+            self.busy = True
+            try:
+                if not self.greeted:
+                    await self._greet()
+                else:
+                    await self._handle(line, echoed)
+            finally:
+                self.busy = False
+
+    async def _greet(self) -> None:
+        self.greeted = True
+        fault = self.server.model.faults.on_command("connect")
+        await self._apply(fault, lambda: self.session.greet(self.server.now()))
+
+    async def _handle(self, line: str, echoed: bool) -> None:
+        if self.echo and not echoed and not self.secret:
+            self.channel.write(line + "\r\n")
+        fault = self.server.model.faults.on_command(self.session.command_key(line))
+        await self._apply(fault, lambda: self.session.handle_line(line, self.server.now()))
+
+    async def _apply(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
+        if fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault.effect is FaultKind.HANG:
+            self.hung = True  # the connection stays open; nothing is ever said again
+            return
+        reply = produce()
+        self.server.settle()
+        self.secret = reply.secret
+        if self.ended:
+            return
+        if fault.effect is FaultKind.DROP:
+            self.channel.write(reply.text[: len(reply.text) // 2])
+            self.end()
+            return
+        if fault.effect is FaultKind.GARBAGE:
+            self.channel.write(garbage(seed=len(reply.text)))
+        elif reply.text:
+            self.channel.write(reply.text)
+        if reply.close:
+            self.end()
