@@ -23,6 +23,34 @@ _PASS_THROUGH = {"oneOrMore", "interleave", "group"}
 
 
 @dataclass
+class ValueRule:
+    """What an attribute value may be: one of fixed values, or an integer type with bounds."""
+
+    choices: list[str] = field(default_factory=list)
+    datatype: str | None = None
+    low: int | None = None
+    high: int | None = None
+
+    def problem(self, value: str) -> str | None:
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(self.choices)}"
+        if self.datatype in _INT_LOWS:
+            try:
+                number = int(value.strip(), 10)
+            except ValueError:
+                return "is not an integer"
+            low = self.low if self.low is not None else _INT_LOWS[self.datatype]
+            if (low is not None and number < low) or (self.high is not None and number > self.high):
+                return (
+                    f"is out of range ({low}..{self.high})" if self.high is not None else f"must be >= {low}"
+                )
+        return None
+
+
+_INT_LOWS: dict[str, int | None] = {"integer": None, "nonNegativeInteger": 0, "positiveInteger": 1}
+
+
+@dataclass
 class ElementSpec:
     required_attrs: list[str] = field(default_factory=list)
     optional_attrs: list[str] = field(default_factory=list)
@@ -31,6 +59,7 @@ class ElementSpec:
     required_children: list[str] = field(default_factory=list)
     any_children: bool = False
     repeatable: list[str] = field(default_factory=list)
+    values: dict[str, ValueRule] = field(default_factory=dict)
 
 
 class _SchemaReader:
@@ -67,6 +96,11 @@ class _SchemaReader:
                 spec.any_attrs = True
             else:
                 (spec.optional_attrs if optional else spec.required_attrs).append(name)
+                rule = ValueRule()
+                for child in node:
+                    self.value_rule(child, rule, set())
+                if rule.choices or rule.datatype:
+                    spec.values[name] = rule
         elif tag == "ref":
             ref = node.get("name", "")
             if ref not in seen:
@@ -76,6 +110,24 @@ class _SchemaReader:
             many = repeat or tag in ("zeroOrMore", "oneOrMore")
             for child in node:
                 self.collect(child, spec, optional or tag in _OPTIONAL_WRAPPERS, many, seen)
+
+    def value_rule(self, node: etree._Element, rule: ValueRule, seen: set[str]) -> None:
+        tag = etree.QName(node).localname
+        if tag == "value":
+            rule.choices.append(node.text or "")
+        elif tag == "data":
+            rule.datatype = node.get("type")
+            for param in node.iter(f"{_RNG}param"):
+                if param.get("name") == "minInclusive":
+                    rule.low = int(param.text or "0")
+                elif param.get("name") == "maxInclusive":
+                    rule.high = int(param.text or "0")
+        elif tag == "ref" and node.get("name", "") not in seen:
+            for child in self.defines[node.get("name", "")]:
+                self.value_rule(child, rule, seen | {node.get("name", "")})
+        elif tag == "choice":
+            for child in node:
+                self.value_rule(child, rule, seen)
 
 
 @lru_cache(maxsize=4)
@@ -102,6 +154,11 @@ def structure_problems(root: ConfElement, source: str, specs: dict[str, ElementS
             for attr in node.attrs:
                 if attr not in allowed:
                     problems.append(Problem(source, node.line, node.tag, f'unknown attribute "{attr}"'))
+        for attr, value in node.attrs.items():
+            rule = spec.values.get(attr)
+            wrong = rule.problem(value) if rule else None
+            if wrong:
+                problems.append(Problem(source, node.line, node.tag, f'attribute {attr}="{value}" {wrong}'))
         present = [c.tag for c in node.children]
         for tag in spec.required_children:
             if tag not in present:

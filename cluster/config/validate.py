@@ -49,7 +49,8 @@ def schema_problems(root: ConfElement, source: str) -> list[Problem]:
             continue  # lxml's summary lines repeat what the specific entries already say
         match = _ELEMENT_IN_MESSAGE.search(entry.message)
         element = match.group(1) if match else (entry.path.rsplit("/", 1)[-1].split("[")[0] or "cluster")
-        problems.append(Problem(source, entry.line or None, element, f"schema: {entry.message}"))
+        line = entry.line or next((el.line for el in root.walk() if el.tag == element), None)
+        problems.append(Problem(source, line, element, f"schema: {entry.message}"))
     return problems
 
 
