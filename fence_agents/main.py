@@ -232,7 +232,7 @@ def run(
     """Run the agent once; return the exit code. Never raises (except SystemExit from a caller's code)."""
     args = list(sys.argv[1:] if argv is None else argv)
     name = prog or (os.path.basename(sys.argv[0]) if argv is None and sys.argv and sys.argv[0] else spec.name)
-    if name in ("__main__.py", "-c", "-m", ""):
+    if name.endswith(".py") or name in ("-c", "-m", ""):  # python -m / a source file: not an agent name
         name = spec.name
     os.environ["LANG"] = os.environ["LC_ALL"] = "C"  # for any program an agent runs, as upstream
     redactor = logsetup.Redactor()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -128,10 +129,27 @@ class FileDevice(Device):
 
     def login(self) -> None:
         password = self.request.password
+        if password:
+            self._record_argv_leaks(password.reveal())
         # deliberately careless, like a transport that echoes what it sends: redaction must catch this
         log.debug("login: sending password %s", password.reveal() if password else "")
         if (password.reveal() if password else "") != self._load().get("password", ""):
             raise LoginError()
+
+    def _record_argv_leaks(self, secret: str) -> None:
+        """Note every process whose command line holds the password right now (there must be none)."""
+        leaks = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if secret.encode() in f.read():
+                        leaks.append(pid)
+            except OSError:
+                continue
+        data = self._load()
+        data["argv_leaks"] = leaks
+        with open(self.path, "w", encoding="utf-8") as f:
+            json.dump(data, f)
 
     def get_power(self, plug: str | None) -> PowerState:
         state = self._plugs().get(plug or "1")
