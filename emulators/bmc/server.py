@@ -1,0 +1,333 @@
+"""The BMC on the wire: pyghmi's IPMI 2.0 server with its defects fixed, serving a :class:`Chassis`.
+
+Fixes over pyghmi 1.6's server (see the emulator notes): cipher-suite proposals it cannot honour are
+refused (status 0x11) so clients fall back to suite 3; an unknown user name gets RAKP2 status 0x0d at
+once; users have privilege limits and commands need a session privilege (0xd4 otherwise); idle
+sessions are reaped; the bound port (0 = any) is reported correctly. Faults from the base's plan are
+applied per request: latency (answer later, without blocking the loop), drop (no answer to that
+request), hang (no answer to anything from that client again), garbage, refused logins, stuck power,
+lying status.
+
+pyghmi keeps module-global I/O state: one process serves one BMC (see :mod:`emulators.bmc.worker`).
+The server side is built on ``serversession.IpmiServer`` rather than ``pyghmi.ipmi.bmc.Bmc``: we answer
+every command ourselves, and skipping ``bmc`` (which imports pyghmi's client and OEM code) halves start-up.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import struct
+import sys
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyghmi.ipmi.private.constants as constants
+import pyghmi.ipmi.private.serversession as serversession
+import pyghmi.ipmi.private.session as ipmisession
+
+from emulators.base.faults import FaultKind, FaultPlan
+from emulators.bmc import rmcpplus
+from emulators.bmc.chassis import CC_OK, OUTLET, Chassis
+from emulators.bmc.rmcpplus import Privilege, RakpStatus
+
+CC_PARAMETER_NOT_SUPPORTED = 0x80
+CC_INVALID_COMMAND = 0xC1
+CC_DATA_LENGTH_INVALID = 0xC7
+CC_UNSPECIFIED_ERROR = 0xFF
+PAYLOAD_OPEN_SESSION_REQUEST = 0x10
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What ``mc info`` shows (Get Device ID)."""
+
+    device_id: int = 0x20
+    device_revision: int = 1
+    firmware: tuple[int, int] = (1, 0x42)  # major, minor (BCD)
+    manufacturer_id: int = 0x0002A2  # 674, Dell (any IANA number: clients only print it)
+    product_id: int = 0x0100
+
+
+def request_key(netfn: int, command: int, data: bytes) -> str:
+    """The name a fault plan uses for one request (``status``, ``off``, ``cycle``, ``mc_info``...)."""
+    if (netfn, command) == (rmcpplus.NETFN_CHASSIS, 0x01):
+        return "status"
+    if (netfn, command) == (rmcpplus.NETFN_CHASSIS, 0x02) and data:
+        names = {0: "off", 1: "on", 2: "cycle", 3: "reset", 4: "diag", 5: "soft"}
+        return names.get(data[0], "power")
+    if (netfn, command) == (rmcpplus.NETFN_APP, 0x01):
+        return "mc_info"
+    return f"{netfn:#04x}:{command:#04x}"
+
+
+class BmcSession(serversession.ServerSession):
+    """One client's RMCP+ session, with the decisions of :mod:`rmcpplus` applied."""
+
+    bmc: EmulatedBmc
+
+    def __init__(
+        self,
+        authdata: Any,
+        kg: Any,
+        clientaddr: Any,
+        netsocket: Any,
+        request: Any,
+        uuid_: Any,
+        bmc: EmulatedBmc,
+    ) -> None:
+        self.last_active = bmc.clock()
+        self.privilege = Privilege.USER
+        self.privilege_limit = Privilege.USER
+        self.hung = False
+        self.pending: set[tuple[int, int, int]] = set()
+        bmc.sessions[clientaddr] = self
+        super().__init__(authdata, kg, clientaddr, netsocket, request, uuid_, bmc)
+
+    # -- packets in --------------------------------------------------------------------------------
+    def _handle_ipmi_packet(self, data: Any, sockaddr: Any = None, qent: Any = None) -> Any:
+        if self.hung:
+            return None
+        self.last_active = self.bmc.clock()
+        return super()._handle_ipmi_packet(data, sockaddr=sockaddr, qent=qent)
+
+    # -- session set-up ------------------------------------------------------------------------------
+    def create_open_session_response(self, request: Any) -> bytearray:
+        self.kg = self.bmc.kg  # a new login from the same address must not inherit the last user's key
+        try:
+            parsed = rmcpplus.parse_open_session_request(bytes(request))
+        except ValueError:
+            return bytearray()
+        status = rmcpplus.negotiate(parsed)
+        if status is not RakpStatus.OK:
+            self.clientsessionid = bytearray(parsed.console_session_id)
+            return bytearray(rmcpplus.open_session_rejection(parsed, status))
+        if self.bmc.faults.on_command("login").effect is FaultKind.HANG:
+            self.hung = True
+        return super().create_open_session_response(request)
+
+    def _got_rakp1(self, data: Any) -> None:
+        try:
+            rakp1 = rmcpplus.parse_rakp1(bytes(data))
+        except ValueError:
+            return
+        limit = self.bmc.users_privilege.get(rakp1.username)
+        status = rmcpplus.check_login(rakp1, limit)
+        if status is RakpStatus.OK and self.bmc.faults.refuse_login():
+            status = RakpStatus.UNAUTHORIZED_NAME
+        if status is not RakpStatus.OK or limit is None:
+            error = rmcpplus.rakp_error(rakp1.tag, status, bytes(self.clientsessionid))
+            self.send_payload(error, constants.payload_types["rakp2"], retry=False)
+            return
+        self.privilege_limit = rmcpplus.session_limit(rakp1, limit)
+        self.privilege = min(Privilege.USER, self.privilege_limit)
+        super()._got_rakp1(data)
+
+    # -- requests ------------------------------------------------------------------------------------
+    def handle_client_request(self, request: dict[str, Any]) -> None:
+        netfn, command = request["netfn"], request["command"]
+        data = bytes(request.get("data") or b"")
+        if (netfn, command) == (rmcpplus.NETFN_APP, 0x3B):  # Set Session Privilege Level
+            code, self.privilege = rmcpplus.set_session_privilege(
+                data[0] if data else 0, self.privilege, self.privilege_limit
+            )
+            self._send_ipmi_net_payload(code=code, data=[int(self.privilege)] if code == 0 else [])
+            return
+        if (netfn, command) == (rmcpplus.NETFN_APP, 0x3C):  # Close Session
+            self.send_ipmi_response()
+            self.bmc.forget(self)
+            return
+        fault = self.bmc.faults.on_command(request_key(netfn, command, data))
+        if fault.effect is FaultKind.HANG:
+            self.hung = True
+            return
+        if fault.effect is FaultKind.DROP:
+            return
+        reply_to = (self.seqlun, self.clientnetfn, self.clientcommand, self.rqlun, self.clientaddr)
+        key = (reply_to[0], netfn, command)
+        if key in self.pending:
+            return  # a retransmission of a request we are still (slowly) answering
+        if fault.latency:
+            self.pending.add(key)
+            self.bmc.later(fault.latency, lambda: self._answer(request, reply_to, fault.effect, key))
+            return
+        self._answer(request, reply_to, fault.effect, key)
+
+    def _answer(
+        self,
+        request: dict[str, Any],
+        reply_to: tuple[Any, ...],
+        effect: FaultKind | None,
+        key: tuple[int, int, int],
+    ) -> None:
+        self.pending.discard(key)
+        if self.hung or self.bmc.sessions.get(self.sockaddr) is not self:
+            return
+        # restore the addressing of the request we answer (another may have been parsed since)
+        self.seqlun, self.clientnetfn, self.clientcommand, self.rqlun, self.clientaddr = reply_to
+        if effect is FaultKind.GARBAGE:
+            self._send_ipmi_net_payload(code=CC_OK, data=list(os.urandom(7)))
+            return
+        code = rmcpplus.authorize(request["netfn"], request["command"], self.privilege)
+        if code:
+            self.send_ipmi_response(code=code)
+            return
+        self.bmc.handle_raw_request(request, self)
+
+    def sessionless_data(self, data: Any, sockaddr: Any) -> None:
+        """A packet queued for this session after it was forgotten: the BMC treats it as new."""
+        self.bmc.sessionless_data(data, sockaddr)
+
+    def close_server_session(self) -> None:
+        self.bmc.forget(self)
+
+
+class EmulatedBmc(serversession.IpmiServer):
+    """A BMC serving one chassis. ``users`` maps name -> (password, privilege limit)."""
+
+    def __init__(
+        self,
+        users: Mapping[str, tuple[str, Privilege]],
+        chassis: Chassis,
+        faults: FaultPlan | None = None,
+        clock: Callable[[], float] | None = None,
+        address: str = "127.0.0.1",
+        port: int = 0,
+        identity: Identity | None = None,
+        session_timeout: float = 60.0,
+        kg: bytes | None = None,
+        bmc_uuid: uuid.UUID | None = None,
+    ) -> None:
+        passwords = {name: secret for name, (secret, _) in users.items()}
+        super().__init__(passwords, port=port, bmcuuid=bmc_uuid, address=address)
+        self.port = self.serversocket.getsockname()[1]  # pyghmi keys sessions by it: must be the real one
+        self.users_privilege = {name: limit for name, (_, limit) in users.items()}
+        self.chassis = chassis
+        self.faults = faults if faults is not None else FaultPlan()
+        self.clock = clock if clock is not None else chassis.clock
+        self.identity = identity or Identity()
+        self.session_timeout = session_timeout
+        if kg is not None:
+            self.set_kg(kg)
+        self.sessions: dict[Any, BmcSession] = {}
+        self.sessions_opened = 0
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._timer_ids = itertools.count()
+
+    # -- session bookkeeping ----------------------------------------------------------------------------
+    def sessionless_data(self, data: Any, sockaddr: Any) -> None:
+        raw = bytearray(data)
+        is_open = len(raw) >= 22 and raw[0] == 6 and raw[2:4] == b"\xff\x07" and raw[4] == 6
+        if is_open and raw[5] & 0x3F == PAYLOAD_OPEN_SESSION_REQUEST:
+            self.sessions_opened += 1
+            BmcSession(self.authdata, self.kg, sockaddr, self.serversocket, raw[16:], self.uuid, bmc=self)
+            return
+        super().sessionless_data(data, sockaddr)
+
+    def forget(self, session: BmcSession) -> None:
+        """Drop a session: pyghmi routes by client address, so removing the handler ends it."""
+        addr = session.sockaddr
+        if self.sessions.get(addr) is session:
+            del self.sessions[addr]
+        handlers = ipmisession.Session.bmc_handlers.get(addr)
+        if handlers is not None and handlers.get(self.port) is session:
+            del handlers[self.port]
+            if not handlers:
+                del ipmisession.Session.bmc_handlers[addr]
+
+    def reap(self) -> int:
+        """Forget sessions idle longer than session_timeout (pyghmi never does). Returns how many."""
+        now = self.clock()
+        idle = [s for s in self.sessions.values() if now - s.last_active > self.session_timeout]
+        for session in idle:
+            self.forget(session)
+        return len(idle)
+
+    # -- deferred answers (latency faults) ----------------------------------------------------------------
+    def later(self, delay: float, action: Callable[[], None]) -> None:
+        heapq.heappush(self._timers, (self.clock() + delay, next(self._timer_ids), action))
+
+    def next_timer_in(self) -> float | None:
+        return max(0.0, self._timers[0][0] - self.clock()) if self._timers else None
+
+    def run_due(self) -> None:
+        while self._timers and self._timers[0][0] <= self.clock():
+            _, _, action = heapq.heappop(self._timers)
+            action()
+
+    # -- IPMI commands --------------------------------------------------------------------------------
+    def handle_raw_request(self, request: Any, session: Any) -> None:
+        handlers: dict[tuple[int, int], Callable[[Any, Any], None]] = {
+            (rmcpplus.NETFN_CHASSIS, 0x01): self.get_chassis_status,
+            (rmcpplus.NETFN_CHASSIS, 0x02): self.control_chassis,
+            (rmcpplus.NETFN_CHASSIS, 0x08): self.set_system_boot_options,
+            (rmcpplus.NETFN_CHASSIS, 0x09): self.get_system_boot_options,
+            (rmcpplus.NETFN_APP, 0x01): self.get_device_id,
+            (rmcpplus.NETFN_APP, 0x02): self.cold_reset,
+            (rmcpplus.NETFN_APP, 0x37): self.get_system_guid,
+        }
+        handler = handlers.get((request["netfn"], request["command"]))
+        if handler is None:
+            session.send_ipmi_response(code=CC_INVALID_COMMAND)
+            return
+        try:
+            handler(request, session)
+        except Exception as err:  # a bug here must not kill the BMC: answer "unspecified error"
+            print(f"bmc: internal error: {err!r}", file=sys.stderr, flush=True)
+            session.send_ipmi_response(code=CC_UNSPECIFIED_ERROR)
+
+    def reported_on(self) -> bool:
+        return self.faults.reported(OUTLET, self.chassis.is_on())
+
+    def get_chassis_status(self, request: Any, session: Any) -> None:
+        on = self.reported_on()
+        restore_policy_previous = 0b01 << 5
+        last_event_by_command = 0b1_0000 if self.chassis.counters.last_command else 0
+        session.send_ipmi_response(data=[restore_policy_previous | int(on), last_event_by_command, 0, 0])
+
+    def control_chassis(self, request: Any, session: Any) -> None:
+        data = request["data"]
+        if not data:
+            session.send_ipmi_response(code=CC_DATA_LENGTH_INVALID)
+            return
+        self.chassis.stuck = self.faults.is_stuck(OUTLET)
+        session.send_ipmi_response(code=self.chassis.control(data[0]))
+
+    def get_device_id(self, request: Any, session: Any) -> None:
+        ident = self.identity
+        chassis_device = 0x80  # additional device support: chassis device
+        data = [ident.device_id, ident.device_revision & 0x0F, ident.firmware[0] & 0x7F, ident.firmware[1]]
+        data += [0x02, chassis_device]  # IPMI version 2.0 (BCD, minor in the high nibble)
+        data += list(struct.pack("<I", ident.manufacturer_id)[:3]) + list(struct.pack("<H", ident.product_id))
+        data += [0, 0, 0, 0]  # auxiliary firmware revision
+        session.send_ipmi_response(data=data)
+
+    def get_system_guid(self, request: Any, session: Any) -> None:
+        session.send_ipmi_response(data=list(self.uuid.bytes_le))
+
+    def cold_reset(self, request: Any, session: Any) -> None:
+        session.send_ipmi_response()  # the emulated controller "restarts" instantly; sessions survive
+
+    def get_system_boot_options(self, request: Any, session: Any) -> None:
+        data = request["data"]
+        selector = data[0] & 0x7F if data else -1
+        if selector == 5:
+            session.send_ipmi_response(data=[1, 5, *self.chassis.boot_flags])
+        elif selector == 0:
+            session.send_ipmi_response(data=[1, 0, 0])
+        else:
+            session.send_ipmi_response(code=CC_PARAMETER_NOT_SUPPORTED)
+
+    def set_system_boot_options(self, request: Any, session: Any) -> None:
+        data = bytes(request["data"])
+        selector = data[0] & 0x7F if data else -1
+        if selector == 5 and len(data) >= 6:
+            self.chassis.boot_flags = data[1:6]
+            session.send_ipmi_response()
+        elif selector in (0, 3, 4):
+            session.send_ipmi_response()  # set-in-progress, service partition, boot info ack: accepted
+        else:
+            session.send_ipmi_response(code=CC_PARAMETER_NOT_SUPPORTED)

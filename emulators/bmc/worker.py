@@ -1,0 +1,161 @@
+"""One BMC in one process: ``python -m emulators.bmc.worker`` reads its JSON config line on stdin.
+
+It binds, prints one JSON ready line (``{"name", "host", "port", "pid"}``) and serves until its stdin
+reaches end of file (the fleet closed it or died) or it gets SIGTERM/SIGINT. Further stdin lines are
+control requests, each answered with one JSON line: ``{"cmd": "state"}``, ``{"cmd": "fault", "fault":
+{...}}``, ``{"cmd": "clear-faults"}``, ``{"cmd": "power", "on": true}`` (the front-panel button).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
+from emulators.base.wiring import PowerEvent, ProcessTarget, Wiring
+from emulators.bmc.chassis import OUTLET, Chassis, Control
+from emulators.bmc.config import BmcConfig, ConfigError
+
+TICK = 0.05  # how often pending power transitions and wiring are looked at, in seconds
+REAP_EVERY = 1.0
+
+
+class Worker:
+    """The serving loop around an EmulatedBmc: pyghmi's event loop, timers, wiring, reaping, control."""
+
+    def __init__(self, config: BmcConfig) -> None:
+        from emulators.bmc.server import EmulatedBmc  # pyghmi: imported only in the serving process
+
+        self.config = config
+        self.chassis = Chassis(clock=time.monotonic, timing=config.timing, powered=config.powered)
+        self.faults = FaultPlan(config.faults)
+        users = dict(config.users)
+        self.bmc = EmulatedBmc(
+            users,
+            self.chassis,
+            faults=self.faults,
+            address=config.address,
+            port=config.port,
+            session_timeout=config.session_timeout,
+            kg=config.kg.encode() if config.kg else None,
+        )
+        self.wiring = Wiring()
+        if config.target:
+            self.wiring.wire(OUTLET, ProcessTarget(config.target))
+            if self.chassis.powered:
+                self.wiring.deliver([_event(True)])
+        self.requests: queue.Queue[str | None] = queue.Queue()
+        self.stopping = threading.Event()
+
+    @property
+    def port(self) -> int:
+        return int(self.bmc.port)
+
+    def ready_line(self) -> dict[str, Any]:
+        return {"name": self.config.name, "host": self.config.address, "port": self.port, "pid": os.getpid()}
+
+    def serve(self, out: TextIO) -> None:
+        import pyghmi.ipmi.private.session as ipmisession
+
+        next_reap = time.monotonic() + REAP_EVERY
+        while not self.stopping.is_set():
+            timer = self.bmc.next_timer_in()
+            try:
+                ipmisession.Session.wait_for_rsp(TICK if timer is None else min(TICK, timer))
+            except Exception as err:  # one malformed packet must not take the BMC down
+                print(f"bmc {self.config.name}: dropped a packet: {err!r}", file=sys.stderr, flush=True)
+            self.bmc.run_due()
+            self.wiring.deliver(self.chassis.take_events())
+            if time.monotonic() >= next_reap:
+                self.bmc.reap()
+                next_reap = time.monotonic() + REAP_EVERY
+            self._control(out)
+        self.wiring.close()
+
+    def _control(self, out: TextIO) -> None:
+        while True:
+            try:
+                line = self.requests.get_nowait()
+            except queue.Empty:
+                return
+            if line is None:
+                self.stopping.set()
+                return
+            out.write(json.dumps(self.handle(line)) + "\n")
+            out.flush()
+
+    def handle(self, line: str) -> dict[str, Any]:
+        """Answer one control request."""
+        try:
+            request = json.loads(line)
+            cmd = request.get("cmd")
+            if cmd == "fault":
+                self.faults.add(fault_from_mapping(request["fault"]))
+            elif cmd == "clear-faults":
+                self.faults.clear()
+            elif cmd == "power":
+                self.chassis.control(Control.POWER_ON if request.get("on") else Control.POWER_OFF)
+            elif cmd != "state":
+                return {"ok": False, "error": f"unknown control command {cmd!r}"}
+        except (ValueError, KeyError, TypeError, AttributeError, FaultError) as err:
+            return {"ok": False, "error": str(err)}
+        return {"ok": True, **self.state()}
+
+    def state(self) -> dict[str, Any]:
+        c = self.chassis.counters
+        return {
+            "name": self.config.name,
+            "on": self.chassis.is_on(),
+            "power_ons": c.power_ons,
+            "power_offs": c.power_offs,
+            "resets": c.resets,
+            "nmis": c.nmis,
+            "boot_flags": self.chassis.boot_flags.hex(),
+            "sessions": len(self.bmc.sessions),
+            "sessions_opened": self.bmc.sessions_opened,
+        }
+
+
+def _event(on: bool) -> PowerEvent:
+    return PowerEvent(OUTLET, on, time.monotonic())
+
+
+def _read_requests(stream: TextIO, sink: queue.Queue[str | None]) -> None:
+    for line in stream:
+        if line.strip():
+            sink.put(line)
+    sink.put(None)  # end of file: whoever started us is gone
+
+
+def main() -> int:
+    first = sys.stdin.readline()
+    try:
+        config = BmcConfig.from_json(first)
+        worker = Worker(config)
+    except (ConfigError, ValueError) as err:
+        print(json.dumps({"error": str(err)}), flush=True)
+        return 2
+    except OSError as err:
+        where = f"{config.address}:{config.port}"
+        print(json.dumps({"error": f"cannot bind {where}: {err.strerror}"}), flush=True)
+        return 1
+
+    def stop(signum: int, frame: object) -> None:
+        worker.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    threading.Thread(target=_read_requests, args=(sys.stdin, worker.requests), daemon=True).start()
+    print(json.dumps(worker.ready_line()), flush=True)
+    worker.serve(sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
