@@ -82,7 +82,7 @@ def port_entries(switch: Switch, port: Port) -> list[Entry]:
     i = port.index
 
     def admin() -> Value:
-        return integer(1 if port.enabled else 2)
+        return integer(1 if switch.reported_enabled(port) else 2)
 
     def oper() -> Value:
         return integer(1 if port.online else 2)

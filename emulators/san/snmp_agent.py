@@ -10,7 +10,7 @@ table is touched.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,9 +125,12 @@ def _security_name(ctx: dict[str, Any]) -> str:
 class TableController(AbstractMibInstrumController):
     """Answers GET/GETNEXT/SET from an ObjectTable, checking VACM per variable."""
 
-    def __init__(self, table: ObjectTable, writers: frozenset[str]) -> None:
+    def __init__(
+        self, table: ObjectTable, writers: frozenset[str], after_write: Callable[[], None] | None = None
+    ) -> None:
         self.table = table
         self.writers = writers
+        self.after_write = after_write
 
     @staticmethod
     def _hidden(view: str, name: Any, idx: int, ctx: dict[str, Any]) -> bool:
@@ -170,6 +173,8 @@ class TableController(AbstractMibInstrumController):
             done = self.table.set([(tuple(n), from_pysnmp(v)) for n, v in var_binds])
         except SetRefused as refused:
             raise _FAULTS[refused.fault](name=var_binds[refused.index][0], idx=refused.index) from None
+        if self.after_write is not None:
+            self.after_write()
         return [(rfc1902.ObjectName(oid), to_pysnmp(value)) for oid, value in done]
 
 
@@ -202,9 +207,17 @@ def bind_udp(host: str, port: int) -> socket.socket:
 class SnmpAgent:
     """One SNMP agent on one UDP socket; must be started inside a running asyncio loop."""
 
-    def __init__(self, table: ObjectTable, access: Access, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        table: ObjectTable,
+        access: Access,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        after_write: Callable[[], None] | None = None,
+    ) -> None:
         self.table = table
         self.access = access
+        self.after_write = after_write
         self.sock = bind_udp(host, port)
         self.address: tuple[str, int] = self.sock.getsockname()
         self.engine: engine.SnmpEngine | None = None
@@ -215,7 +228,8 @@ class SnmpAgent:
         _add_access(eng, self.access)
         snmp_context = context.SnmpContext(eng)
         snmp_context.unregister_context_name(b"")
-        snmp_context.register_context_name(b"", TableController(self.table, self.access.writers()))
+        controller = TableController(self.table, self.access.writers(), self.after_write)
+        snmp_context.register_context_name(b"", controller)
         for responder in (
             cmdrsp.GetCommandResponder,
             cmdrsp.NextCommandResponder,

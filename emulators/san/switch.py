@@ -18,6 +18,8 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from emulators.base.faults import FaultPlan
+
 
 class PortChange(enum.Enum):
     ENABLED = "enabled"
@@ -72,6 +74,7 @@ class Switch:
     ports: dict[int, Port] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
     boot_count: int = 0
+    faults: FaultPlan = field(default_factory=FaultPlan)  # stuck/lie name ports by ifDescr ("port1")
 
     @classmethod
     def build(cls, name: str, specs: Iterable[PortSpec]) -> Switch:
@@ -107,6 +110,10 @@ class Switch:
         port = self.port_of_host(host)
         return port is not None and port.online
 
+    def reported_enabled(self, port: Port) -> bool:
+        """What management views show: the truth unless a lie fault covers the port."""
+        return self.faults.reported(port.name, port.enabled)
+
     def sorted_ports(self) -> list[Port]:
         return [self.ports[i] for i in sorted(self.ports)]
 
@@ -114,6 +121,8 @@ class Switch:
     def set_enabled(self, index: int, enabled: bool, *, persistent: bool = False, via: str = "") -> Port:
         """Enable or disable a port; ``persistent`` also records the state to survive a reboot."""
         port = self.port(index)
+        if self.faults.is_stuck(port.name) and via != "reboot":
+            return port  # the command is acknowledged, the port does not change
         if persistent:
             port.persistent_disabled = not enabled
         if port.enabled == enabled:

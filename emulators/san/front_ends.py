@@ -1,0 +1,95 @@
+"""The SAN emulator's extra front ends for the base DeviceServer: two SNMP agents and the NBD array."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from emulators.san.array import Array
+from emulators.san.ifmib import switch_table
+from emulators.san.journal import Journal
+from emulators.san.model import SanModel
+from emulators.san.nbd_server import NbdServer
+from emulators.san.rpdu import pdu_table
+from emulators.san.snmp_agent import SnmpAgent
+
+if TYPE_CHECKING:
+    from emulators.base.server import DeviceServer
+
+
+def _model(server: DeviceServer) -> SanModel:
+    assert isinstance(server.model, SanModel)
+    return server.model
+
+
+class SwitchSnmpFrontEnd:
+    """IF-MIB + system group of the switch; reports ``{"snmp": port}``."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.agent: SnmpAgent | None = None
+
+    async def start(self, server: DeviceServer) -> dict[str, Any]:
+        model = _model(server)
+        started = server.now()
+        table = switch_table(model.switch, lambda: server.now() - started)
+        self.agent = SnmpAgent(table, model.settings.switch_access, self.host, self.port, server.settle)
+        self.agent.start()
+        return {"snmp": self.agent.address[1]}
+
+    async def stop(self) -> None:
+        if self.agent is not None:
+            self.agent.stop()
+
+
+class PduSnmpFrontEnd:
+    """The APC rPDU profile; reports ``{"pdu_snmp": port}``."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.agent: SnmpAgent | None = None
+
+    async def start(self, server: DeviceServer) -> dict[str, Any]:
+        model = _model(server)
+        started = server.now()
+        table = pdu_table(
+            model.pdu, f"{model.settings.switch_name}-pdu", server.now, lambda: server.now() - started
+        )
+        self.agent = SnmpAgent(table, model.settings.pdu_access, self.host, self.port, server.settle)
+        self.agent.start()
+        return {"pdu_snmp": self.agent.address[1]}
+
+    async def stop(self) -> None:
+        if self.agent is not None:
+            self.agent.stop()
+
+
+class NbdFrontEnd:
+    """The storage array over NBD; reports ``{"nbd": port}`` and adds exports + journal to the facts."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.nbd: NbdServer | None = None
+        self.array: Array | None = None
+
+    async def start(self, server: DeviceServer) -> dict[str, Any]:
+        model = _model(server)
+        s = model.settings
+        journal = Journal(time.time, s.journal_path)
+        self.array = Array(model.switch, s.luns, s.state_dir, journal)
+        self.nbd = NbdServer(self.array, model.faults)
+        _, port = await self.nbd.start(self.host, self.port)
+        model.facts.update(
+            {
+                "exports": self.array.export_names(),
+                "luns": {lun.name: str(lun.path) for lun in self.array.luns.values()},
+                "journal": str(s.journal_path),
+            }
+        )
+        return {"nbd": port}
+
+    async def stop(self) -> None:
+        if self.nbd is not None:
+            await self.nbd.stop()
+        if self.array is not None:
+            self.array.close()
