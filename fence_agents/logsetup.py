@@ -14,13 +14,21 @@ import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from fence_agents.errors import UsageError
 
 LOG_FORMAT = "%(asctime)-15s %(levelname)s: %(message)s"
 MASK = "***"
 CHATTY_LIBRARIES = ("asyncssh", "pysnmp", "pyghmi", "telnetlib3", "asyncio")
+
+
+class Writable(Protocol):
+    """What the agent writes its output and logs to (a text stream)."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 class Redactor:
@@ -117,7 +125,7 @@ def _set_level(session: LogSession, name: str, level: int) -> None:
     logger.setLevel(level)
 
 
-def start(stderr: TextIO, redactor: Redactor) -> LogSession:
+def start(stderr: Writable, redactor: Redactor) -> LogSession:
     """Before options are known: warnings and errors to stderr."""
     session = LogSession(redactor)
     _set_level(session, "root", logging.WARNING)
@@ -126,7 +134,7 @@ def start(stderr: TextIO, redactor: Redactor) -> LogSession:
 
 
 def configure(
-    session: LogSession, stderr: TextIO, verbose_level: int, quiet: bool, debug_file: str | None
+    session: LogSession, stderr: Writable, verbose_level: int, quiet: bool, debug_file: str | None
 ) -> None:
     """Replace the start-up handler with the run's: stderr (unless quiet) and the debug file."""
     session.close()

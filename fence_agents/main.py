@@ -47,10 +47,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from fence_agents import logsetup
-from fence_agents.actions import Clock, Plan, SystemClock, Timing, run_session
 from fence_agents.errors import EXIT_FAILURE, EXIT_SUCCESS, FenceError, UsageError
 from fence_agents.options import (
     SCRIPT_FOR_SECRET,
@@ -63,7 +62,9 @@ from fence_agents.options import (
 from fence_agents.parse import ParsedInput, parse_input
 from fence_agents.request import Request, parse_bool
 from fence_agents.spec import AgentSpec, Option
-from fence_agents.validate import canonical_choices, problems
+
+if TYPE_CHECKING:  # the action machinery is imported only when an action runs (fast -o metadata)
+    from fence_agents.actions import Clock, Plan
 
 USAGE_HINT = "Please use '-h' for usage"
 session_log = logging.getLogger("fence_agents")
@@ -127,6 +128,8 @@ def _apply_timeout_policy(values: dict[str, str]) -> None:
 
 
 def _plan(spec: AgentSpec, request: Request, action: str) -> Plan:
+    from fence_agents.actions import Plan, Timing
+
     plugless = "port" not in spec.uses or uses_port_as_ip(spec)
     plugs: tuple[str | None, ...] = (None,) if plugless or not request.plugs else tuple(request.plugs)
     timing = Timing(
@@ -161,10 +164,10 @@ def _execute(
     args: Sequence[str],
     stdin: TextIO | None,
     prog: str,
-    out: TextIO,
-    err: TextIO,
+    out: logsetup.Writable,
+    err: logsetup.Writable,
     session: logsetup.LogSession,
-    clock: Clock,
+    clock: Clock | None,
 ) -> int:
     table = agent_options(spec)
     port_as_ip = uses_port_as_ip(spec)
@@ -194,6 +197,8 @@ def _execute(
         return EXIT_SUCCESS
     if action not in available_actions(spec):
         raise UsageError(f"Failed: Unrecognised action '{action}'")
+    from fence_agents.validate import canonical_choices, problems
+
     if port_as_ip and values.get("port") and _flag(values, "port_as_ip"):
         values["ipaddr"] = values["port"]
     canonical_choices(table, values)
@@ -216,7 +221,9 @@ def _execute(
         out.write(line + "\n")
         out.flush()
 
-    return run_session(plan, lambda: spec.connect(request), clock, emit)
+    from fence_agents.actions import SystemClock, run_session
+
+    return run_session(plan, lambda: spec.connect(request), clock or SystemClock(), emit)
 
 
 def run(
@@ -238,9 +245,9 @@ def run(
     redactor = logsetup.Redactor()
     out = logsetup.RedactingStream(stdout or sys.stdout, redactor)
     err = logsetup.RedactingStream(stderr or sys.stderr, redactor)
-    session = logsetup.start(err, redactor)  # type: ignore[arg-type]
+    session = logsetup.start(err, redactor)
     try:
-        return _execute(spec, args, stdin, name, out, err, session, clock or SystemClock())  # type: ignore[arg-type]
+        return _execute(spec, args, stdin, name, out, err, session, clock)
     except UsageError as error:
         session_log.error("%s", error.message)
         session_log.error("%s", USAGE_HINT)

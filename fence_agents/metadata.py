@@ -8,7 +8,6 @@ against fence-agents' ``metadata.rng``.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 from fence_agents.options import (
@@ -146,6 +145,8 @@ def _usage_text(spec: AgentSpec, opt: Option, table: Mapping[str, Option]) -> st
 def usage(spec: AgentSpec, prog: str | None = None) -> str:
     """The ``-h`` text: one wrapped entry per option, sorted by upstream's order."""
     table = agent_options(spec)
+    import textwrap
+
     lines = ["Usage:", f"\t{prog or spec.name} [options]", "Options:"]
     wrapper = textwrap.TextWrapper(
         width=85,
