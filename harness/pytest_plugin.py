@@ -1,12 +1,39 @@
 """pytest plugin (entry point ``pytest11: fencelab``): fixtures that start emulated devices for CI.
 
 Interop rule: under ``CI=true`` a missing third-party tool is a test failure, never a skip; elsewhere the test
-skips with a reason naming the Debian package.
+skips with a reason naming the Debian package (``require_tool("fence_wti")``).
+
+Devices run as separate processes (``python -m harness.cli emulate <kind> --config FILE``), exactly as a user
+would run them; the fixture waits for the JSON ready line (with a deadline) and stops the device (SIGTERM,
+then wait) at teardown. Credentials travel in the config file, never in the device's argv.
+
+Fixtures:
+- ``emulator``: a factory. ``emulator("nps", config={...}, args=[...], timeout=10.0) -> Emulator`` for any
+  kind (nps, bmc, san). ``config`` is the device's TOML content as a dict (see emulators/<kind>/config.py),
+  ``args`` extra command-line flags. Every device started is stopped at the end of the test.
+- ``nps``: one NPS with 8 plugs, password ``redhat123``, telnet + ssh, relay and boot delays 0.
+
+An ``Emulator`` has ``kind``, ``host``, ``ports`` (``{"telnet": p, "ssh": p}``), ``serial`` (pty path or
+None), ``credentials`` (``{"username": ..., "password": ...}``), ``plugs`` (list of {number, name,
+state}), ``pid``, ``info`` (the whole ready line), ``port(name)``, ``stop()`` and ``alive``.
+For other scopes use ``start_emulator(kind, config, args)`` in your own fixture (it is a context manager too).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,11 +54,145 @@ def require_tool(name: str) -> str:
     return path
 
 
-def require_file(path: str, package: str) -> str:
-    """A file a Debian package installs (e.g. a schema); fail in CI, skip elsewhere, when it is missing."""
-    if not os.path.isfile(path):
-        reason = f"{path} not found: apt-get install {package}"
-        if in_ci():
-            pytest.fail(reason + " (CI=true: interop tests may not skip)")
-        pytest.skip(reason)
-    return path
+# -- TOML writing (tomllib only reads): every value inline, which covers device configs --------------------
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # JSON string escapes are valid TOML basic-string escapes
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def to_toml(config: Mapping[str, Any]) -> str:
+    return "".join(f"{_toml_key(str(k))} = {_toml_value(v)}\n" for k, v in config.items())
+
+
+class Emulator:
+    """A running device process and the facts of its ready line."""
+
+    def __init__(self, kind: str, proc: subprocess.Popen[str], info: dict[str, Any], workdir: str) -> None:
+        self.kind = kind
+        self.proc = proc
+        self.info = info
+        self.workdir = workdir
+        self.host: str = info.get("host", "127.0.0.1")
+        self.ports: dict[str, int] = dict(info.get("ports", {}))
+        self.serial: str | None = info.get("serial")
+        self.credentials: dict[str, Any] = dict(info.get("credentials", {}))
+        self.plugs: list[dict[str, Any]] = list(info.get("plugs", []))
+        self.pid: int = int(info.get("pid", proc.pid))
+
+    def port(self, name: str) -> int:
+        return self.ports[name]
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM, wait for a clean exit (SIGKILL after ``timeout``); returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return self.proc.returncode
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<Emulator {self.kind} pid={self.pid} ports={self.ports} serial={self.serial}>"
+
+
+def emulate_command(kind: str, args: Sequence[str] = ()) -> list[str]:
+    return [sys.executable, "-m", "harness.cli", "emulate", kind, *args]
+
+
+def start_emulator(
+    kind: str,
+    config: Mapping[str, Any] | None = None,
+    args: Sequence[str] = (),
+    timeout: float = 10.0,
+) -> Emulator:
+    """Start ``fencelab emulate <kind>`` as a process and wait (at most ``timeout`` s) for its ready line."""
+    workdir = tempfile.mkdtemp(prefix=f"fencelab-{kind}-")
+    argv = list(args)
+    if config is not None:
+        path = Path(workdir) / f"{kind}.toml"
+        path.write_text(to_toml(config))
+        path.chmod(0o600)
+        argv = ["--config", str(path), *argv]
+    errlog = Path(workdir) / "stderr.log"
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    with open(errlog, "w") as err:
+        proc = subprocess.Popen(
+            emulate_command(kind, argv),
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    line = ""
+    while not line.endswith("\n"):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+        if not ready:
+            proc.kill()
+            proc.wait()
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise TimeoutError(f"emulator {kind} not ready within {timeout}s")
+        chunk = proc.stdout.readline()
+        if not chunk:
+            proc.wait(timeout=5)
+            message = errlog.read_text().strip().splitlines()
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise RuntimeError(f"emulator {kind} exited {proc.returncode}: {message[-1] if message else ''}")
+        line += chunk
+    return Emulator(kind, proc, json.loads(line), workdir)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Callable[..., Emulator]]:
+    started: list[Emulator] = []
+
+    def start(
+        kind: str, config: Mapping[str, Any] | None = None, args: Sequence[str] = (), timeout: float = 10.0
+    ) -> Emulator:
+        device = start_emulator(kind, config, args, timeout)
+        started.append(device)
+        return device
+
+    yield start
+    for device in reversed(started):
+        device.stop()
+
+
+@pytest.fixture
+def nps(emulator: Callable[..., Emulator]) -> Emulator:
+    return emulator("nps", config={"relay_delay": 0, "boot_delay": 0})
