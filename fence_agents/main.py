@@ -175,9 +175,9 @@ def _execute(
     parsed = parse_input(args, stdin_text, table, nodename_is_plug=not port_as_ip)
     values = parsed.values
     session.redactor.add(*(values[k] for k, o in table.items() if o.secret and values.get(k)))
-    logsetup.configure(
-        session, err, _verbose_level(parsed), _flag(values, "quiet"), values.get("debug") or None
-    )
+    verbose_level = _verbose_level(parsed)
+    values["verbose_level"] = str(verbose_level)  # agents read request.int("verbose_level")
+    logsetup.configure(session, err, verbose_level, _flag(values, "quiet"), values.get("debug") or None)
     for warning in parsed.warnings:
         session_log.warning("%s", warning)
 

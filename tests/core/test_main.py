@@ -326,3 +326,27 @@ def test_main_for_returns_entry_point(
     monkeypatch.setattr("sys.argv", ["fence_memory", "-o", "metadata"])
     assert main_for(memory_spec(device()))() == 0
     assert '<resource-agent name="fence_memory"' in capsys.readouterr().out
+
+
+def test_diag_when_declared() -> None:
+    code, out, _ = call(memory_spec(device(), actions=("diag",)), [*BASE, "-n", "1", "-o", "diag"])
+    assert code == 1 and out == ""  # the memory device has no diag: NotSupported, one line
+    assert "diag" in call(memory_spec(device(), actions=("diag",)), ["-o", "metadata"])[1]
+
+
+def test_list_on_a_device_that_cannot_list() -> None:
+    class NoList(MemoryDevice):
+        def list_plugs(self) -> dict[str, str]:
+            return super(MemoryDevice, self).list_plugs()  # the Device default: NotSupported
+
+    code, out, err = call(memory_spec(NoList(clock=FakeClock())), [*BASE, "-o", "list"])
+    assert (code, out) == (1, "")
+    assert "Failed: Action 'list' is not supported by this device" in err
+    assert call(memory_spec(NoList(clock=FakeClock())), [*BASE, "-o", "monitor"])[0] == 0
+
+
+def test_request_carries_verbose_level() -> None:
+    spec, seen = capture_request()
+    call(spec, [*BASE, "-n", "1", "-o", "status", "-vv"])
+    call(spec, stdin="ipaddr=h\nport=1\naction=status\nverbose=1\n")
+    assert [r.int("verbose_level") for r in seen] == [2, 1]
