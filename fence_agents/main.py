@@ -131,6 +131,8 @@ def _plan(spec: AgentSpec, request: Request, action: str) -> Plan:
     from fence_agents.actions import Plan, Timing
 
     plugless = "port" not in spec.uses or uses_port_as_ip(spec)
+    if not plugless and not request.plugs and action not in ("list", "list-status", "monitor"):
+        raise UsageError("Failed: You have to enter plug number or machine identification")  # e.g. --plug ,
     plugs: tuple[str | None, ...] = (None,) if plugless or not request.plugs else tuple(request.plugs)
     timing = Timing(
         power_wait=request.seconds("power_wait"),

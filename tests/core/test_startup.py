@@ -1,0 +1,55 @@
+"""`-o metadata` must stay cheap: no heavy library (lxml, asyncssh, pysnmp, pyghmi) imported on the way."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("lxml", "asyncssh", "pysnmp", "pyghmi", "telnetlib3", "serial", "cryptography", "asyncio")
+TESTS_DIR = Path(__file__).parent.parent
+AGENT_MODULES = ["core.dummy_agent"] + [
+    f"fence_agents.agents.{name}" for name in ("nps", "ipmilan", "ifmib", "brocade")
+]
+
+
+def heavy_modules_after_metadata(module: str) -> list[str]:
+    code = (
+        "import contextlib, io, json, sys, importlib\n"
+        f"sys.argv = ['probe', '-o', 'metadata']\n"
+        f"agent = importlib.import_module({module!r})\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = agent.main()\n"
+        "assert code == 0 and out.getvalue().startswith('<?xml'), code\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=TESTS_DIR, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout)
+    return loaded
+
+
+@pytest.mark.parametrize("module", AGENT_MODULES)
+def test_metadata_imports_nothing_heavy(module: str) -> None:
+    if module.startswith("fence_agents.") and importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not written yet")
+    assert heavy_modules_after_metadata(module) == []
+
+
+def test_framework_modules_import_nothing_heavy() -> None:
+    code = (
+        "import sys, json\n"
+        "import fence_agents.main, fence_agents.options, fence_agents.metadata, fence_agents.parse\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
