@@ -228,6 +228,18 @@ def _execute(
     return run_session(plan, lambda: spec.connect(request), clock or SystemClock(), emit)
 
 
+def _plain_error_line(error: Exception) -> str:
+    """Library errors that escaped an agent, in upstream's words where upstream has them."""
+    if isinstance(error, TimeoutError):  # socket.timeout included
+        return "Connection timed out"
+    if isinstance(error, ConnectionRefusedError):
+        return "Unable to connect/login to fencing device"
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError, EOFError)):
+        return "Connection lost"
+    text = str(error).strip()
+    return "Failed: " + (text.splitlines()[0] if text else type(error).__name__)
+
+
 def run(
     spec: AgentSpec,
     argv: Sequence[str] | None = None,
@@ -261,8 +273,7 @@ def run(
         session_log.error("Failed: Interrupted")
         return EXIT_FAILURE
     except Exception as error:  # the promise: one line, never a traceback
-        text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        session_log.error("Failed: %s", text)
+        session_log.error("%s", _plain_error_line(error))
         session_log.debug("Unexpected error of type %s", type(error).__name__)
         return EXIT_FAILURE
     finally:

@@ -350,3 +350,22 @@ def test_request_carries_verbose_level() -> None:
     call(spec, [*BASE, "-n", "1", "-o", "status", "-vv"])
     call(spec, stdin="ipaddr=h\nport=1\naction=status\nverbose=1\n")
     assert [r.int("verbose_level") for r in seen] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "error, line",
+    [
+        (TimeoutError("timed out"), "Connection timed out"),
+        (ConnectionRefusedError(111, "Connection refused"), "Unable to connect/login to fencing device"),
+        (ConnectionResetError(104, "reset"), "Connection lost"),
+        (EOFError(), "Connection lost"),
+        (ValueError(""), "Failed: ValueError"),
+    ],
+)
+def test_escaped_library_errors_get_upstream_words(error: Exception, line: str) -> None:
+    def fail(request: Request) -> Device:
+        raise error
+
+    code, out, err = call(memory_spec(device(), connect=fail), [*BASE, "-n", "1"])
+    assert (code, out) == (1, "")
+    assert err.endswith(f"ERROR: {line}\n") and err.count("\n") == 1
