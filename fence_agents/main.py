@@ -11,12 +11,13 @@ An agent module declares a spec and a ``main``::
         uses=("ipaddr", "login", "passwd", "port", "secure", "cmd_prompt"),  # keys of options.COMMON
         options=(Option("lanplus", "lanplus", "P", OptType.BOOLEAN, shortdesc="..."),),  # own options
         defaults={"login_timeout": "10", "ipport": "23"},  # per-agent default overrides
-        required=("login",),          # beyond ipaddr (when used) and the plug (when plug_required)
+        required=("login", "passwd"),  # beyond ipaddr (when used) and the plug (when plug_required)
         fabric=False, plug_required=True, actions=("diag",),
+        symlinks={"fence_ilo3": {"shortdesc": "Fence agent for HP iLO3", "power_wait": "4"}},
     )
 
     def main() -> int:                            # console script entry point (pyproject.toml)
-        return run(SPEC)
+        return run(SPEC)                          # (or: main = main_for(SPEC))
 
     if __name__ == "__main__":                    # python -m fence_agents.agents.nps
         raise SystemExit(main())
@@ -25,16 +26,29 @@ An agent module declares a spec and a ``main``::
 plug that is off. ``argv`` excludes the program name (default ``sys.argv[1:]``); any argument means the
 command line is read, none means stdin (``key=value`` lines). It never raises and never prints a traceback.
 
+Declaring: ``uses`` names common options (``fence_agents.options.COMMON``); implied ones come along
+(``passwd`` -> ``passwd_script``, ``ipaddr`` -> ``ipport``, ``port`` -> ``separator``, ``secure`` ->
+``identity_file``/``ssh_options``/``inet4_only``/``inet6_only``, ``community`` -> the SNMP options), and
+every agent has action/verbose/debug/quiet/help/version/delay/timeouts/retry_on/plug_separator.
+``required`` may hold ``login`` (-> "You have to set login name"), ``passwd`` (-> "You have to enter
+password or password script") or any other key. An agent that uses ``ipaddr`` but not ``port`` (or sets
+``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``.
+``symlinks`` maps another program name to default overrides (its ``shortdesc`` goes into metadata).
+``Option``: ``order`` sorts metadata/usage as upstream; ``usage`` is the ``-h`` text when it differs
+from ``shortdesc`` (a ``\n`` starts a continuation line); ``secret`` redacts and hides the value;
+``extra_names`` are further stdin names; ``hidden`` keeps an option out of metadata and ``-h``.
+
 What ``connect(request)`` receives (:class:`~fence_agents.request.Request`), all defaults applied:
-  ``request.ipaddr`` / ``request.int("ipport")`` (the effective port: the agent's default, 22 when
-  ``secure`` is on and the agent's default is telnet's 23), ``request.login``, ``request.password``
-  (a Secret, already filled from ``--password-script``), ``request.flag("secure")``,
-  ``request.seconds("login_timeout")`` / ``("shell_timeout")``, ``request.str("cmd_prompt")``,
-  ``request.verbose_level`` via ``request.int("verbose_level")``, and every own option by key.
+  ``request.ipaddr`` / ``request.int("ipport")`` (the effective port: the given one, else 22 when
+  ``secure`` is on, else the agent's default: 23 telnet, 161 SNMP, or ``defaults["ipport"]``),
+  ``request.login``, ``request.password`` (a Secret, already filled from ``--password-script``),
+  ``request.flag("secure")``, ``request.seconds("login_timeout")`` / ``("shell_timeout")``,
+  ``request.str("cmd_prompt")``, ``request.int("verbose_level")``, and every own option by key.
   Booleans are stored as "1"/"0" (read them with ``request.flag``). Secret options (``Option.secret``)
   are in ``request.secrets`` only. Log through ``request.log`` (DEBUG = the device dialogue, shown by -v).
-The device gets the plug per call (``get_power(plug)``); several plugs are split by the framework.
-Raise :mod:`fence_agents.errors` exceptions; any other exception becomes ``Failed: <text>``, exit 1.
+The device gets one plug per call (``get_power(plug)``); several plugs are split by the framework.
+Raise :mod:`fence_agents.errors` exceptions; a stray TimeoutError / ConnectionRefusedError /
+ConnectionResetError / EOFError gets upstream's words; anything else becomes ``Failed: <text>``, exit 1.
 
 The framework owns parsing, validation, ``delay`` (off/reboot only), login/logout, the status-first rule,
 the verify loop, ``retry_on``, ``method``, several plugs, output lines and exit codes. See docs/agent-api.md.
