@@ -77,6 +77,10 @@ class Chassis:
     def transition_pending(self) -> bool:
         return self._pending is not None
 
+    def due_in(self) -> float | None:
+        """Seconds until a pending transition completes (None when nothing is pending)."""
+        return None if self._pending is None else max(0.0, self._pending[0] - self.clock())
+
     def tick(self) -> None:
         """Complete a pending transition whose time has come. Call it periodically so wiring follows."""
         if self._pending is not None and self.clock() >= self._pending[0]:

@@ -22,7 +22,7 @@ from emulators.base.wiring import PowerEvent, ProcessTarget, Wiring
 from emulators.bmc.chassis import OUTLET, Chassis, Control
 from emulators.bmc.config import BmcConfig, ConfigError
 
-TICK = 0.05  # how often pending power transitions and wiring are looked at, in seconds
+TICK = 0.2  # seconds between looks at timers, power transitions and wiring
 REAP_EVERY = 1.0
 
 
@@ -65,9 +65,9 @@ class Worker:
 
         next_reap = time.monotonic() + REAP_EVERY
         while not self.stopping.is_set():
-            timer = self.bmc.next_timer_in()
+            waits = [w for w in (TICK, self.bmc.next_timer_in(), self.chassis.due_in()) if w is not None]
             try:
-                ipmisession.Session.wait_for_rsp(TICK if timer is None else min(TICK, timer))
+                ipmisession.Session.wait_for_rsp(min(waits))
             except Exception as err:  # one malformed packet must not take the BMC down
                 print(f"bmc {self.config.name}: dropped a packet: {err!r}", file=sys.stderr, flush=True)
             self.bmc.run_due()
