@@ -98,8 +98,10 @@ class DeviceServer:
         self.settle()
 
     async def stop(self) -> None:
+        tasks = [d.task for d in self.drivers if d.task is not None]
         for driver in list(self.drivers):
             driver.end()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for fe in reversed(self.front_ends):
             await fe.stop()
         self.front_ends.clear()

@@ -83,8 +83,6 @@ class SessionDriver:
     def connection_lost(self) -> None:
         if not self.ended:
             self._finish()
-        if self.task is not None and self.task is not asyncio.current_task():
-            self.task.cancel()
 
     def end(self) -> None:
         """Hang up from the device side."""
@@ -97,6 +95,8 @@ class SessionDriver:
         self.session.closed(self.server.now())
         self.server.drivers.discard(self)
         self.server.settle()
+        if self.task is not None and self.task is not asyncio.current_task():
+            self.task.cancel()
         if self.on_end is not None:
             self.on_end(self)
 

@@ -108,12 +108,12 @@ class ExpectClient:
         return text
 
     def silent_for(self, seconds: float) -> bool:
-        """True if nothing arrives and the peer does not close within ``seconds``."""
-        before = len(self.raw)
+        """True if no text arrives (telnet commands aside) and the peer does not close within ``seconds``."""
+        before = len(self.buffer)
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0 and not self.closed:
             self._pump(left)
-        return len(self.raw) == before and not self.closed
+        return len(self.buffer) == before and not self.closed
 
 
 class TelnetTestClient(ExpectClient):
@@ -184,12 +184,12 @@ class TelnetTestClient(ExpectClient):
         self.sock.close()
 
 
-class PtyTestClient(ExpectClient):
-    """Opens a pty slave path (the emulator's serial line) as a terminal program would."""
+class FdTestClient(ExpectClient):
+    """Talks through a file descriptor: a pty master driving a terminal program, or a serial line."""
 
-    def __init__(self, path: str, timeout: float = 3.0) -> None:
+    def __init__(self, fd: int, timeout: float = 3.0) -> None:
         super().__init__(timeout)
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        self.fd = fd
 
     def _read(self, wait: float) -> bytes | None:
         ready, _, _ = select.select([self.fd], [], [], wait)
@@ -205,3 +205,10 @@ class PtyTestClient(ExpectClient):
 
     def close(self) -> None:
         os.close(self.fd)
+
+
+class PtyTestClient(FdTestClient):
+    """Opens a pty slave path (the emulator's serial line) as a terminal program would."""
+
+    def __init__(self, path: str, timeout: float = 3.0) -> None:
+        super().__init__(os.open(path, os.O_RDWR | os.O_NOCTTY), timeout)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -97,9 +98,34 @@ class ProcessTarget:
         except ProcessLookupError:
             pass  # the group is already gone
         proc.wait(timeout=5)
+        wait_group_dead(proc.pid)
 
     def close(self) -> None:
         self._kill()
+
+
+def group_members_alive(pgid: int) -> list[int]:
+    """Pids in process group ``pgid`` that still run code (zombies do not count). Linux /proc scan."""
+    alive = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            alive.append(int(entry.name))
+    return alive
+
+
+def wait_group_dead(pgid: int, timeout: float = 2.0) -> None:
+    """SIGKILL is delivered asynchronously: wait until no member of the group runs any more, so that a
+    powered-off node can do nothing after power-off returns."""
+    deadline = time.monotonic() + timeout
+    while group_members_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.002)
 
 
 class Wiring:

@@ -1,4 +1,4 @@
-"""Wiring: callback and process targets; a real process group SIGKILLed on power-off, restarted on power-on."""
+"""Wiring: callback and process targets; a real process group SIGKILLed on power-off, restarted on on."""
 
 from __future__ import annotations
 

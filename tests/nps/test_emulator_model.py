@@ -1,4 +1,4 @@
-"""The pure NPS model: every command, login, names, groups, lists, confirmation, paging, case, timing, faults."""
+"""The pure NPS model: commands, login, names, groups, lists, confirmation, paging, case, timing, faults."""
 
 from __future__ import annotations
 
