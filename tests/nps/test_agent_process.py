@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 from collections.abc import Callable
 
 import pytest
@@ -155,3 +156,13 @@ def test_paged_status(emulator: Callable[..., Emulator]) -> None:
     assert (result.rc, result.out) == (0, "Success: Powered OFF\n")
     states = plug_states(device)
     assert len(states) == 20 and states["19"] == "OFF" and states["20"] == "ON"
+
+
+def test_nothing_listening_fails_fast() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+        port = sock.getsockname()[1]
+        result = fence_nps(["-a", "127.0.0.1", "-u", str(port), "-p", "x", "-n", "1", "-o", "status"])
+    assert result.rc == 1
+    assert len(result.errors) == 1 and result.errors[0].endswith("Unable to connect/login to fencing device")
+    assert result.seconds < 3.0
