@@ -116,12 +116,18 @@ def _apply_defaults(spec: AgentSpec, table: dict[str, Option], values: dict[str,
 
 def _verbose_level(parsed: ParsedInput) -> int:
     raw = parsed.values.get("verbose_level")
-    if raw not in (None, ""):
-        try:
-            return max(0, int(raw))
-        except ValueError:
-            return 0
-    return parsed.verbose
+    if raw in (None, ""):
+        return parsed.verbose
+    try:
+        level = int(raw)
+    except ValueError:
+        level = -1
+    if level < 0:
+        parsed.warnings.append(
+            "Parse error: Option 'verbose_level' must be an integer greater than or equal to 0. "
+            "Setting verbose_level to 0."
+        )
+    return max(0, level)
 
 
 def _flag(values: dict[str, str], key: str) -> bool:

@@ -112,9 +112,7 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
             try:
                 value = "1" if parse_bool(value) else "0"
             except ValueError:
-                parsed.warnings.append(
-                    f"Parse error: Ignoring option '{name}' because it does not have value"
-                )
+                parsed.warnings.append(f"Parse error: Ignoring option '{key}' because it does not have value")
                 continue
         parsed.values[key] = value
     if nodename is not None and nodename_is_plug and "port" in table and "port" not in parsed.values:

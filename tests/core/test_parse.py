@@ -191,7 +191,7 @@ def test_booleans_honour_false_values(word: str) -> None:
 def test_boolean_with_nonsense_value_is_warned_and_ignored() -> None:
     parsed = parse_stdin("ssh=maybe\n", TABLE)
     assert parsed.values == {}
-    assert parsed.warnings == ["Parse error: Ignoring option 'ssh' because it does not have value"]
+    assert parsed.warnings == ["Parse error: Ignoring option 'secure' because it does not have value"]
 
 
 def test_verbose_on_stdin_counts_as_level_one() -> None:
