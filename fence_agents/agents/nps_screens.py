@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fence_agents.device import PowerState
 
@@ -19,8 +19,7 @@ DEFAULT_PROMPTS = ("RSM>", "MPC>", "IPS>", "TPS>", "NBB>", "NPS>", "VMR>")
 SEPARATOR_CHARS = frozenset("-+=| \t")
 
 
-@dataclass(frozen=True)
-class PlugRow:
+class PlugRow(NamedTuple):
     plug: str  # as printed (case kept)
     name: str
     status: str  # the status cell, lower-cased ("on", "off", ...)
@@ -30,10 +29,17 @@ class PlugRow:
         return state_of(self.status)
 
 
-@dataclass
 class Group:
-    name: str
-    statuses: list[str] = field(default_factory=list)
+    """A plug group: its name and the status cells of its members (no dataclass: start-up cost)."""
+
+    __slots__ = ("name", "statuses")
+
+    def __init__(self, name: str, statuses: list[str] | None = None) -> None:
+        self.name = name
+        self.statuses: list[str] = statuses if statuses is not None else []
+
+    def __repr__(self) -> str:
+        return f"Group({self.name!r}, {self.statuses!r})"
 
     @property
     def state(self) -> PowerState:
