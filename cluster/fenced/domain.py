@@ -193,6 +193,15 @@ class FenceDomain:
         effects: list[Effect] = [Log("info", f"fence {record.victim} {record.result} (by {record.by})")]
         return effects + self._fenced(nodeid, now) + self._drive(now)
 
+    def on_external_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
+        """``fence_node`` fenced ``nodeid`` outside the domain's own calls (already in the history)."""
+        if nodeid not in self.victims:
+            return []
+        effects: list[Effect] = [Log("info", f"fence {record.victim} success (fence_node)")]
+        effects += self._fenced(nodeid, now)
+        effects.append(Announce(nodeid, record))
+        return effects + self._drive(now)
+
     def unfence_self(self, now: float) -> list[Effect]:
         """Unfencing at join: run every ``<unfence>`` device of our own node."""
         node = self.plan.node_by_id(self.our_nodeid)

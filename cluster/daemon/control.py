@@ -1,0 +1,106 @@
+"""The node's local control socket: one JSON request per line in, one JSON reply per line out.
+
+Tools (cman_tool, fence_tool, fence_node, fence_ack_manual, tests) find a node by its run directory:
+``--run-dir``/``-d`` or ``$FENCELAB_RUN_DIR``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+SOCKET_NAME = "control.sock"
+RUN_DIR_ENV = "FENCELAB_RUN_DIR"
+
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class ControlError(Exception):
+    """The node could not be reached or refused the request; the message is one line for the user."""
+
+
+def socket_path(run_dir: str | Path) -> Path:
+    return Path(run_dir) / SOCKET_NAME
+
+
+def pick_run_dir(option: str | None) -> str:
+    run_dir = option or os.environ.get(RUN_DIR_ENV)
+    if not run_dir:
+        raise ControlError(f"no node chosen: use -d RUN_DIR or set {RUN_DIR_ENV}")
+    return run_dir
+
+
+class ControlServer:
+    def __init__(self, run_dir: str | Path, handlers: dict[str, Handler]) -> None:
+        self._path = socket_path(run_dir)
+        self._handlers = handlers
+        self._server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> None:
+        self._path.unlink(missing_ok=True)
+        self._server = await asyncio.start_unix_server(self._serve, path=str(self._path))
+        self._path.chmod(0o600)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        self._path.unlink(missing_ok=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while line := await reader.readline():
+                reply = await self._dispatch(line)
+                writer.write(json.dumps(reply).encode() + b"\n")
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def _dispatch(self, line: bytes) -> dict[str, Any]:
+        try:
+            request = json.loads(line)
+            handler = self._handlers.get(request.get("cmd", ""))
+        except (ValueError, AttributeError):
+            return {"ok": False, "error": "bad request"}
+        if handler is None:
+            return {"ok": False, "error": f"unknown command {request.get('cmd')!r}"}
+        try:
+            return {"ok": True, **await handler(request)}
+        except ControlError as err:
+            return {"ok": False, "error": str(err)}
+
+
+def request(run_dir: str | Path, cmd: str, timeout: float = 10.0, **args: Any) -> dict[str, Any]:
+    """Send one request to the node and return its reply; ControlError when it fails."""
+    path = socket_path(run_dir)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(path))
+            sock.sendall(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except (FileNotFoundError, ConnectionRefusedError):
+        raise ControlError(f"cannot connect to the node at {path}: is it running?") from None
+    except TimeoutError:
+        raise ControlError(f"the node at {path} did not answer within {timeout:g}s") from None
+    except OSError as err:
+        raise ControlError(f"cannot talk to the node at {path}: {err.strerror or err}") from None
+    try:
+        reply: dict[str, Any] = json.loads(data)
+    except ValueError:
+        raise ControlError(f"the node at {path} closed the connection") from None
+    if not reply.get("ok"):
+        raise ControlError(str(reply.get("error", "request failed")))
+    return reply

@@ -1,0 +1,127 @@
+"""cman_tool: join, leave [remove], status, nodes [-a] [-F fields], version [-r], expected -e N, kill -n NODE.
+
+The node is chosen with ``-d RUN_DIR`` or ``$FENCELAB_RUN_DIR``. ``join`` starts a node daemon in the
+background and returns once it answers on its control socket.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cluster.daemon.control import ControlError, pick_run_dir, request
+from cluster.tools import cman_format
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail
+
+PROG = "cman_tool"
+NOT_RUNNING = "Cannot open connection to cman, is it running ?"
+COMMANDS = ("join", "leave", "status", "nodes", "version", "expected", "kill")
+
+
+def _parser() -> ToolArgumentParser:
+    p = ToolArgumentParser(prog=PROG, description="cluster manager control (fencelab)")
+    p.add_argument("command", choices=COMMANDS)
+    p.add_argument("extra", nargs="*", help="'remove' for leave")
+    add_run_dir(p)
+    p.add_argument("-c", dest="config", help="join: cluster.conf to use")
+    p.add_argument("-n", dest="node", help="join: our node name; kill: the node to kill")
+    p.add_argument("-a", dest="addresses", action="store_true", help="nodes: show addresses")
+    p.add_argument("-F", dest="fields", help=f"nodes: fields ({','.join(cman_format.NODE_FIELDS)})")
+    p.add_argument("-e", dest="expected", type=int, help="expected: new expected votes")
+    p.add_argument("-r", dest="reload", action="store_true", help="version: reload cluster.conf")
+    p.add_argument("-t", dest="timeout", type=float, default=10.0, help="join/leave: seconds to wait")
+    return p
+
+
+def _status(run_dir: str | None) -> int:
+    try:
+        reply = request(pick_run_dir(run_dir), "status")
+    except ControlError:
+        fail(PROG, NOT_RUNNING)
+    print(cman_format.status_text(reply["status"]), end="")
+    return 0
+
+
+def _nodes(run_dir: str | None, addresses: bool, fields: str | None) -> int:
+    nodes = ask(PROG, run_dir, "nodes")["nodes"]
+    if fields:
+        chosen = [f.strip() for f in fields.split(",") if f.strip()]
+        unknown = [f for f in chosen if f not in cman_format.NODE_FIELDS]
+        if unknown:
+            fail(PROG, f"unknown field {unknown[0]!r} (choose from {','.join(cman_format.NODE_FIELDS)})")
+        print(cman_format.nodes_fields_text(nodes, chosen), end="")
+    else:
+        print(cman_format.nodes_text(nodes, addresses), end="")
+    return 0
+
+
+def _join(run_dir: str | None, config: str | None, node: str | None, timeout: float) -> int:
+    if not config or not node:
+        fail(PROG, "join needs -c cluster.conf and -n NODENAME")
+    directory = Path(run_dir or os.environ.get("FENCELAB_RUN_DIR") or f"/tmp/fencelab/{node}")
+    directory.mkdir(parents=True, exist_ok=True)
+    log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
+    argv = [sys.executable, "-m", "cluster.node", "-c", config, "-n", node, "--run-dir", str(directory)]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    log.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            text = (directory / "node.out").read_text(errors="replace").strip().splitlines()
+            fail(PROG, text[-1] if text else f"the node daemon exited with status {proc.returncode}")
+        try:
+            request(directory, "version", timeout=1.0)
+            return 0
+        except ControlError:
+            time.sleep(0.05)  # polling the daemon's readiness with a deadline
+    fail(PROG, f"the node daemon did not answer within {timeout:g}s")
+
+
+def _leave(run_dir: str | None, extra: Sequence[str], timeout: float) -> int:
+    directory = pick_run_dir(run_dir) if run_dir or os.environ.get("FENCELAB_RUN_DIR") else None
+    if directory is None:
+        fail(PROG, NOT_RUNNING)
+    pidfile = Path(directory) / "node.pid"
+    ask(PROG, directory, "leave", remove="remove" in extra)
+    deadline = time.monotonic() + timeout
+    while pidfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # waiting for the daemon to finish leaving, with a deadline
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command == "status":
+        return _status(args.run_dir)
+    if args.command == "nodes":
+        return _nodes(args.run_dir, args.addresses, args.fields)
+    if args.command == "join":
+        return _join(args.run_dir, args.config, args.node, args.timeout)
+    if args.command == "leave":
+        return _leave(args.run_dir, args.extra, args.timeout)
+    if args.command == "version":
+        if args.reload:
+            reply = ask(PROG, args.run_dir, "reload")
+            print(reply.get("message", ""), end="")
+            return 0
+        print(cman_format.version_text(ask(PROG, args.run_dir, "version")["config_version"]), end="")
+        return 0
+    if args.command == "expected":
+        if args.expected is None:
+            fail(PROG, "expected needs -e VOTES")
+        ask(PROG, args.run_dir, "expected", votes=args.expected)
+        return 0
+    if args.command == "kill":
+        if not args.node:
+            fail(PROG, "kill needs -n NODENAME")
+        ask(PROG, args.run_dir, "kill", node=args.node)
+        return 0
+    return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""fence_node [-U] NODE: fence (or unfence) one node now, through the chosen node's fence daemon.
+
+Prints ``fence NODE success|failed`` (``unfence ...`` with -U) like cluster 3; exit 0 on success, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask
+
+PROG = "fence_node"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = ToolArgumentParser(prog=PROG, description="fence or unfence a cluster node (fencelab)")
+    p.add_argument("node")
+    p.add_argument("-U", dest="unfence", action="store_true", help="unfence the node")
+    p.add_argument("-t", dest="timeout", type=float, default=300.0, help="seconds to wait for the result")
+    add_run_dir(p)
+    args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
+    reply = ask(PROG, args.run_dir, "fence_node", timeout=args.timeout, node=args.node, unfence=args.unfence)
+    what = "unfence" if args.unfence else "fence"
+    if reply["fenced"]:
+        print(f"{what} {args.node} success")
+        return 0
+    print(f"{what} {args.node} failed", file=sys.stderr)
+    return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Shared by the runtime tools: choose the node (``-d RUN_DIR`` or ``$FENCELAB_RUN_DIR``), talk to it, and
+turn failures into one-line messages with cman's exit code (1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn
+
+from cluster.daemon.control import RUN_DIR_ENV, ControlError, pick_run_dir, request
+
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+
+
+class ToolArgumentParser(argparse.ArgumentParser):
+    """argparse that prints a one-line error and exits 2 (never a traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def add_run_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-d",
+        "--run-dir",
+        dest="run_dir",
+        help=f"the node's run directory (default ${RUN_DIR_ENV})",
+    )
+
+
+def ask(
+    prog: str, run_dir_option: str | None, cmd: str, timeout: float = 10.0, **args: Any
+) -> dict[str, Any]:
+    """One request to the chosen node; on failure print ``prog: message`` and exit 1."""
+    try:
+        return request(pick_run_dir(run_dir_option), cmd, timeout=timeout, **args)
+    except ControlError as err:
+        fail(prog, str(err))
+
+
+def fail(prog: str, message: str) -> NoReturn:
+    print(f"{prog}: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_FAIL)
