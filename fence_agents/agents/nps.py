@@ -43,7 +43,7 @@ class NpsDevice(Device):
         self.shell_timeout = request.seconds("shell_timeout", 3.0)
         self.power_timeout = request.seconds("power_timeout", 20.0)
         self.channel: Channel | None = None
-        self._targets: dict[str, str] = {}  # user's plug (lower) -> what to put in a command
+        self._targets: dict[str, list[str]] = {}  # user's plug (lower) -> what to put in commands
 
     # -- session -----------------------------------------------------------------------------------
     def login(self) -> None:
@@ -104,9 +104,12 @@ class NpsDevice(Device):
         return text
 
     def command(self, verb: str, plug: str) -> None:
-        """``/ON``, ``/OFF`` or ``/BOOT`` with the confirmation pre-answered; wait for the prompt."""
+        """``/ON``, ``/OFF`` or ``/BOOT`` with the confirmation pre-answered, once per target plug."""
+        for target in self._targets.get(plug.strip().lower(), [plug.strip()]):
+            self._command_one(verb, target)
+
+    def _command_one(self, verb: str, target: str) -> None:
         channel = self._channel()
-        target = self._targets.get(plug.strip().lower(), plug.strip())
         channel.sendline(f"{verb} {target},y")
         patterns = [*self.prompts, CONFIRM]
         for _ in range(2):
@@ -126,13 +129,14 @@ class NpsDevice(Device):
         wanted = (plug or "").strip()
         rows = find_plugs(self.plugs(), wanted)
         if rows:
-            # a name that means exactly one plug is commanded by number: unambiguous on every firmware
-            self._targets[wanted.lower()] = rows[0].plug if len(rows) == 1 else wanted
+            # names are commanded by plug number: unambiguous on every firmware, and a name shared by
+            # several plugs switches all of them (units resolve a name to its first plug only)
+            self._targets[wanted.lower()] = [row.plug for row in rows]
             return combined_state(rows)
         group = find_group(self.groups(), wanted)
         if group is None:
             raise PlugNotFound()
-        self._targets[wanted.lower()] = group.name
+        self._targets[wanted.lower()] = [group.name]
         return group.state
 
     def set_power(self, plug: str | None, state: PowerState) -> None:

@@ -166,3 +166,15 @@ def test_nothing_listening_fails_fast() -> None:
     assert result.rc == 1
     assert len(result.errors) == 1 and result.errors[0].endswith("Unable to connect/login to fencing device")
     assert result.seconds < 3.0
+
+
+def test_name_shared_by_two_plugs_switches_both(emulator: Callable[..., Emulator]) -> None:
+    config = {
+        "relay_delay": 0,
+        "ssh_port": False,
+        "plugs": [{"name": "web"}, {"name": "db"}, {"name": "WEB"}],
+    }
+    device = emulator("nps", config=config)
+    off = by_argv(device, "telnet", "-n", "web", "-o", "off")
+    assert (off.rc, off.out) == (0, "Success: Powered OFF\n"), off.err
+    assert plug_states(device) == {"1": "OFF", "2": "ON", "3": "OFF"}
