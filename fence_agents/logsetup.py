@@ -20,6 +20,7 @@ from fence_agents.errors import UsageError
 
 LOG_FORMAT = "%(asctime)-15s %(levelname)s: %(message)s"
 MASK = "***"
+STDOUT_MIN_SECRET = 4  # stdout is read by programs (list output): a 1-3 character secret is not masked there
 CHATTY_LIBRARIES = ("asyncssh", "pysnmp", "pyghmi", "telnetlib3", "asyncio")
 
 
@@ -44,9 +45,9 @@ class Redactor:
                 self._secrets.append(s)
         self._secrets.sort(key=len, reverse=True)
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, min_length: int = 1) -> str:
         for s in self._secrets:
-            if s in text:
+            if len(s) >= min_length and s in text:
                 text = text.replace(s, MASK)
         return text
 
@@ -73,13 +74,14 @@ class RedactingFilter(logging.Filter):
 class RedactingStream(io.TextIOBase):
     """A text stream that redacts what is written through it, then passes it on."""
 
-    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
+    def __init__(self, inner: TextIO, redactor: Redactor, min_length: int = 1) -> None:
         super().__init__()
         self.inner = inner
         self.redactor = redactor
+        self.min_length = min_length
 
     def write(self, text: str) -> int:
-        self.inner.write(self.redactor.redact(text))
+        self.inner.write(self.redactor.redact(text, self.min_length))
         return len(text)
 
     def flush(self) -> None:

@@ -277,7 +277,7 @@ def run(
         name = spec.name
     os.environ["LANG"] = os.environ["LC_ALL"] = "C"  # for any program an agent runs, as upstream
     redactor = logsetup.Redactor()
-    out = logsetup.RedactingStream(stdout or sys.stdout, redactor)
+    out = logsetup.RedactingStream(stdout or sys.stdout, redactor, logsetup.STDOUT_MIN_SECRET)
     err = logsetup.RedactingStream(stderr or sys.stderr, redactor)
     session = logsetup.start(err, redactor)
     try:

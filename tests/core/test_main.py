@@ -369,3 +369,15 @@ def test_escaped_library_errors_get_upstream_words(error: Exception, line: str) 
     code, out, err = call(memory_spec(device(), connect=fail), [*BASE, "-n", "1"])
     assert (code, out) == (1, "")
     assert err.endswith(f"ERROR: {line}\n") and err.count("\n") == 1
+
+
+def test_short_password_does_not_garble_stdout() -> None:
+    def careless(request: Request) -> Device:
+        request.log.warning("using password %s", request.password.reveal() if request.password else "")
+        return device()
+
+    code, out, err = call(
+        memory_spec(device(), connect=careless), ["-a", "h", "-p", "S", "-n", "1", "-o", "status"]
+    )
+    assert (code, out) == (0, "Status: ON\n")  # machine-read output stays intact
+    assert "using password ***" in err  # logs still mask it
