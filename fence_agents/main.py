@@ -280,6 +280,9 @@ def run(
     out = logsetup.RedactingStream(stdout or sys.stdout, redactor, logsetup.STDOUT_MIN_SECRET)
     err = logsetup.RedactingStream(stderr or sys.stderr, redactor)
     session = logsetup.start(err, redactor)
+    saved_streams = sys.stdout, sys.stderr
+    if stdout is None and stderr is None:  # a real run: stray prints of libraries are redacted too
+        sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
     try:
         return _execute(spec, args, stdin, name, out, err, session, clock)
     except UsageError as error:
@@ -302,3 +305,4 @@ def run(
         except Exception:
             pass
         session.close()
+        sys.stdout, sys.stderr = saved_streams

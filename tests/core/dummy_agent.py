@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -133,6 +134,7 @@ class FileDevice(Device):
             self._record_argv_leaks(password.reveal())
         # deliberately careless, like a transport that echoes what it sends: redaction must catch this
         log.debug("login: sending password %s", password.reveal() if password else "")
+        print(f"library noise: {password.reveal() if password else ''}", file=sys.stderr)  # a stray print
         if (password.reveal() if password else "") != self._load().get("password", ""):
             raise LoginError()
 

@@ -91,6 +91,7 @@ def test_password_never_printed_even_at_vvv(state: Path, tmp_path: Path) -> None
     done = run_agent([], text)
     assert done.returncode == 0
     assert "DEBUG: login: sending password ***" in done.stderr  # the careless log line, redacted
+    assert "library noise: ***\n" in done.stderr  # a stray print to stderr, redacted
     assert PASSWORD not in done.stdout + done.stderr
     assert "sending password ***" in debug.read_text()
     assert PASSWORD not in debug.read_text()
