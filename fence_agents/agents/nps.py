@@ -31,6 +31,7 @@ from fence_agents.transports.base import Channel
 MORE = r"Enter: "  # a paged screen waits for an empty line
 CONFIRM = r"\(Y/N\)"  # a unit that still asks although the command ends in ",y"
 MAX_PAGES = 64
+DEFAULT_COMMAND_TIMEOUT = 20.0  # upstream's power_timeout
 
 
 class NpsDevice(Device):
@@ -41,7 +42,9 @@ class NpsDevice(Device):
         self.prompts = prompt_patterns(request.str("cmd_prompt"))
         self.login_timeout = request.seconds("login_timeout", 10.0)
         self.shell_timeout = request.seconds("shell_timeout", 3.0)
-        self.power_timeout = request.seconds("power_timeout", 20.0)
+        # the prompt after /ON or /OFF may wait for the relay; power_timeout 0 (disable_timeout) means
+        # "poll for ever", which must not become "no time at all" for one answer
+        self.command_timeout = request.seconds("power_timeout", 20.0) or DEFAULT_COMMAND_TIMEOUT
         self.channel: Channel | None = None
         self._targets: dict[str, list[str]] = {}  # user's plug (lower) -> what to put in commands
 
@@ -113,7 +116,7 @@ class NpsDevice(Device):
         channel.sendline(f"{verb} {target},y")
         patterns = [*self.prompts, CONFIRM]
         for _ in range(2):
-            found = channel.expect(patterns, self.power_timeout)
+            found = channel.expect(patterns, self.command_timeout)
             if found.index < len(self.prompts):
                 return
             channel.sendline("y")

@@ -65,6 +65,7 @@ def test_by_stdin(device: Emulator, transport: str) -> None:
     stdin = (
         transport_stdin(device, transport) + "passwd=redhat123\nport=iscsi2\naction=off\nagent=fence_nps\n"
     )
+    stdin += "disable_timeout=true\n"  # power_timeout 0: poll without limit, as under Pacemaker
     off = fence_nps(stdin=stdin)
     assert (off.rc, off.out) == (0, "Success: Powered OFF\n"), off.err
     status = fence_nps(stdin=stdin.replace("action=off", "action=status"))
