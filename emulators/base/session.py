@@ -72,13 +72,16 @@ class SessionDriver:
     def data_received(self, text: str) -> None:
         if self.hung or self.ended:
             return
+        shown: list[str] = []  # echo written once per chunk, not once per character
         for ch in text:
             line, show = self.lines.push(ch)
             live = self.greeted and not self.busy and not self.secret and self.queue.empty()
             if self.echo and live and show:
-                self.channel.write(show)
+                shown.append(show)
             if line is not None:
                 self.queue.put_nowait((line, live))
+        if shown:
+            self.channel.write("".join(shown))
 
     def connection_lost(self) -> None:
         if not self.ended:

@@ -18,6 +18,7 @@ class TelnetConnection(asyncio.Protocol):
         self.codec = TelnetCodec()
         self.transport: asyncio.Transport | None = None
         self.driver: SessionDriver | None = None
+        self._out: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -40,13 +41,23 @@ class TelnetConnection(asyncio.Protocol):
         if self.driver is not None:
             self.driver.connection_lost()
 
-    # Channel API used by the SessionDriver
+    # Channel API used by the SessionDriver. Writes made in one loop iteration (the echo of a line and the
+    # answer to it) leave in one segment: half the system calls under load.
     def write(self, text: str) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(TelnetCodec.encode(text))
+        if self.transport is None or self.transport.is_closing():
+            return
+        if not self._out:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._out.append(TelnetCodec.encode(text))
+
+    def _flush(self) -> None:
+        data, self._out = b"".join(self._out), []
+        if data and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
 
     def close(self) -> None:
         if self.transport is not None:
+            self._flush()
             self.transport.close()
 
 

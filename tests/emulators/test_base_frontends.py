@@ -54,6 +54,14 @@ def test_telnet_negotiates_and_never_echoes_the_password(nps_thread: ThreadedSer
     assert "Disconnected" in client.read_until_closed()
 
 
+def test_starts_and_stops_fast() -> None:
+    began = time.monotonic()
+    srv = start(Listen(ssh_port=0, serial=True))
+    with srv:
+        started = time.monotonic() - began
+    assert started < 0.5 and time.monotonic() - began < 1.0
+
+
 def test_ports_bound_on_loopback(nps_thread: ThreadedServer) -> None:
     info = nps_thread.server.info()
     assert info["host"] == "127.0.0.1" and set(info["ports"]) == {"telnet", "ssh"}
