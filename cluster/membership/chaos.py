@@ -1,0 +1,127 @@
+"""Random fault schedules for the membership simulation, reproducible from a seed.
+
+A run: nodes join, then a chaos phase of random faults, then the network heals and stays stable. It
+reports whether all live nodes agreed within the bound (and stayed agreed), how long that took, and any
+safety violation seen at any time (disjoint quorate views, one generation with two overlapping views).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .protocol import Timing
+from .simulation import Simulation
+
+
+@dataclass(frozen=True)
+class ChaosResult:
+    seed: int
+    converged: bool
+    convergence_ms: float | None
+    bound_ms: float
+    violations: tuple[str, ...]
+    final_state: str
+    faults: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.converged and not self.violations
+
+
+def convergence_bound(timing: Timing, max_delay: float) -> float:
+    """How long after healing all live nodes must agree: failure detection, a stale round's timeout,
+    suspicion expiry, and a few rounds of proposal, ack and commit."""
+    return (
+        2 * timing.token_ms
+        + 2 * timing.consensus_ms
+        + 4 * timing.heartbeat_ms
+        + 20 * max_delay
+        + timing.join_ms
+    )
+
+
+def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
+    rng = random.Random(seed)
+    n = rng.randint(1, max_nodes)
+    token = rng.choice([300.0, 1000.0])
+    consensus = rng.choice([None, 1.2 * token])  # cman's rule, or corosync's default
+    timing = Timing.from_totem(token, n, consensus_ms=consensus)
+    max_delay = rng.uniform(1.0, token / 5)
+    votes = {i: rng.choice([1, 1, 1, 2]) for i in range(1, n + 1)}
+    sim = Simulation(list(range(1, n + 1)), timing, seed, votes=votes, delay=(0.2, max_delay))
+    sim.drop = rng.choice([0.0, 0.05, 0.2, 0.5])
+    faults: list[str] = []
+    for node in sim.node_ids:
+        sim.run_until(sim.now + rng.uniform(0, token))
+        sim.start(node)
+    chaos_end = sim.now + rng.uniform(0, 8 * token)
+    while True:
+        step = rng.expovariate(2.0 / token)
+        if sim.now + step >= chaos_end:
+            break
+        sim.run_until(sim.now + step)
+        faults.append(_random_fault(sim, rng, token))
+    sim.run_until(chaos_end)
+    sim.heal()
+    for down in [n.nodeid for n in sim.nodes.values() if n.machine is None]:
+        if rng.random() < 0.5:
+            sim.start(down)
+            faults.append(f"restart {down} at heal")
+    healed_at = sim.now
+    bound = convergence_bound(timing, max_delay)
+    sim.run_until(healed_at + bound)
+    agreed = sim.agreement()
+    settled = {(n.nodeid, n.machine.gen) for n in sim.live() if n.machine}
+    sim.run_until(sim.now + 2 * token)  # and it stays that way
+    stable = (
+        agreed and sim.agreement() and settled == {(n.nodeid, n.machine.gen) for n in sim.live() if n.machine}
+    )
+    last_change = max((t for t, _, _ in sim.view_log), default=healed_at)
+    return ChaosResult(
+        seed=seed,
+        converged=stable,
+        convergence_ms=max(0.0, last_change - healed_at) if stable else None,
+        bound_ms=bound,
+        violations=tuple(sim.violations),
+        final_state=sim.describe(),
+        faults=tuple(faults),
+    )
+
+
+def _random_fault(sim: Simulation, rng: random.Random, token: float) -> str:
+    node = rng.choice(sim.node_ids)
+    machine = sim.nodes[node].machine
+    kind = rng.choice(
+        ["partition", "partition", "heal", "crash", "restart", "jump", "leave", "rejoin", "drop"]
+    )
+    if kind == "partition":
+        groups: dict[int, list[int]] = {}
+        for n in sim.node_ids:
+            groups.setdefault(rng.randint(0, 2), []).append(n)
+        sim.partition(groups.values())
+        return f"partition {sorted(groups.values())}"
+    if kind == "heal":
+        sim.partition([sim.node_ids])
+        return "reconnect"
+    if kind == "crash" and machine is not None:
+        sim.crash(node)
+        return f"crash {node}"
+    if kind == "restart" and machine is None:
+        sim.start(node)
+        return f"restart {node}"
+    if kind == "jump":
+        delta = rng.uniform(-3 * token, 3 * token)
+        sim.jump_clock(node, delta)
+        return f"clock {node} {delta:+.0f}ms"
+    if kind == "leave" and machine is not None and machine.joined:
+        remove = rng.random() < 0.3
+        sim.leave(node, remove)
+        return f"leave {node}{' remove' if remove else ''}"
+    if kind == "rejoin" and machine is not None and not machine.joined:
+        sim.rejoin(node)
+        return f"rejoin {node}"
+    if kind == "drop":
+        sim.drop = rng.choice([0.0, 0.05, 0.2, 0.5])
+        return f"drop {sim.drop}"
+    return "nothing"
