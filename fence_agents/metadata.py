@@ -102,6 +102,8 @@ def metadata_xml(spec: AgentSpec, prog: str | None = None) -> str:
     """The complete metadata document, ending with a newline."""
     table = agent_options(spec)
     defaults = effective_defaults(spec, table)
+    # a symlink name (fence_ilo3...) shows its own defaults, as the stock agents do
+    defaults.update({k: v for k, v in spec.symlinks.get(prog or "", {}).items() if k in table})
     entries: list[tuple[int, str, Option, str]] = []
     for opt in table.values():
         if opt.hidden:
