@@ -1,0 +1,179 @@
+"""Helpers for the IPMI tests: run agents as processes, drive a BMC fleet over its control pipe.
+
+No tests here. Passwords reach our agent through stdin or ``--password-script`` (never argv); every run
+and every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.pytest_plugin import Emulator, emulate_command, to_toml
+from harness.tools import our_tool, run
+
+RUN_DEADLINE = 30.0
+USERS = {
+    "admin": {"password": "adm1n-Secret", "privilege": "administrator"},
+    "oper": {"password": "0per-Secret", "privilege": "operator"},
+    "viewer": {"password": "v1ewer-Secret", "privilege": "user"},
+}
+
+
+def bmc_config(**extra: Any) -> dict[str, Any]:
+    return {"users": USERS, **extra}
+
+
+@dataclass
+class Result:
+    rc: int
+    out: str
+    err: str
+    seconds: float
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip() and "Parse error" not in line]
+
+
+def run_agent(
+    argv: Sequence[str] = (),
+    stdin: str | None = None,
+    tool: str = "fence_ipmilan",
+    timeout: float = RUN_DEADLINE,
+) -> Result:
+    """Our agent (or one of its symlink names) as a process; never a traceback, never a password shown."""
+    start = time.monotonic()
+    try:
+        done = run([our_tool(tool), *argv], stdin=stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{tool} hung for {timeout}s: {list(argv)}") from None
+    result = Result(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
+    assert "Traceback" not in result.err, result.err
+    for user in USERS.values():
+        assert user["password"] not in result.out + result.err
+    return result
+
+
+_SECRETS = tempfile.TemporaryDirectory(prefix="fencelab-ipmi-pw-")  # removed when the test run ends
+
+
+def password_script(password: str) -> str:
+    """A ``-S`` command printing the password from a private file (keeps it out of every argv)."""
+    path = Path(_SECRETS.name) / f"pw{abs(hash(password))}"
+    if not path.exists():
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+    return f"cat {shlex.quote(str(path))}"
+
+
+def target_args(host: str, port: int, user: str = "admin") -> list[str]:
+    return ["-a", host, "-u", str(port), "-l", user, "-S", password_script(USERS[user]["password"])]
+
+
+def by_argv(
+    bmc: Emulator, *args: str, user: str = "admin", port: int | None = None, tool: str = "fence_ipmilan"
+) -> Result:
+    return run_agent(
+        [*target_args(bmc.host, port or bmc.port("bmc1"), user), "--power-wait", "0", *args], tool=tool
+    )
+
+
+def by_stdin(bmc: Emulator, action: str, user: str = "admin", **extra: str) -> Result:
+    lines = {
+        "ipaddr": bmc.host,
+        "ipport": str(bmc.port("bmc1")),
+        "login": user,
+        "passwd": USERS[user]["password"],
+        "action": action,
+        "power_wait": "0",
+        "agent": "fence_ipmilan",  # fenced sends these too
+        "nodename": "node1",
+        **extra,
+    }
+    return run_agent(stdin="".join(f"{k}={v}\n" for k, v in lines.items()))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll a cheap condition until true (a state reached), failing after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+class ControlledFleet:
+    """``fencelab emulate bmc`` with its stdin control pipe open (stop/start/state of single BMCs)."""
+
+    def __init__(self, config: Mapping[str, Any], args: Sequence[str] = (), timeout: float = 20.0) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="fencelab-bmc-test-")
+        path = Path(self.workdir) / "bmc.toml"
+        path.write_text(to_toml(config))
+        self.proc = subprocess.Popen(
+            emulate_command("bmc", ["--config", str(path), *args]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.info = self._line(timeout)
+        self.ports: dict[str, int] = self.info["ports"]
+
+    def _line(self, timeout: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            self.close()
+            raise AssertionError(f"no line from the BMC fleet within {timeout}s")
+        line = self.proc.stdout.readline()
+        assert line, "the BMC fleet exited"
+        return dict(json.loads(line))
+
+    def request(
+        self, cmd: str, bmc: str | None = None, timeout: float = 10.0, **extra: Any
+    ) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "bmc": bmc, **extra}) + "\n")
+        self.proc.stdin.flush()
+        return self._line(timeout)
+
+    def close(self, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+        return self.proc.returncode
+
+    def __enter__(self) -> ControlledFleet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def python_client(script: str, timeout: float = 20.0) -> subprocess.CompletedProcess[str]:
+    """Run a pyghmi client snippet in its own process (never client and server in one process)."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout)
