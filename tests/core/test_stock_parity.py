@@ -13,6 +13,7 @@ from core.dummy_agent import FakeClock, MemoryDevice, memory_spec
 from fence_agents.main import run
 from harness.pytest_plugin import require_tool
 
+pytestmark = pytest.mark.interop
 WTI_LIKE = memory_spec(
     MemoryDevice(clock=FakeClock()),
     name="fence_wti",

@@ -1,0 +1,65 @@
+"""Real Pacemaker reads our metadata: `stonith_admin --metadata --agent <ours>` (stdin action=metadata).
+
+Pacemaker only runs fence agents from /usr/sbin, so the test installs a uniquely named launcher there for
+the duration of the test and removes it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from harness.pytest_plugin import in_ci, require_tool
+
+pytestmark = pytest.mark.interop
+TESTS_DIR = Path(__file__).parent.parent
+FENCE_BINDIR = Path("/usr/sbin")
+
+
+@pytest.fixture()
+def installed_agent() -> Iterator[str]:
+    require_tool("stonith_admin")
+    name = f"fence_fencelabtest{os.getpid()}"
+    path = FENCE_BINDIR / name
+    launcher = (
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(TESTS_DIR)!r})\n"
+        "from core.dummy_agent import main\n"
+        "raise SystemExit(main())\n"
+    )
+    try:
+        path.write_text(launcher)
+        path.chmod(0o755)
+    except OSError as err:
+        if in_ci():
+            pytest.fail(f"cannot install a test agent in {FENCE_BINDIR}: {err}")
+        pytest.skip(f"cannot install a test agent in {FENCE_BINDIR}: {err}")
+    try:
+        yield name
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_stonith_admin_reads_our_metadata(installed_agent: str) -> None:
+    done = subprocess.run(
+        ["stonith_admin", "--metadata", "--agent", installed_agent],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    root = etree.fromstring(done.stdout.encode())
+    assert root.get("name") == installed_agent
+    names = {p.get("name") for p in root.iter("parameter")}
+    assert {"ip", "ipaddr", "plug", "port", "password", "state_file"} <= names
+    actions = [a.get("name") for a in root.iter("action")]
+    assert actions[:3] == ["on", "off", "reboot"] and "list" in actions
+    assert {"start", "stop"} <= set(actions)  # added by Pacemaker: it parsed and rewrote our document
