@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--run-dir", required=True, help="run directory: control socket, pid file, logs")
     p.add_argument("--log-root", help="re-root absolute log paths here ('/' keeps them; default: run dir)")
     p.add_argument("--agent-dir", action="append", default=[], help="look for fence agents here first")
+    p.add_argument("-p", "--port", type=int, help="UDP port, overriding <cman port> (cman_tool join -p)")
     p.add_argument("--agent-timeout", type=float, default=60.0, help="deadline of one agent call, seconds")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
@@ -38,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:
         print(f"cluster.node: cannot read {args.config}: {err.strerror}", file=sys.stderr)
         return 1
+
+    if args.port:
+        conf = dataclasses.replace(conf, cman=dataclasses.replace(conf.cman, port=args.port))
 
     async def run() -> int:
         node = Node(

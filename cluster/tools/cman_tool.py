@@ -29,6 +29,7 @@ def _parser() -> ToolArgumentParser:
     add_run_dir(p)
     p.add_argument("-c", dest="config", help="join: cluster.conf to use")
     p.add_argument("-n", dest="node", help="join: our node name; kill: the node to kill")
+    p.add_argument("-p", dest="port", type=int, help="join: UDP port (overrides <cman port>)")
     p.add_argument("-a", dest="addresses", action="store_true", help="nodes: show addresses")
     p.add_argument("-F", dest="fields", help=f"nodes: fields ({','.join(cman_format.NODE_FIELDS)})")
     p.add_argument("-e", dest="expected", type=int, help="expected: new expected votes")
@@ -59,13 +60,15 @@ def _nodes(run_dir: str | None, addresses: bool, fields: str | None) -> int:
     return 0
 
 
-def _join(run_dir: str | None, config: str | None, node: str | None, timeout: float) -> int:
+def _join(run_dir: str | None, config: str | None, node: str | None, port: int | None, timeout: float) -> int:
     if not config or not node:
         fail(PROG, "join needs -c cluster.conf and -n NODENAME")
     directory = Path(run_dir or os.environ.get("FENCELAB_RUN_DIR") or f"/tmp/fencelab/{node}")
     directory.mkdir(parents=True, exist_ok=True)
     log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
     argv = [sys.executable, "-m", "cluster.node", "-c", config, "-n", node, "--run-dir", str(directory)]
+    if port:
+        argv += ["--port", str(port)]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()
     deadline = time.monotonic() + timeout
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "nodes":
         return _nodes(args.run_dir, args.addresses, args.fields)
     if args.command == "join":
-        return _join(args.run_dir, args.config, args.node, args.timeout)
+        return _join(args.run_dir, args.config, args.node, args.port, args.timeout)
     if args.command == "leave":
         return _leave(args.run_dir, args.extra, args.timeout)
     if args.command == "version":
