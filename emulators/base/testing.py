@@ -212,3 +212,22 @@ class PtyTestClient(FdTestClient):
 
     def __init__(self, path: str, timeout: float = 3.0) -> None:
         super().__init__(os.open(path, os.O_RDWR | os.O_NOCTTY), timeout)
+
+
+def process_gone(pid: int) -> bool:
+    """Dead: no such process, or a zombie nobody reaped yet (it runs no code any more)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "state") -> None:
+    """Poll a condition until it holds; TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout}s")
+        time.sleep(0.005)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from emulators.base.testing import TelnetTestClient
+from emulators.base.testing import TelnetTestClient, process_gone, wait_until
 from harness.pytest_plugin import Emulator, emulate_command, to_toml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,3 +154,20 @@ def test_fixture_reports_a_device_that_cannot_start(emulator: Callable[..., Emul
     with pytest.raises(RuntimeError, match="exited 2: .*unknown key"):
         emulator("nps", config={"colour": "red"})
     assert sys.executable  # the device ran under this interpreter
+
+
+def test_wire_flag_powers_a_process(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    wire = f"2=/bin/sh -c 'echo $$ > {pidfile}.tmp && mv {pidfile}.tmp {pidfile} && exec sleep 300'"
+    dev = emulator("nps", args=["--wire", wire, "--relay-delay", "0", "--ssh-port", "off", "--off", "2"])
+
+    assert not pidfile.exists()  # plug 2 starts off: nothing runs
+    client = TelnetTestClient(dev.host, dev.port("telnet"))
+    client.expect("Enter Password: ")
+    client.sendline("redhat123")
+    client.expect("NPS> ")
+    client.sendline("/on 2,y")
+    wait_until(pidfile.exists)
+    pid = int(pidfile.read_text())
+    client.sendline("/off 2,y")
+    wait_until(lambda: process_gone(pid))

@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from emulators.base.server import DeviceServer, Listen
-from emulators.base.testing import TelnetTestClient, ThreadedServer
+from emulators.base.testing import TelnetTestClient, ThreadedServer, process_gone, wait_until
 from emulators.base.wiring import CallbackTarget, PowerEvent, ProcessTarget, Wiring
 from emulators.nps.model import NpsModel, NpsSettings, Plug
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("state not reached")
-        time.sleep(0.01)
-
-
-def gone(pid: int) -> bool:
-    """Dead: no such process, or a zombie nobody reaped yet (it runs no code any more)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return state in ("Z", "X")
 
 
 def tree(tmp_path: Path) -> list[str]:
@@ -63,12 +44,12 @@ def test_process_target_group_killed_and_restarted(tmp_path: Path) -> None:
     shell, child = read_pids(tmp_path)
     assert os.getpgid(child) == shell != os.getpgid(0)  # its own process group
     target.power(False)
-    assert gone(shell) and gone(child)  # the whole group, at once
+    assert process_gone(shell) and process_gone(child)  # the whole group, at once
     target.power(True)
     shell2, child2 = read_pids(tmp_path)
     assert shell2 != shell and target.starts == 2
     target.close()
-    assert gone(shell2) and gone(child2)
+    assert process_gone(shell2) and process_gone(child2)
 
 
 def test_nps_plug_powers_a_process(tmp_path: Path) -> None:
@@ -83,10 +64,10 @@ def test_nps_plug_powers_a_process(tmp_path: Path) -> None:
         client.expect("NPS> ")
         client.sendline("/off 1,y")
         client.expect("NPS> ")
-        wait_until(lambda: gone(shell))  # after the relay delay, not before the prompt
+        wait_until(lambda: process_gone(shell))  # after the relay delay, not before the prompt
         client.sendline("/on node1,y")
         client.expect("NPS> ")
         shell2, _ = read_pids(tmp_path)
         assert shell2 != shell
         client.close()
-    assert gone(shell2)  # the emulator stopping takes the power away
+    assert process_gone(shell2)  # the emulator stopping takes the power away

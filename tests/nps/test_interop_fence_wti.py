@@ -113,3 +113,16 @@ def test_stuck_relay_times_out(emulator: Callable[..., Emulator]) -> None:
     assert (
         result.returncode == 1 and "Failed: Timed out waiting to power OFF" in result.stdout + result.stderr
     )
+
+
+def test_paged_status_and_user_login(emulator: Callable[..., Emulator]) -> None:
+    """20 plugs on two /S pages (the stock agent follows one ``Enter: ``), and an IPS-style user login."""
+    path = require_tool("fence_wti")
+    plugs = [{"name": f"node{n}", "state": "off" if n == 18 else "on"} for n in range(1, 21)]
+    dev = emulator("nps", config={"relay_delay": 0, "ssh_port": False, "plugs": plugs, "page_rows": 12,
+                                  "users": {"operator": "pw-ips"}, "prompt": "IPS>"})  # fmt: skip
+    common = f"ip={dev.host}\nipport={dev.port('telnet')}\nusername=operator\npassword=pw-ips\n"
+    result = run([path], stdin=common + "port=18\naction=status\n", timeout=60)
+    assert (result.returncode, result.stdout) == (2, "Status: OFF\n")
+    result = run([path], stdin=common + "action=list\n", timeout=60)
+    assert result.returncode == 0 and result.stdout.splitlines() == [f"{n},node{n}" for n in range(1, 21)]
