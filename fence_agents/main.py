@@ -145,6 +145,10 @@ def _apply_timeout_policy(values: dict[str, str]) -> None:
     """
     if values.get("disable_timeout", "").strip().lower() in ("1", "yes", "on", "true"):
         values["power_timeout"] = "0"
+    elif os.environ.get("PCMK_service") == PCMK_FENCER:
+        session_log.debug(
+            "Run by Pacemaker's fencer: keeping our own timeouts (set disable_timeout to drop them)"
+        )
 
 
 def _plan(spec: AgentSpec, request: Request, action: str) -> Plan:
@@ -236,7 +240,7 @@ def _execute(
     _apply_timeout_policy(values)
     _fetch_script_secrets(values, session.redactor)
     secret_keys = frozenset(k for k, o in table.items() if o.secret)
-    request = Request.of(spec.name, values, secret_keys)
+    request = Request.of(prog, values, secret_keys)  # prog: a symlink name (fence_ilo3) tells the agent
     plan = _plan(spec, request, action)
 
     def emit(line: str) -> None:

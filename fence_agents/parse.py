@@ -79,6 +79,14 @@ def parse_argv(args: Sequence[str], table: Mapping[str, Option]) -> ParsedInput:
     return parsed
 
 
+SECRET_HINTS = ("pass", "pasw", "word", "pw", "secret", "community", "key", "token")
+
+
+def _shown(name: str, line: str) -> str:
+    """A misspelt password name (``pasword=...``) must not put the password in the log."""
+    return f"{name}=***" if any(hint in name.lower() for hint in SECRET_HINTS) else line
+
+
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
         return value[1:-1]
@@ -105,7 +113,7 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
             if name == "nodename":
                 nodename = value
             else:
-                parsed.warnings.append(f"Parse error: Ignoring unknown option '{line}'")
+                parsed.warnings.append(f"Parse error: Ignoring unknown option '{_shown(name, line)}'")
             continue
         opt = table[key]
         if not opt.takes_value:

@@ -205,3 +205,13 @@ def test_line_without_equals_is_an_empty_value() -> None:
 
 def test_crlf_lines() -> None:
     assert stdin("ipaddr=h\r\nport=2\r\n") == {"ipaddr": "h", "port": "2"}
+
+
+def test_misspelt_password_name_is_not_logged_in_clear() -> None:
+    parsed = parse_stdin("pasword=hunter2\nsnmp_community_x=c0mm\nfoo=bar\n", TABLE)
+    assert parsed.values == {}
+    assert parsed.warnings == [
+        "Parse error: Ignoring unknown option 'pasword=***'",
+        "Parse error: Ignoring unknown option 'snmp_community_x=***'",
+        "Parse error: Ignoring unknown option 'foo=bar'",
+    ]
