@@ -25,6 +25,7 @@ from emulators.san.mib import Kind, Missing, ObjectTable, SetFault, SetRefused, 
 
 READ_VIEW = (1, 3, 6, 1)
 NO_WRITE_VIEW = (0, 0)  # the guard: a non-empty write view that matches nothing
+VACM_CACHE_MAX = 4096
 
 AUTH_PROTOCOLS = {
     "none": config.USM_AUTH_NONE,
@@ -131,11 +132,29 @@ class TableController(AbstractMibInstrumController):
         self.table = table
         self.writers = writers
         self.after_write = after_write
+        self._vacm: dict[tuple[Any, ...], bool] = {}
 
-    @staticmethod
-    def _hidden(view: str, name: Any, idx: int, ctx: dict[str, Any]) -> bool:
-        """True when VACM says the variable is not in the principal's view."""
-        return bool(ctx["acFun"](view, (name, None), **{**ctx, "idx": idx}))
+    def _hidden(self, view: str, name: Any, idx: int, ctx: dict[str, Any]) -> bool:
+        """True when VACM says the variable is not in the principal's view.
+
+        The VACM tables never change while the agent runs, so a decision is remembered per principal and
+        OID (VACM was a tenth of a request's cost); refusals that raise are never cached."""
+        request = ctx["snmpEngine"].observer.get_execution_context("rfc3412.receiveMessage:request")
+        key = (
+            str(request["securityModel"]),
+            str(request["securityName"]),
+            str(request["securityLevel"]),
+            str(request["contextName"]),
+            view,
+            tuple(name),
+        )
+        hidden = self._vacm.get(key)
+        if hidden is None:
+            hidden = bool(ctx["acFun"](view, (name, None), **{**ctx, "idx": idx}))
+            if len(self._vacm) >= VACM_CACHE_MAX:
+                self._vacm.clear()
+            self._vacm[key] = hidden
+        return hidden
 
     def read_variables(self, *var_binds: Any, **ctx: Any) -> list[tuple[Any, Any]]:
         out = []
