@@ -70,7 +70,10 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
             faults.append(f"restart {down} at heal")
     healed_at = sim.now
     bound = convergence_bound(timing, max_delay)
-    sim.run_until(healed_at + bound)
+    while sim.now < healed_at + bound:  # stop early once every node is settled on the same view
+        sim.run_until(min(sim.now + timing.heartbeat_ms, healed_at + bound))
+        if sim.agreement() and all(n.machine.settled() for n in sim.live() if n.machine):
+            break
     agreed = sim.agreement()
     settled = {(n.nodeid, n.machine.gen) for n in sim.live() if n.machine}
     sim.run_until(sim.now + 2 * token)  # and it stays that way

@@ -194,6 +194,18 @@ class MembershipNode:
     def member_ids(self) -> tuple[int, ...]:
         return tuple(n for n, _ in self.members)
 
+    def settled(self) -> bool:
+        """No round running or due: the installed view is what this node sees, and nothing is pending."""
+        if (
+            not self.joined
+            or self._round is not None
+            or self._pending_since is not None
+            or self._suspect_until
+        ):
+            return False
+        desired = self._desired()
+        return tuple(desired) == self.members and not self._view_mismatch(desired)
+
     def live_nodes(self) -> tuple[int, ...]:
         return tuple(sorted(n for n, _ in self._desired()))
 

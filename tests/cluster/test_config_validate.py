@@ -61,7 +61,7 @@ CASES = [
         '<clusternode name="b" nodeid="2"/>\n</clusternodes>\n',
         "two_node requires exactly two nodes with one vote each",
     ),
-    ('<cman two_node="maybe"/>\n' + NODES2, 'c.conf:3: <cman>: attribute two_node="maybe" must be one of 0, 1'),
+    ('<cman two_node="maybe"/>\n' + NODES2, 'c.conf:3: <cman>: attribute two_node="maybe" must be one of 0'),
     (
         '<cman transport="tcp"/>\n' + NODES2,
         'c.conf:3: <cman>: attribute transport="tcp" must be one of udp, udpb, udpu',

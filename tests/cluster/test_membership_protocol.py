@@ -1,0 +1,136 @@
+"""The membership state machines in simulated time: deterministic scenarios (no random faults)."""
+
+from __future__ import annotations
+
+from cluster.membership.protocol import MembershipNode, Send, Timing, ViewChange
+from cluster.membership.simulation import Simulation
+
+TIMING = Timing.from_totem(1000, 3)  # token 1 s, heartbeats every 250 ms, consensus 3 s
+
+
+def cluster(n: int = 3, **kwargs: object) -> Simulation:
+    sim = Simulation(list(range(1, n + 1)), kwargs.pop("timing", TIMING), seed=1, delay=(1.0, 2.0), **kwargs)  # type: ignore[arg-type]
+    for node in sim.node_ids:
+        sim.start(node)
+    sim.run_until(2000)
+    assert sim.agreement(), sim.describe()
+    return sim
+
+
+def views_of(sim: Simulation, node: int, since: float = 0.0) -> list[ViewChange]:
+    return [v for t, n, v in sim.view_log if n == node and t >= since]
+
+
+def test_nodes_agree_on_one_generation_and_member_list() -> None:
+    sim = cluster(3)
+    states = {(n.machine.gen, n.machine.members) for n in sim.live() if n.machine}
+    assert len(states) == 1
+    gen, members = states.pop()
+    assert gen >= 1 and [m for m, _ in members] == [1, 2, 3]
+
+
+def test_crash_is_a_failure_seen_by_all_after_the_token_timeout() -> None:
+    sim = cluster(3)
+    sim.run_until(3000)
+    sim.crash(3)
+    sim.run_until(3000 + TIMING.token_ms - 10)
+    assert not views_of(sim, 1, since=3000), "declared dead before the token timeout"
+    sim.run_until(3000 + TIMING.token_ms + TIMING.heartbeat_ms + TIMING.join_ms + 50)
+    for node in (1, 2):
+        (view,) = views_of(sim, node, since=3000)
+        assert view.member_ids == (1, 2) and view.failed == (3,) and view.left == ()
+    assert sim.agreement()
+
+
+def test_restart_is_failure_then_join_with_a_new_incarnation() -> None:
+    sim = cluster(3)
+    sim.crash(2)
+    sim.start(2)  # back before anyone noticed: same id, new incarnation
+    sim.run_until(sim.now + 2000)
+    assert sim.agreement()
+    view = views_of(sim, 1)[-1]
+    assert view.failed == (2,) and view.joined == (2,)
+
+
+def test_clean_leave_and_leave_remove_lower_expected_votes() -> None:
+    sim = cluster(3)
+    sim.leave(3, remove=True)
+    sim.run_until(sim.now + 500)  # well under the token timeout: the leave is announced
+    view = views_of(sim, 1)[-1]
+    assert view.member_ids == (1, 2) and view.left == (3,) and view.removed == (3,) and view.failed == ()
+    quorum = sim.nodes[1].quorum
+    assert quorum is not None and quorum.status().expected_votes == 2
+    sim.leave(2, remove=False)
+    sim.run_until(sim.now + 500)
+    view = views_of(sim, 1)[-1]
+    assert view.left == (2,) and view.removed == ()
+    assert not sim.nodes[1].quorum.status().quorate  # type: ignore[union-attr]
+    sim.rejoin(2)
+    sim.run_until(sim.now + 2000)
+    assert sim.agreement() and views_of(sim, 1)[-1].joined == (2,)
+
+
+def test_partition_majority_keeps_quorum_minority_loses_it_then_merge() -> None:
+    sim = cluster(3)
+    gen_before = sim.nodes[1].machine.gen  # type: ignore[union-attr]
+    sim.partition([[1], [2, 3]])
+    sim.run_until(sim.now + 3000)
+    m1, m2 = sim.nodes[1].machine, sim.nodes[2].machine
+    assert m1 is not None and m2 is not None
+    assert m1.member_ids == (1,) and m2.member_ids == (2, 3)
+    assert not sim.nodes[1].quorum.status().quorate  # type: ignore[union-attr]
+    assert sim.nodes[2].quorum.status().quorate  # type: ignore[union-attr]
+    sim.heal()
+    sim.run_until(sim.now + 3000)
+    assert sim.agreement() and m1.gen > gen_before
+    assert not sim.violations
+
+
+def test_generations_only_grow_on_every_node() -> None:
+    sim = cluster(4)
+    for step in ([1, 2], [3, 4]), ([1, 2, 3, 4],), ([1], [2, 3, 4]), ([1, 2, 3, 4],):
+        sim.partition(step)
+        sim.run_until(sim.now + 3000)
+    sim.crash(4)
+    sim.run_until(sim.now + 3000)
+    for node in (1, 2, 3):
+        gens = [v.gen for v in views_of(sim, node)]
+        assert gens == sorted(set(gens)) and len(gens) >= 5
+
+
+def test_safety_checker_catches_split_brain_when_quorum_allows_it() -> None:
+    # two_node=1 makes both halves quorate by design; the checker must notice disjoint quorate views
+    sim = Simulation([1, 2], TIMING, seed=1, delay=(1.0, 2.0))
+    sim.quorum_config = type(sim.quorum_config)(votes={1: 1, 2: 1}, expected_votes=1, two_node=True)
+    for node in (1, 2):
+        sim.start(node)
+    sim.run_until(2000)
+    sim.partition([[1], [2]])
+    sim.run_until(5000)
+    assert any("disjoint views both quorate" in v for v in sim.violations)
+
+
+def test_state_machine_ignores_unknown_and_self_and_stale_senders() -> None:
+    node = MembershipNode(1, 100, [1, 2], TIMING)
+    node.join(0)
+    from cluster.membership.messages import Heartbeat
+
+    assert node.receive(1, Heartbeat(9, 1, 1, ())) == []  # not a configured node
+    assert node.receive(1, Heartbeat(1, 100, 1, ())) == []  # ourselves
+    node.receive(2, Heartbeat(2, 500, 0, ()))
+    assert node.receive(3, Heartbeat(2, 400, 0, ())) == []  # an older incarnation of node 2
+    effects = node.tick(TIMING.heartbeat_ms * 3)
+    assert any(isinstance(e, Send) for e in effects)
+
+
+def test_clock_going_backwards_counts_as_no_time() -> None:
+    node = MembershipNode(1, 100, [1, 2], TIMING)
+    node.join(10_000)
+    from cluster.membership.messages import Heartbeat
+
+    node.receive(10_001, Heartbeat(2, 5, 0, ()))
+    node.tick(5_000)  # the clock jumped back five seconds
+    node.tick(5_000 + TIMING.token_ms / 2)
+    assert 2 in node.live_nodes()
+    node.tick(5_000 + TIMING.token_ms + 1)
+    assert 2 not in node.live_nodes()
