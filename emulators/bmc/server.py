@@ -31,7 +31,7 @@ import pyghmi.ipmi.private.session as ipmisession
 
 from emulators.base.faults import FaultKind, FaultPlan
 from emulators.bmc import rmcpplus
-from emulators.bmc.chassis import CC_OK, OUTLET, Chassis
+from emulators.bmc.chassis import OUTLET, Chassis
 from emulators.bmc.rmcpplus import Privilege, RakpStatus
 
 CC_PARAMETER_NOT_SUPPORTED = 0x80
@@ -168,8 +168,8 @@ class BmcSession(serversession.ServerSession):
             return
         # restore the addressing of the request we answer (another may have been parsed since)
         self.seqlun, self.clientnetfn, self.clientcommand, self.rqlun, self.clientaddr = reply_to
-        if effect is FaultKind.GARBAGE:
-            self._send_ipmi_net_payload(code=CC_OK, data=list(os.urandom(7)))
+        if effect is FaultKind.GARBAGE:  # noise on the wire instead of the answer; clients drop it
+            self.socket.sendto(b"\x06\x00\xff\x07" + os.urandom(28), self.sockaddr)
             return
         code = rmcpplus.authorize(request["netfn"], request["command"], self.privilege)
         if code:

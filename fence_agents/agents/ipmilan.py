@@ -71,7 +71,8 @@ def target_from(request: Request) -> IpmiTarget:
     cipher_text = (request.str("cipher") or "").strip()
     if cipher_text and cipher_text not in SUPPORTED_CIPHERS:
         raise UsageError(f"Failed: cipher suite {cipher_text} is not supported (use 3 or 17)")
-    kg_text = (request.str("hexadecimal_kg") or "").strip()
+    kg_secret = request.secret("hexadecimal_kg")
+    kg_text = kg_secret.reveal().strip() if kg_secret else ""
     try:
         kg = bytes.fromhex(kg_text.removeprefix("0x")) if kg_text else None
     except ValueError:
