@@ -7,9 +7,10 @@ import socket
 from collections.abc import Callable
 
 import pytest
-from test_agent_support import TRANSPORTS, by_argv, fence_nps, plug_states, transport_stdin
 
 from harness.pytest_plugin import Emulator
+
+from .test_agent_support import TRANSPORTS, by_argv, fence_nps, password_script, plug_states, transport_stdin
 
 CONFIG = {
     "relay_delay": 0,
@@ -102,7 +103,7 @@ def test_exact_seed_stdin(emulator: Callable[..., Emulator]) -> None:
 
 
 def plug_states_at(device: Emulator, host: str) -> dict[str, str]:
-    result = fence_nps(["-a", host, "-p", "redhat123", "-o", "list-status"])
+    result = fence_nps(["-a", host, "-S", password_script("redhat123"), "-o", "list-status"])
     return {line.split(",")[0]: line.split(",")[2] for line in result.out.splitlines()}
 
 
@@ -163,7 +164,8 @@ def test_nothing_listening_fails_fast() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
         port = sock.getsockname()[1]
-        result = fence_nps(["-a", "127.0.0.1", "-u", str(port), "-p", "x", "-n", "1", "-o", "status"])
+        argv = ["-a", "127.0.0.1", "-u", str(port), "-S", password_script("x"), "-n", "1", "-o", "status"]
+        result = fence_nps(argv)
     assert result.rc == 1
     assert len(result.errors) == 1 and result.errors[0].endswith("Unable to connect/login to fencing device")
     assert result.seconds < 3.0

@@ -1,11 +1,17 @@
 """Running fence_nps as a process against an emulated NPS, the way fenced does (shared by the nps tests).
 
 No tests here: helpers only. Every run has a deadline; stderr is checked for the one-line promise.
+Passwords reach fence_nps on stdin or through ``--password-script`` (a file printing it), never in argv.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
+import os
+import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,8 +73,20 @@ def fence_nps(argv: Sequence[str] = (), stdin: str | None = None, timeout: float
     return result
 
 
+@functools.cache
+def password_script(password: str) -> str:
+    """Path of a script that prints ``password`` (kept out of every process's argv)."""
+    folder = tempfile.mkdtemp(prefix="fence-nps-test-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = os.path.join(folder, "password")
+    with open(path, "w") as fh:
+        fh.write("#!/bin/sh\ncat <<'EOF'\n" + password + "\nEOF\n")
+    os.chmod(path, 0o700)
+    return path
+
+
 def by_argv(device: Emulator, transport: str, *args: str, password: str = "redhat123") -> Result:
-    return fence_nps([*transport_args(device, transport), "-p", password, *args])
+    return fence_nps([*transport_args(device, transport), "-S", password_script(password), *args])
 
 
 def plug_states(device: Emulator, transport: str = "telnet") -> dict[str, str]:

@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
-from test_agent_support import Result, by_argv, plug_states
 
 from harness.pytest_plugin import Emulator
+
+from .test_agent_support import Result, by_argv, plug_states
 
 FAST = ["--shell-timeout", "1", "--login-timeout", "1", "--power-timeout", "1"]
 SLACK = 1.5  # process start-up and teardown on a busy 2-core machine
