@@ -4,7 +4,7 @@ The agent asks for an interactive shell with a pty (as the OpenSSH client the st
 talks to it with the shared expect loop. asyncssh is imported only when a connection is opened, so
 ``-o metadata`` never pays for it.
 
-Host keys — our choice, documented in docs/agent-api.md:
+Host keys — our choice (docs/agent-api.md should carry it too):
 * By default we behave like the stock agents, which answer ``yes`` to OpenSSH's "Are you sure you want to
   continue connecting" question: a host that is not in ``~/.ssh/known_hosts`` is accepted (we do not write
   the file), but a host that *is* listed must present one of the listed keys, or the login fails.
