@@ -15,7 +15,8 @@ Fixtures:
 
 An ``Emulator`` has ``kind``, ``host``, ``ports`` (``{"telnet": p, "ssh": p}``), ``serial`` (pty path or
 None), ``credentials`` (``{"username": ..., "password": ...}``), ``plugs`` (list of {number, name,
-state}), ``pid``, ``info`` (the whole ready line), ``port(name)``, ``stop()`` and ``alive``.
+state}), ``pid``, ``info`` (the whole ready line), ``port(name)``, ``control(request)`` (run-time faults
+and state, see emulators/base/runner.py), ``stop()`` and ``alive``.
 For other scopes use ``start_emulator(kind, config, args)`` in your own fixture (it is a context manager too).
 """
 
@@ -98,6 +99,22 @@ class Emulator:
     def port(self, name: str) -> int:
         return self.ports[name]
 
+    def control(self, request: Mapping[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+        """Send one run-time control request (JSON line on the device's stdin), return its JSON answer:
+        ``{"cmd": "fault", "fault": {"kind": "hang"}}``, ``{"cmd": "clear-faults"}``, ``{"cmd": "state"}``,
+        NPS: ``{"cmd": "power", "plug": "1", "on": False}``."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError(f"{self.kind} did not answer {request!r} within {timeout}s")
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.kind} exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -111,8 +128,9 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=timeout)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
         return self.proc.returncode
 
@@ -152,7 +170,7 @@ def start_emulator(
             emulate_command(kind, argv),
             stdout=subprocess.PIPE,
             stderr=err,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             text=True,
             env=env,
         )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from emulators.base.faults import FaultPlan
+from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
 from emulators.base.wiring import PowerEvent
 
 
@@ -72,6 +72,24 @@ class DeviceModel(ABC):
     @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Device facts for the ready line (credentials, plugs/ports, ...)."""
+
+    def control(self, request: Mapping[str, Any], now: float) -> dict[str, Any]:
+        """A run-time control request (the runner reads them as JSON lines on stdin). Common commands:
+        ``{"cmd": "fault", "fault": {...}}`` adds a fault, ``{"cmd": "clear-faults"}``, ``{"cmd": "state"}``
+        (the truth: describe()). Devices extend this (the NPS adds ``power``)."""
+        cmd = request.get("cmd")
+        if cmd == "fault":
+            try:
+                self.faults.add(fault_from_mapping(request.get("fault") or {}))
+            except (FaultError, AttributeError, TypeError) as err:
+                return {"ok": False, "error": str(err)}
+            return {"ok": True}
+        if cmd == "clear-faults":
+            self.faults.clear()
+            return {"ok": True}
+        if cmd == "state":
+            return {"ok": True, **self.describe()}
+        return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
 class RelaySchedule:

@@ -1,8 +1,9 @@
 """``fencelab emulate <kind>``: run one device in the foreground.
 
 On readiness it prints ONE JSON line to stdout (device, host, ports, serial, pid, credentials, plugs/ports...)
-and serves until SIGTERM or SIGINT, then stops cleanly and exits 0. Bad configuration: one line on stderr,
-exit 2. Cannot start (port taken...): one line, exit 1.
+and serves until SIGTERM or SIGINT, then stops cleanly and exits 0. Each line on stdin is a JSON control
+request answered by one JSON line on stdout (``DeviceModel.control``: fault, clear-faults, state, ...).
+Bad configuration: one line on stderr, exit 2. Cannot start (port taken...): one line, exit 1.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +73,33 @@ def apply_common_flags(args: argparse.Namespace, config: dict[str, Any]) -> None
         config["serial"] = True
 
 
+def handle_control(server: DeviceServer, line: str) -> dict[str, Any]:
+    """One control line (JSON object) -> one answer; runs on the server's loop."""
+    try:
+        request = json.loads(line)
+        if not isinstance(request, dict):
+            raise ValueError("a control request is a JSON object")
+    except ValueError as err:
+        return {"ok": False, "error": f"bad control request: {err}"}
+    answer = server.model.control(request, server.now())
+    server.settle()
+    return answer
+
+
+def _read_control(server: DeviceServer, loop: asyncio.AbstractEventLoop) -> None:
+    """Stdin thread: each line is a control request; each answer is one JSON line on stdout."""
+
+    def answer(line: str) -> None:
+        print(json.dumps(handle_control(server, line)), flush=True)
+
+    for line in sys.stdin:
+        if line.strip():
+            try:
+                loop.call_soon_threadsafe(answer, line)
+            except RuntimeError:
+                return  # the loop is closing: the device is stopping
+
+
 async def _serve(server: DeviceServer) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -82,6 +111,7 @@ async def _serve(server: DeviceServer) -> int:
         print(f"fencelab emulate {server.model.kind}: cannot start: {err}", file=sys.stderr)
         return 1
     print(json.dumps(server.info()), flush=True)
+    threading.Thread(target=_read_control, args=(server, loop), daemon=True).start()
     await stop.wait()
     await server.stop()
     return 0

@@ -168,6 +168,17 @@ class NpsModel(DeviceModel):
             "groups": {g: list(m) for g, m in s.groups.items()},
         }
 
+    def control(self, request: Mapping[str, Any], now: float) -> dict[str, Any]:
+        """Adds ``{"cmd": "power", "plug": "1", "on": false}``: work a plug as from the front panel."""
+        if request.get("cmd") != "power":
+            return super().control(request, now)
+        try:
+            numbers = self.resolve(str(request.get("plug", "")))
+        except PlugError as err:
+            return {"ok": False, "error": f"no plug {err.args[0]!r}"}
+        self.request(numbers, Action.ON if request.get("on") else Action.OFF, now)
+        return {"ok": True}
+
     # -- screens -------------------------------------------------------------------------------------------
     def banner(self) -> str:
         return screens.banner(self.settings.model, self.settings.firmware, self.settings.site_id)

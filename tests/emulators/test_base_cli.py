@@ -171,3 +171,23 @@ def test_wire_flag_powers_a_process(emulator: Callable[..., Emulator], tmp_path:
     pid = int(pidfile.read_text())
     client.sendline("/off 2,y")
     wait_until(lambda: process_gone(pid))
+
+
+def test_run_time_control_over_stdin(nps: Emulator) -> None:
+    assert nps.control({"cmd": "power", "plug": "3", "on": False}) == {"ok": True}
+    assert [p["state"] for p in nps.control({"cmd": "state"})["plugs"]][:4] == ["on", "on", "off", "on"]
+    assert nps.control({"cmd": "fault", "fault": {"kind": "hang", "command": "/S"}}) == {"ok": True}
+    client = TelnetTestClient(nps.host, nps.port("telnet"))
+    client.expect("Enter Password: ")
+    client.sendline("redhat123")
+    client.expect("NPS> ")
+    client.sendline("/S")
+    client.expect("/S\r\n")
+    assert client.silent_for(0.2)
+    assert nps.control({"cmd": "clear-faults"}) == {"ok": True}
+    fresh = TelnetTestClient(nps.host, nps.port("telnet"))
+    fresh.expect("Enter Password: ")
+    for bad in ({"cmd": "fault", "fault": {"kind": "explode"}}, {"cmd": "power", "plug": "99"}, {"cmd": "x"}):
+        answer = nps.control(bad)
+        assert answer["ok"] is False and answer["error"]
+    assert nps.alive

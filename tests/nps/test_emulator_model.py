@@ -207,3 +207,15 @@ def test_describe_reports_plugs_and_credentials() -> None:
     d = make(groups={"web": [1]}).describe()
     assert d["credentials"] == {"username": None, "password": "redhat123"}
     assert d["plugs"][0] == {"number": 1, "name": "Outlet1", "state": "on"} and d["groups"] == {"web": [1]}
+
+
+def test_control_requests() -> None:
+    m = make(relay_delay=1.0)
+    assert m.control({"cmd": "power", "plug": "2", "on": False}, 0.0) == {"ok": True}
+    assert m.plugs[2].on and m.advance(1.0)[0].outlet == "2" and not m.plugs[2].on
+    assert m.control({"cmd": "fault", "fault": {"kind": "stuck", "plugs": "1"}}, 1.0) == {"ok": True}
+    assert m.faults.is_stuck("1")
+    assert m.control({"cmd": "clear-faults"}, 1.0) == {"ok": True} and not m.faults
+    assert m.control({"cmd": "state"}, 1.0)["plugs"][1]["state"] == "off"
+    assert m.control({"cmd": "power", "plug": "nine"}, 1.0)["ok"] is False
+    assert m.control({"cmd": "reboot-universe"}, 1.0)["ok"] is False
