@@ -34,6 +34,8 @@ every agent has action/verbose/debug/quiet/help/version/delay/timeouts/retry_on/
 password or password script") or any other key. An agent that uses ``ipaddr`` but not ``port`` (or sets
 ``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``.
 ``symlinks`` maps another program name to default overrides (its ``shortdesc`` goes into metadata).
+``fence_agents.options.spec_problems(SPEC)`` lists declaration mistakes (unknown keys, clashing flags):
+assert it is empty in the agent's tests (tests/core/test_startup.py does so for every agent).
 ``Option``: ``order`` sorts metadata/usage as upstream; ``usage`` is the ``-h`` text when it differs
 from ``shortdesc`` (a ``\n`` starts a continuation line); ``secret`` redacts and hides the value;
 ``extra_names`` are further stdin names; ``hidden`` keeps an option out of metadata and ``-h``.

@@ -238,3 +238,19 @@ def action_usage(spec: AgentSpec) -> str:
     default = "off" if spec.fabric else "reboot"
     words = [a + " (default)" if a == default else a for a in available_actions(spec)]
     return "Action: " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def spec_problems(spec: AgentSpec) -> list[str]:
+    """Mistakes in an agent's declaration (for the agent's own tests): unknown keys, clashing flags."""
+    found = [f"uses: unknown common option {k!r}" for k in spec.uses if k not in COMMON]
+    table = agent_options(spec)
+    found += [f"defaults: {k!r} is not an option of this agent" for k in spec.defaults if k not in table]
+    found += [f"required: {k!r} is not an option of this agent" for k in spec.required if k not in table]
+    seen: dict[str, str] = {}
+    for opt in table.values():
+        for flag in (f"-{opt.short}" if opt.short else None, f"--{opt.long}" if opt.long else None):
+            if flag and flag in seen:
+                found.append(f"flag {flag} is used by both {seen[flag]!r} and {opt.key!r}")
+            elif flag:
+                seen[flag] = opt.key
+    return found

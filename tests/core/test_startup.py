@@ -53,3 +53,35 @@ def test_framework_modules_import_nothing_heavy() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("module", AGENT_MODULES)
+def test_agent_declarations_are_consistent(module: str) -> None:
+    if module.startswith("fence_agents.") and importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not written yet")
+    from fence_agents.options import spec_problems
+
+    agent = importlib.import_module(module)
+    spec = getattr(agent, "SPEC", None) or agent.FILE_SPEC
+    assert spec_problems(spec) == []
+
+
+def test_spec_problems_finds_mistakes() -> None:
+    from core.dummy_agent import FakeClock, MemoryDevice, memory_spec
+    from fence_agents.options import spec_problems
+    from fence_agents.spec import Option
+
+    spec = memory_spec(
+        MemoryDevice(clock=FakeClock()),
+        uses=("ipaddr", "port", "community", "cmd_prompt", "nonsense"),
+        defaults={"power_wait": "1", "bogus": "1"},
+        required=("login",),
+        options=(Option("lanplus", "lanplus", "a"),),
+    )
+    assert spec_problems(spec) == [
+        "uses: unknown common option 'nonsense'",
+        "defaults: 'bogus' is not an option of this agent",
+        "required: 'login' is not an option of this agent",
+        "flag -c is used by both 'community' and 'cmd_prompt'",
+        "flag -a is used by both 'ipaddr' and 'lanplus'",
+    ]
