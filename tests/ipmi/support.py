@@ -88,6 +88,10 @@ def by_argv(
     )
 
 
+def status_of(port: int, *extra: str, host: str = "127.0.0.1") -> Result:
+    return run_agent([*target_args(host, port), "-o", "status", *extra])
+
+
 def by_stdin(bmc: Emulator, action: str, user: str = "admin", **extra: str) -> Result:
     lines = {
         "ipaddr": bmc.host,
