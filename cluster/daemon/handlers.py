@@ -88,7 +88,7 @@ def handlers(node: Node) -> dict[str, Handler]:
         target = node.conf.node(str(req["node"]))
         if target is None:
             raise ControlError(f"node {req['node']} is not in the configuration")
-        ok = await node.fenced.wait_fenced(target.nodeid, float(req.get("timeout", 30)))
+        ok = await node.fenced.wait_fenced(target.nodeid, float(req.get("seconds", 30)))
         return {"fenced": ok}
 
     async def drop(req: Request) -> dict[str, Any]:

@@ -305,18 +305,12 @@ class FenceDomain:
                     )
                 continue
             del self.victims[nodeid]
-            self.history.add(
-                FenceRecord(
-                    now,
-                    victim.node.name,
-                    "-",
-                    "-",
-                    "skipped",
-                    0.0,
-                    "rejoined cleanly",
-                    by=self.plan.name_of(self.our_nodeid),
-                )
-            )
+            if victim.incarnation is None:  # a startup victim that joined: nothing ever failed
+                effects.append(Log("info", f"node {victim.node.name} joined: no startup fencing needed"))
+                continue
+            by = self.plan.name_of(self.our_nodeid)
+            record = FenceRecord(now, victim.node.name, "-", "-", "skipped", 0.0, "rejoined cleanly", by)
+            self.history.add(record)
             effects.append(Log("info", f"fence {victim.node.name} skipped: node rejoined cleanly"))
         return effects
 

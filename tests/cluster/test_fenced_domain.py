@@ -137,7 +137,8 @@ def test_startup_fencing_of_configured_non_members() -> None:
     assert sorted(d.victims) == [2, 3]
     # node 2 joins during post_join_delay: spared; node 3 is fenced when the delay ends
     effects = d.on_membership(view(2, {1: "a", 2: "b"}), 3.0)
-    assert "fence node2 skipped: node rejoined cleanly" in logs(effects)
+    assert "node node2 joined: no startup fencing needed" in logs(effects)
+    assert d.history.for_node("node2") == []
     assert [r.call.victim for r in runs(d.on_tick(6.0))] == ["node3"]
 
 
