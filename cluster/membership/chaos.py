@@ -52,6 +52,7 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
     sim = Simulation(list(range(1, n + 1)), timing, seed, votes=votes, delay=(0.2, max_delay))
     sim.drop = rng.choice([0.0, 0.05, 0.2, 0.5])
     faults: list[str] = []
+    retired: set[int] = set()  # left with "remove": decommissioned, never started again (see below)
     for node in sim.node_ids:
         sim.run_until(sim.now + rng.uniform(0, token))
         sim.start(node)
@@ -61,10 +62,10 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
         if sim.now + step >= chaos_end:
             break
         sim.run_until(sim.now + step)
-        faults.append(_random_fault(sim, rng, token))
+        faults.append(_random_fault(sim, rng, token, retired))
     sim.run_until(chaos_end)
     sim.heal()
-    for down in [n.nodeid for n in sim.nodes.values() if n.machine is None]:
+    for down in [n.nodeid for n in sim.nodes.values() if n.machine is None and n.nodeid not in retired]:
         if rng.random() < 0.5:
             sim.start(down)
             faults.append(f"restart {down} at heal")
@@ -92,8 +93,13 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
     )
 
 
-def _random_fault(sim: Simulation, rng: random.Random, token: float) -> str:
+def _random_fault(sim: Simulation, rng: random.Random, token: float, retired: set[int]) -> str:
+    """One random fault. A node that left with ``remove`` lowered everyone's expected votes, as
+    ``cman_tool leave remove`` does; starting it again while partitioned from the others could make
+    both sides quorate (true of cman too), so such a node stays retired."""
     node = rng.choice(sim.node_ids)
+    if node in retired:
+        return "nothing"
     machine = sim.nodes[node].machine
     kind = rng.choice(
         ["partition", "partition", "heal", "crash", "restart", "jump", "leave", "rejoin", "drop"]
@@ -120,6 +126,8 @@ def _random_fault(sim: Simulation, rng: random.Random, token: float) -> str:
     if kind == "leave" and machine is not None and machine.joined:
         remove = rng.random() < 0.3
         sim.leave(node, remove)
+        if remove:
+            retired.add(node)
         return f"leave {node}{' remove' if remove else ''}"
     if kind == "rejoin" and machine is not None and not machine.joined:
         sim.rejoin(node)

@@ -100,7 +100,7 @@ class MembershipNode:
         self.members: tuple[Member, ...] = ()
         self._mono = 0.0
         self._last_now: float | None = None
-        self._promised = (0, 0)  # (generation, coordinator)
+        self._promised = (0, 0, 0)  # (generation, coordinator, its incarnation)
         self._max_gen_seen = 0
         self._heard: dict[int, float] = {}
         self._peer_inc: dict[int, int] = {}
@@ -287,7 +287,7 @@ class MembershipNode:
         members = tuple(desired)
         current = set(self.members)
         left = tuple((n, inc, rm) for n, (inc, rm) in sorted(self._left.items()) if (n, inc) in current)
-        self._promised = (gen, self.nodeid)
+        self._promised = (gen, self.nodeid, self.inc)
         self._max_gen_seen = max(self._max_gen_seen, gen)
         self._round = _Round(gen, members, left, self._mono + self.timing.consensus_ms, {self.nodeid})
         proposal = Propose(self.nodeid, self.inc, gen, members, left)
@@ -323,7 +323,7 @@ class MembershipNode:
             if any(node == self.nodeid for node, _ in msg.members):  # it knows an old incarnation of us
                 effects.append(Send(msg.sender, Nack(self.nodeid, self.inc, msg.gen, self._highest())))
             return
-        if self._promised == (msg.gen, msg.sender):
+        if self._promised == (msg.gen, msg.sender, msg.inc):
             effects.append(Send(msg.sender, Ack(self.nodeid, self.inc, msg.gen)))  # a retransmission
             return
         proposed = {node for node, _ in msg.members}
@@ -331,7 +331,7 @@ class MembershipNode:
         if msg.gen <= self._highest() or lower_left_out:
             effects.append(Send(msg.sender, Nack(self.nodeid, self.inc, msg.gen, self._highest())))
             return
-        self._promised = (msg.gen, msg.sender)
+        self._promised = (msg.gen, msg.sender, msg.inc)
         effects.append(Send(msg.sender, Ack(self.nodeid, self.inc, msg.gen)))
 
     def _highest(self) -> int:

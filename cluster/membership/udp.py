@@ -58,16 +58,23 @@ class MembershipEndpoint(asyncio.DatagramProtocol):
         if self._transport is not None:
             self._transport.close()
 
-    async def wait_for_view(self, predicate: Callable[[ViewChange], bool], timeout: float) -> ViewChange:
-        """Wait until the installed view satisfies ``predicate``; raise TimeoutError after ``timeout`` s."""
+    async def wait_until(self, condition: Callable[[], bool], timeout: float) -> None:
+        """Wait until ``condition()`` holds, re-checked whenever a frame arrives or a view is installed;
+        raise TimeoutError after ``timeout`` seconds."""
         async with asyncio.timeout(timeout):
-            while self.view is None or not predicate(self.view):
+            while not condition():
                 self._changed.clear()
                 await self._changed.wait()
+
+    async def wait_for_view(self, predicate: Callable[[ViewChange], bool], timeout: float) -> ViewChange:
+        """Wait until the installed view satisfies ``predicate``."""
+        await self.wait_until(lambda: self.view is not None and predicate(self.view), timeout)
+        assert self.view is not None
         return self.view
 
     # -- asyncio callbacks -------------------------------------------------------------------------
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        self._changed.set()
         msg = self.codec.decode(data)
         if msg is None or self.peers.get(msg.sender) != (addr[0], addr[1]):
             self.rejected += 1

@@ -134,3 +134,19 @@ def test_clock_going_backwards_counts_as_no_time() -> None:
     assert 2 in node.live_nodes()
     node.tick(5_000 + TIMING.token_ms + 1)
     assert 2 not in node.live_nodes()
+
+
+def test_a_promise_binds_the_coordinator_incarnation() -> None:
+    """Regression (found by the random schedules): a restarted coordinator reusing a generation number
+    must not get the ack its earlier life was promised."""
+    from cluster.membership.messages import Ack, Nack, Propose
+
+    node = MembershipNode(2, 1000, [1, 2], TIMING)
+    node.join(0)
+    members_old = ((1, 1000), (2, 1000))
+    (ack,) = node.receive(1, Propose(1, 1000, 5, members_old, ()))
+    assert isinstance(ack.message, Ack)  # type: ignore[union-attr]
+    (again,) = node.receive(2, Propose(1, 1000, 5, members_old, ()))
+    assert isinstance(again.message, Ack)  # type: ignore[union-attr]  # a retransmission is acked again
+    (nack,) = node.receive(3, Propose(1, 2000, 5, ((1, 2000), (2, 1000)), ()))
+    assert isinstance(nack.message, Nack) and nack.message.highest == 5  # type: ignore[union-attr]
