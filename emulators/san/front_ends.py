@@ -33,7 +33,8 @@ class SwitchSnmpFrontEnd:
         model = _model(server)
         started = server.now()
         table = switch_table(model.switch, lambda: server.now() - started)
-        self.agent = SnmpAgent(table, model.settings.switch_access, self.host, self.port, server.settle)
+        access = model.settings.switch_access
+        self.agent = SnmpAgent(table, access, self.host, self.port, server.settle, model.faults)
         self.agent.start()
         return {"snmp": self.agent.address[1]}
 
@@ -55,7 +56,8 @@ class PduSnmpFrontEnd:
         table = pdu_table(
             model.pdu, f"{model.settings.switch_name}-pdu", server.now, lambda: server.now() - started
         )
-        self.agent = SnmpAgent(table, model.settings.pdu_access, self.host, self.port, server.settle)
+        access = model.settings.pdu_access
+        self.agent = SnmpAgent(table, access, self.host, self.port, server.settle, model.faults)
         self.agent.start()
         return {"pdu_snmp": self.agent.address[1]}
 

@@ -65,7 +65,7 @@ class SanModel(DeviceModel):
         return self.settings.cli_users.get(username) == password
 
     def advance(self, now: float) -> list[PowerEvent]:
-        return self.pdu.advance(now)
+        return self.pdu.take_events(now)
 
     def next_due(self) -> float | None:
         return self.pdu.schedule.next_due()

@@ -46,6 +46,7 @@ class Pdu:
         self.relay_delay = relay_delay
         self.reboot_delay = reboot_delay
         self.schedule = RelaySchedule()
+        self.unreported: list[PowerEvent] = []  # switched relays the wiring has not heard of yet
 
     def command(self, number: int, command: int, now: float) -> None:
         key = str(number)
@@ -53,17 +54,22 @@ class Pdu:
             return  # the relay ignores it; the PDU still acknowledged the SET
         if command == REBOOT:
             self.schedule.schedule(key, False, now, self.relay_delay)
-            self.schedule.schedule(key, True, now, self.relay_delay + self.reboot_delay)
+            self.schedule.schedule(key, True, now, self.reboot_delay)  # chained after the off
         else:
             self.schedule.schedule(key, command == ON, now, self.relay_delay)
 
-    def advance(self, now: float) -> list[PowerEvent]:
-        events = []
+    def advance(self, now: float) -> None:
+        """Switch every relay that is due (an SNMP read may do this before the server's timer does)."""
         for key, on, due in self.schedule.pop_due(now):
             outlet = self.outlets[int(key)]
             if outlet.on != on:
                 outlet.on = on
-                events.append(PowerEvent(key, on, due))
+                self.unreported.append(PowerEvent(key, on, due))
+
+    def take_events(self, now: float) -> list[PowerEvent]:
+        """Advance, then hand over every change not yet reported (for the wiring), once."""
+        self.advance(now)
+        events, self.unreported = self.unreported, []
         return events
 
     def reported_on(self, outlet: Outlet) -> bool:

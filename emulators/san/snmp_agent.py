@@ -17,10 +17,12 @@ from typing import Any
 from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config, engine
 from pysnmp.entity.rfc3413 import cmdrsp, context
+from pysnmp.error import PySnmpError
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.smi import error as smi_error
 from pysnmp.smi.instrum import AbstractMibInstrumController
 
+from emulators.base.faults import FaultKind, FaultPlan
 from emulators.san.mib import Kind, Missing, ObjectTable, SetFault, SetRefused, Value
 
 READ_VIEW = (1, 3, 6, 1)
@@ -127,12 +129,27 @@ class TableController(AbstractMibInstrumController):
     """Answers GET/GETNEXT/SET from an ObjectTable, checking VACM per variable."""
 
     def __init__(
-        self, table: ObjectTable, writers: frozenset[str], after_write: Callable[[], None] | None = None
+        self,
+        table: ObjectTable,
+        writers: frozenset[str],
+        after_write: Callable[[], None] | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.table = table
         self.writers = writers
         self.after_write = after_write
+        self.faults = faults if faults is not None else FaultPlan()
         self._vacm: dict[tuple[Any, ...], bool] = {}
+
+    def _fault(self, key: str) -> None:
+        """Command faults ``snmp-get``/``snmp-getnext``/``snmp-set``: hang and drop leave the request
+        unanswered (the client times out), garbage answers genErr. Latency cannot be served by pysnmp's
+        synchronous responders without stalling every request, so it is not offered here."""
+        effect = self.faults.on_command(key).effect
+        if effect in (FaultKind.HANG, FaultKind.DROP):
+            raise PySnmpError(f"fault: {effect.value}")  # pysnmp sends nothing for this one
+        if effect is FaultKind.GARBAGE:
+            raise smi_error.GenError()
 
     def _hidden(self, view: str, name: Any, idx: int, ctx: dict[str, Any]) -> bool:
         """True when VACM says the variable is not in the principal's view.
@@ -157,6 +174,7 @@ class TableController(AbstractMibInstrumController):
         return hidden
 
     def read_variables(self, *var_binds: Any, **ctx: Any) -> list[tuple[Any, Any]]:
+        self._fault("snmp-get")
         out = []
         for idx, (name, _) in enumerate(var_binds):
             if self._hidden("read", name, idx, ctx):
@@ -167,6 +185,7 @@ class TableController(AbstractMibInstrumController):
         return out
 
     def read_next_variables(self, *var_binds: Any, **ctx: Any) -> list[tuple[Any, Any]]:
+        self._fault("snmp-getnext")
         out = []
         for idx, (name, _) in enumerate(var_binds):
             oid = tuple(name)
@@ -183,6 +202,7 @@ class TableController(AbstractMibInstrumController):
         return out
 
     def write_variables(self, *var_binds: Any, **ctx: Any) -> list[tuple[Any, Any]]:
+        self._fault("snmp-set")
         if _security_name(ctx) not in self.writers:
             raise smi_error.NoAccessError(name=var_binds[0][0], idx=0)
         for idx, (name, _) in enumerate(var_binds):
@@ -233,10 +253,12 @@ class SnmpAgent:
         host: str = "127.0.0.1",
         port: int = 0,
         after_write: Callable[[], None] | None = None,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.table = table
         self.access = access
         self.after_write = after_write
+        self.faults = faults
         self.sock = bind_udp(host, port)
         self.address: tuple[str, int] = self.sock.getsockname()
         self.engine: engine.SnmpEngine | None = None
@@ -247,7 +269,7 @@ class SnmpAgent:
         _add_access(eng, self.access)
         snmp_context = context.SnmpContext(eng)
         snmp_context.unregister_context_name(b"")
-        controller = TableController(self.table, self.access.writers(), self.after_write)
+        controller = TableController(self.table, self.access.writers(), self.after_write, self.faults)
         snmp_context.register_context_name(b"", controller)
         for responder in (
             cmdrsp.GetCommandResponder,

@@ -121,12 +121,16 @@ def test_faults_stuck_port_lie_hang_refused_login(emulator: Callable[..., Emulat
         {"kind": "lie", "plugs": ["port2"], "state": "off"},
         {"kind": "hang", "command": "portcfgpersistentdisable"},
         {"kind": "refuse-login", "after": 2, "times": 1},
+        {"kind": "hang", "command": "snmp-set", "after": 1},  # the first SET (port1, stuck) is answered
     ]
     san = emulator("san", config=san_config(str(tmp_path), faults=faults, ssh_port=False), timeout=20.0)
     quick = ["--power-timeout", "1", "--stonith-status-sleep", "0.2"]
     rc, _, err = fence_ifmib(san, "-c", "private", *quick, "-n", "1", "-o", "off")
     assert rc == 1 and "Timed out waiting to power OFF" in err  # the verify loop caught the stuck port
     assert fence_ifmib(san, "-c", "private", "-n", "2", "-o", "status")[:2] == (2, "Status: OFF\n")  # the lie
+    fast = ["--login-timeout", "0.5", "--shell-timeout", "0.5"]
+    rc, _, err = fence_ifmib(san, "-c", "private", *fast, "-n", "3", "-o", "off")  # the agent never answers
+    assert rc == 1 and "timed out" in err.lower()
     rc, _, err = brocade(san, *quick, "-n", "3", "-o", "off")  # login 1: the disable command hangs
     assert rc == 1 and "timed out" in err.lower()
     assert brocade(san, "-n", "3", "-o", "status")[:2] == (0, "Status: ON\n")  # login 2: fine
