@@ -105,24 +105,11 @@ _TABLE: tuple[Option, ...] = (
 COMMON: dict[str, Option] = {opt.key: opt for opt in _TABLE}
 """Every common option by internal key (the name fenced sends on stdin)."""
 
-ALWAYS: tuple[str, ...] = (
-    "action",
-    "quiet",
-    "verbose",
-    "verbose_level",
-    "debug",
-    "version",
-    "help",
-    "plug_separator",
-    "delay",
-    "disable_timeout",
-    "login_timeout",
-    "power_timeout",
-    "power_wait",
-    "shell_timeout",
-    "stonith_status_sleep",
-    "retry_on",
-)
+ALWAYS: tuple[str, ...] = (  # in upstream's order, which `-h` keeps within equal sort orders
+    "help", "debug", "verbose", "verbose_level", "version", "action", "power_timeout", "shell_timeout",
+    "login_timeout", "disable_timeout", "power_wait", "stonith_status_sleep", "retry_on", "delay",
+    "plug_separator", "quiet",
+)  # fmt: skip
 """Options every agent accepts whatever it declares."""
 
 IMPLIED: dict[str, tuple[str, ...]] = {
@@ -168,10 +155,10 @@ def uses_port_as_ip(spec: AgentSpec) -> bool:
 def used_keys(spec: AgentSpec) -> list[str]:
     """Keys of the common options this agent accepts, in declaration order, without duplicates."""
     keys: list[str] = []
-    for key in (*spec.uses, *ALWAYS):
-        for k in (key, *IMPLIED.get(key, ())):
-            if k in COMMON and k not in keys:
-                keys.append(k)
+    implied = [k for key in spec.uses for k in IMPLIED.get(key, ())]
+    for k in (*spec.uses, *implied, *ALWAYS):  # declared, then implied, then the always-present ones
+        if k in COMMON and k not in keys:
+            keys.append(k)
     if uses_port_as_ip(spec):
         keys = [k for k in keys if k != "separator"]
         keys += [k for k in ("port", "port_as_ip") if k not in keys]
