@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import derive
+from .errors import ConfigError, Problem
 from .tree import ConfElement
 
 
@@ -208,6 +209,22 @@ class ClusterConf:
 
     def fencedevice(self, name: str) -> FenceDevice | None:
         return next((d for d in self.fencedevices if d.name == name), None)
+
+    def read_cluster_key(self) -> bytes:
+        """The key that authenticates cluster traffic: ``<cman keyfile>`` (or ``<totem keyfile>``) content,
+        else cman's key made from the cluster name."""
+        path = self.cman.keyfile or self.totem.keyfile
+        if not path:
+            return self.totem_key()
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(4096)
+        except OSError as err:
+            line = self.cman.line if self.cman.keyfile else self.totem.line
+            element = "cman" if self.cman.keyfile else "totem"
+            raise ConfigError(
+                Problem(self.source, line, element, f"cannot read keyfile {path}: {err.strerror}")
+            ) from None
 
     def totem_key(self, keyfile_bytes: bytes | None = None) -> bytes:
         """The cluster key: the keyfile's content when one is configured and given, else cman's name key."""

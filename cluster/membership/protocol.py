@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cluster.config import derive
+from cluster.config.model import ClusterConf
 
 from .messages import Ack, Commit, Departure, Heartbeat, Leave, Member, Message, Nack, Propose
 
@@ -55,6 +56,11 @@ class Timing:
             consensus_ms if consensus_ms is not None else derive.default_consensus(int(token_ms), node_count)
         )
         return cls(token_ms, max(token_ms / 4, 1.0), join_ms, consensus)
+
+
+def timing_from_conf(conf: ClusterConf) -> Timing:
+    """Protocol timing from ``<totem>``: token, join, and consensus (cman's rule when not set)."""
+    return Timing.from_totem(conf.totem.token, len(conf.nodes), conf.totem.join, conf.consensus)
 
 
 @dataclass(frozen=True, slots=True)

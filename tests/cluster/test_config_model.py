@@ -122,3 +122,28 @@ def load_from_bytes(xml: bytes):
 def test_entities_are_refused(xml: bytes) -> None:
     with pytest.raises(ConfigError, match="entity"):
         parse_xml_bytes(xml, "evil.conf")
+
+
+def test_cluster_key_from_keyfile_or_name(tmp_path: Path) -> None:
+    keyfile = tmp_path / "authkey"
+    keyfile.write_bytes(b"\x01\x02secret")
+    xml = f'<cluster name="k" config_version="1"><cman keyfile="{keyfile}"/><clusternodes/></cluster>'
+    assert load_from_bytes(xml.encode()).read_cluster_key() == b"\x01\x02secret"
+    assert load_cluster_conf(DATA / "listing1.conf").read_cluster_key() == b"iscsicluster\0\0\0\0"
+    missing = load_from_bytes(
+        b'<cluster name="k" config_version="1">\n<cman keyfile="/nonexistent/key"/><clusternodes/></cluster>'
+    )
+    with pytest.raises(ConfigError, match=r"t.conf:2: <cman>: cannot read keyfile /nonexistent/key"):
+        missing.read_cluster_key()
+
+
+def test_membership_timing_from_totem() -> None:
+    from cluster.membership.protocol import timing_from_conf
+
+    timing = timing_from_conf(load_cluster_conf(DATA / "full.conf"))
+    assert (timing.token_ms, timing.heartbeat_ms, timing.join_ms, timing.consensus_ms) == (
+        30000,
+        7500,
+        60,
+        2000,
+    )
