@@ -200,6 +200,13 @@ class MembershipNode:
     def member_ids(self) -> tuple[int, ...]:
         return tuple(n for n, _ in self.members)
 
+    @property
+    def state(self) -> str:
+        """``cman_tool status``'s "Membership state": Not-in-Cluster, Joining or Cluster-Member."""
+        if not self.joined:
+            return "Not-in-Cluster"
+        return "Cluster-Member" if (self.nodeid, self.inc) in self.members else "Joining"
+
     def settled(self) -> bool:
         """No round running or due: the installed view is what this node sees, and nothing is pending."""
         if (

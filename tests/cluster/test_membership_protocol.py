@@ -21,6 +21,18 @@ def views_of(sim: Simulation, node: int, since: float = 0.0) -> list[ViewChange]
     return [v for t, n, v in sim.view_log if n == node and t >= since]
 
 
+def test_membership_state_as_cman_tool_shows_it() -> None:
+    node = MembershipNode(1, 100, [1, 2], TIMING)
+    assert node.state == "Not-in-Cluster"
+    node.join(0)
+    assert node.state == "Joining"
+    node.tick(TIMING.heartbeat_ms * 2)  # settled in; nobody answers; gather for join ms
+    node.tick(TIMING.heartbeat_ms * 2 + TIMING.join_ms)  # then a view of one
+    assert node.state == "Cluster-Member" and node.gen == 1
+    node.leave(10_000)
+    assert node.state == "Not-in-Cluster"
+
+
 def test_nodes_agree_on_one_generation_and_member_list() -> None:
     sim = cluster(3)
     states = {(n.machine.gen, n.machine.members) for n in sim.live() if n.machine}
