@@ -81,11 +81,14 @@ class RedactingStream(io.TextIOBase):
         self.min_length = min_length
 
     def write(self, text: str) -> int:
+        if self.inner is None:  # the process was started with this descriptor closed
+            raise OSError("output stream is closed")
         self.inner.write(self.redactor.redact(text, self.min_length))
         return len(text)
 
     def flush(self) -> None:
-        self.inner.flush()
+        if self.inner is not None:
+            self.inner.flush()
 
     def writable(self) -> bool:
         return True

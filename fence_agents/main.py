@@ -286,7 +286,8 @@ def run(
     out = logsetup.RedactingStream(stdout or sys.stdout, redactor, logsetup.STDOUT_MIN_SECRET)
     err = logsetup.RedactingStream(stderr or sys.stderr, redactor)
     session = logsetup.start(err, redactor)
-    saved_streams = sys.stdout, sys.stderr
+    saved_streams, saved_raise = (sys.stdout, sys.stderr), logging.raiseExceptions
+    logging.raiseExceptions = False  # a closed stderr must not turn into a "--- Logging error ---" traceback
     if stdout is None and stderr is None:  # a real run: stray prints of libraries are redacted too
         sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
     try:
@@ -312,3 +313,4 @@ def run(
             pass
         session.close()
         sys.stdout, sys.stderr = saved_streams
+        logging.raiseExceptions = saved_raise
