@@ -22,7 +22,6 @@ from fence_agents.device import Device, PowerState
 from fence_agents.errors import EXIT_STATUS_OFF, EXIT_SUCCESS, NotSupported, PowerTimeout, StatusUnknown
 
 Plug = str | None
-POWER_ACTIONS = ("on", "off", "reboot", "status", "diag")
 FIRST_BACKOFF = 0.05  # the first re-check comes quickly: most devices switch in well under a second
 MIN_PAUSE = 0.01  # never hammer a device in a tight loop, even with stonith_status_sleep=0
 
