@@ -23,6 +23,10 @@ def handlers(node: Node) -> dict[str, Handler]:
     async def version(_: Request) -> dict[str, Any]:
         return {"config_version": node.conf.config_version}
 
+    async def reload(_: Request) -> dict[str, Any]:
+        node.reload()
+        return {}
+
     async def expected(req: Request) -> dict[str, Any]:
         try:
             status = node.quorum.set_expected(int(req["votes"]))
@@ -110,6 +114,7 @@ def handlers(node: Node) -> dict[str, Handler]:
         "nodes": nodes,
         "version": version,
         "expected": expected,
+        "reload": reload,
         "leave": leave,
         "kill": kill,
         "fence_ls": fence_ls,

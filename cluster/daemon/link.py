@@ -8,10 +8,8 @@ the peer channel the port above it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
-import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +17,8 @@ from typing import Any
 from cluster.config.model import ClusterConf
 from cluster.daemon.peer_channel import PeerChannel
 from cluster.membership.messages import Codec
-from cluster.membership.protocol import MembershipNode, Send, Timing, ViewChange
+from cluster.membership.protocol import MembershipNode, Timing, ViewChange
+from cluster.membership.udp import MembershipEndpoint
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,6 @@ def node_address(name: str, nodeid: int) -> str:
     return address
 
 
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, on_datagram: Callable[[bytes, Any], None]) -> None:
-        self.on_datagram = on_datagram
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        self.on_datagram(data, addr)
-
-
 class MembershipLink:
     def __init__(
         self,
@@ -61,39 +52,32 @@ class MembershipLink:
         self.nodeid = nodeid
         self.addresses = {n.nodeid: node_address(n.name, n.nodeid) for n in conf.nodes}
         self._port = conf.port
-        self._codec = Codec(conf.totem_key(), conf.cluster_id)
         timing = Timing.from_totem(conf.totem.token, len(conf.nodes), conf.totem.join, conf.consensus)
-        self.machine = MembershipNode(nodeid, incarnation, self.addresses, timing)
+        machine = MembershipNode(nodeid, incarnation, self.addresses, timing)
+        peers = {n: (addr, self._port) for n, addr in self.addresses.items()}
+        codec = Codec(conf.totem_key(), conf.cluster_id)
+        self.endpoint = MembershipEndpoint(machine, codec, peers, self._view)
         self._on_view = on_view
         self._log = logger
-        self._transport: asyncio.DatagramTransport | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self.dropped: frozenset[int] = frozenset()
-        self._by_address = {addr: n for n, addr in self.addresses.items()}
+        self._open = False
         endpoints = {n: (addr, self._port + 1) for n, addr in self.addresses.items()}
         self.peers = PeerChannel(conf.totem_key(), nodeid, endpoints, on_message, logger)
 
     # ---- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Datagrams(self._datagram), local_addr=(self.addresses[self.nodeid], self._port)
-        )
-        self._transport = transport
+        await self.endpoint.start(self.addresses[self.nodeid], self._port)
         await self.peers.start()
-        self._apply(self.machine.join(self._now()))
+        self._open = True
+        self.endpoint.join()
 
     async def leave(self, remove: bool) -> None:
-        self._apply(self.machine.leave(self._now(), remove))
+        self.endpoint.leave(remove)
         await self.close()
 
     def abort(self) -> None:
         """Stop talking at once (cman_tool kill): the others see a failure, not a leave."""
-        if self._timer:
-            self._timer.cancel()
-        if self._transport:
-            self._transport.close()
-            self._transport = None
+        self._open = False
+        self.endpoint.close()
         self.peers.close()
 
     async def close(self) -> None:
@@ -101,52 +85,18 @@ class MembershipLink:
 
     # ---- fault hook and peer messages ---------------------------------------------------------------
     def drop(self, peers: Collection[int]) -> None:
-        self.dropped = frozenset(peers)
+        self.endpoint.blocked = set(peers)
         self.peers.drop(peers)
 
     def send(self, payload: dict[str, Any]) -> None:
         self.peers.send(payload)
 
-    # ---- driving the state machine ------------------------------------------------------------------
-    @staticmethod
-    def _now() -> float:
-        return time.monotonic() * 1000.0
-
-    def _datagram(self, data: bytes, addr: Any) -> None:
-        message = self._codec.decode(data)
-        if message is None or message.sender in self.dropped:
+    def _view(self, change: ViewChange) -> None:
+        if not self._open:
             return
-        self._apply(self.machine.receive(self._now(), message))
-
-    def _tick(self) -> None:
-        self._timer = None
-        self._apply(self.machine.tick(self._now()))
-
-    def _apply(self, effects: list[Send | ViewChange]) -> None:
-        for effect in effects:
-            if isinstance(effect, Send):
-                if self._transport is not None and effect.to not in self.dropped:
-                    frame = self._codec.encode(effect.message)
-                    self._transport.sendto(frame, (self.addresses[effect.to], self._port))
-            else:
-                self._log.info(
-                    f"members generation {effect.gen}: {list(effect.member_ids)}"
-                    f" joined {list(effect.joined)} left {list(effect.left)} failed {list(effect.failed)}"
-                )
-                self._on_view(
-                    View(
-                        effect.gen,
-                        {n: str(inc) for n, inc in effect.members},
-                        frozenset(effect.left),
-                        frozenset(effect.removed),
-                    )
-                )
-        self._rearm()
-
-    def _rearm(self) -> None:
-        if self._transport is None:
-            return
-        if self._timer:
-            self._timer.cancel()
-        delay = max(0.001, self.machine.wakeup_in() / 1000.0)
-        self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
+        self._log.info(
+            f"members generation {change.gen}: {list(change.member_ids)}"
+            f" joined {list(change.joined)} left {list(change.left)} failed {list(change.failed)}"
+        )
+        members = {n: str(inc) for n, inc in change.members}
+        self._on_view(View(change.gen, members, frozenset(change.left), frozenset(change.removed)))

@@ -7,6 +7,7 @@ directory holds the control socket, the pid file and (by default) the re-rooted 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cluster.config import ConfigError, load_cluster_conf
 from cluster.config.model import ClusterConf
 from cluster.daemon.control import ControlError, ControlServer
 from cluster.daemon.fencing import FencedService
@@ -45,6 +47,7 @@ class Node:
             raise ControlError(f"node {node_name!r} is not in {conf_path}")
         self.conf = conf
         self.conf_path = conf_path
+        self.agent_timeout = agent_timeout
         self.me = me
         self.run_dir = Path(run_dir)
         self.log_files = setup_logging(conf.logging, log_root or str(self.run_dir))
@@ -143,11 +146,51 @@ class Node:
         self.link.abort()
         self._stopped.set()
 
+    def reload(self) -> None:
+        """``cman_tool version -r``: load the newer cluster.conf here, then tell the other nodes."""
+        new = self._load_newer()
+        self._install(new)
+        self.link.send({"type": "reload", "version": new.config_version})
+
+    def _load_newer(self) -> ClusterConf:
+        try:
+            new = load_cluster_conf(self.conf_path)
+        except (ConfigError, OSError) as err:
+            raise ControlError(str(err)) from None
+        if new.config_version <= self.conf.config_version:
+            raise ControlError("Not reloading, config version older or equal the running config")
+        return dataclasses.replace(new, cman=dataclasses.replace(new.cman, port=self.conf.port))
+
+    def _install(self, new: ClusterConf) -> None:
+        self.conf = new
+        self.quorum.reload(QuorumConfig.from_conf(new))
+        self.quorum.set_config_error(False)
+        self.fenced.domain.plan = plan_from_config(new, agent_timeout=self.agent_timeout)
+        self.log.info(f"config version {new.config_version} loaded")
+        self.refresh_quorum()
+
+    def _peer_reload(self, version: int) -> None:
+        if version <= self.conf.config_version:
+            return
+        try:
+            new = self._load_newer()
+        except ControlError as err:
+            new = None
+            self.log.error(f"cannot load config version {version}: {err}")
+        if new is None or new.config_version != version:
+            self.log.error(f"config version {version} not available here: inquorate until it is")
+            self.quorum.set_config_error(True)
+            self.refresh_quorum()
+            return
+        self._install(new)
+
     def _announce(self, nodeid: int, record: FenceRecord) -> None:
         self.link.send({"type": "fenced", "nodeid": nodeid, "record": record.to_json()})
 
     def _on_message(self, sender: int, payload: dict[str, Any]) -> None:
-        if payload.get("type") == "kill" and payload.get("nodeid") == self.me.nodeid:
+        if payload.get("type") == "reload":
+            self._peer_reload(int(payload.get("version", 0)))
+        elif payload.get("type") == "kill" and payload.get("nodeid") == self.me.nodeid:
             self.killed(str(payload.get("by", sender)))
         elif payload.get("type") == "fenced":
             record = FenceRecord.from_json(payload["record"])

@@ -285,7 +285,8 @@ class FenceDomain:
 
     def _add_victim(self, nodeid: int, incarnation: str | None, now: float, delay: float) -> list[Effect]:
         node = self.plan.node_by_id(nodeid) or NodeFencing(nodeid, f"nodeid {nodeid}")
-        self._last_failure[nodeid] = now
+        if incarnation is not None:  # startup victims never failed while we watched
+            self._last_failure[nodeid] = now
         if nodeid in self.victims:
             return []
         self.victims[nodeid] = Victim(node, now, incarnation, now + delay)
