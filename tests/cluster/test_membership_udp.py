@@ -6,7 +6,7 @@ import asyncio
 
 from cluster.config.derive import totem_key_from_name
 from cluster.membership.messages import Codec
-from cluster.membership.protocol import MembershipNode, Timing
+from cluster.membership.protocol import MembershipNode, Timing, ViewChange
 from cluster.membership.udp import MembershipEndpoint
 
 TIMING = Timing.from_totem(300, 3, consensus_ms=600)  # lab-style short token
@@ -36,12 +36,20 @@ def members_are(*ids: int):  # type: ignore[no-untyped-def]
 
 
 async def all_agree(endpoints: dict[int, MembershipEndpoint], ids: tuple[int, ...]) -> int:
-    views = await asyncio.gather(*(endpoints[n].wait_for_view(members_are(*ids), DEADLINE_S) for n in ids))
-    # all installed the same generation (a later change could race the gather: wait for equality too)
-    async with asyncio.timeout(DEADLINE_S):
-        while len({endpoints[n].view.gen for n in ids if endpoints[n].view}) != 1:
-            await endpoints[ids[0]].wait_for_view(lambda v, g=views[0].gen: v.gen != g, DEADLINE_S)
-    return endpoints[ids[0]].view.gen  # type: ignore[union-attr]
+    """Wait until nodes ``ids`` all installed the same generation with exactly ``ids`` as members.
+    The condition is re-checked whenever the first node receives a frame (heartbeats keep coming)."""
+
+    def agreed() -> bool:
+        views = [endpoints[n].view for n in ids]
+        return (
+            all(v is not None and v.member_ids == ids for v in views)
+            and len({v.gen for v in views if v}) == 1
+        )
+
+    await endpoints[ids[0]].wait_until(agreed, DEADLINE_S)
+    view = endpoints[ids[0]].view
+    assert view is not None
+    return view.gen
 
 
 def close(endpoints: dict[int, MembershipEndpoint]) -> None:
@@ -65,15 +73,23 @@ def test_wrong_key_and_other_cluster_never_join() -> None:
     async def scenario() -> None:
         keys = {1: KEY, 2: KEY, 3: KEY, 4: totem_key_from_name("intruder"), 5: KEY}
         endpoints = await start_cluster(keys, cluster_ids={5: CLUSTER_ID + 1})
+        seen: dict[int, list[ViewChange]] = {n: [] for n in endpoints}
+        for n, ep in endpoints.items():
+            ep.on_view = seen[n].append
+            if ep.view is not None:
+                seen[n].append(ep.view)
         try:
             await all_agree(endpoints, (1, 2, 3))
             await endpoints[4].wait_for_view(members_are(4), DEADLINE_S)
             await endpoints[5].wait_for_view(members_are(5), DEADLINE_S)
-            # several heartbeat rounds later nothing has changed, and the frames were refused
+            # several heartbeat rounds later the outsiders' frames are still refused, and no view ever
+            # held them (checked over every view installed, so a slow machine cannot make this flaky)
             before = endpoints[1].rejected
             await endpoints[1].wait_until(lambda: endpoints[1].rejected >= before + 8, DEADLINE_S)
-            assert endpoints[1].view is not None and endpoints[1].view.member_ids == (1, 2, 3)
-            assert endpoints[4].view is not None and endpoints[4].view.member_ids == (4,)
+            for n in (1, 2, 3):
+                assert all(set(v.member_ids) <= {1, 2, 3} for v in seen[n])
+            assert all(v.member_ids == (4,) for v in seen[4])
+            assert all(v.member_ids == (5,) for v in seen[5])
         finally:
             close(endpoints)
 
