@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 import threading
@@ -92,8 +93,21 @@ def _read_control(server: DeviceServer, loop: asyncio.AbstractEventLoop) -> None
     def answer(line: str) -> None:
         print(json.dumps(handle_control(server, line)), flush=True)
 
-    for line in sys.stdin:
-        if line.strip():
+    # os.read, not sys.stdin: a thread blocked inside the buffered reader holds its lock and delays
+    # interpreter exit by seconds.
+    pending = b""
+    while True:
+        try:
+            chunk = os.read(0, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        *lines, pending = (pending + chunk).split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace")
+            if not line.strip():
+                continue
             try:
                 loop.call_soon_threadsafe(answer, line)
             except RuntimeError:
