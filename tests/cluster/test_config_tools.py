@@ -131,3 +131,27 @@ def test_config_dump_round_trips(tmp_path: Path) -> None:
     assert tool("ccs_config_validate", "-f", str(copy)).returncode == 0
     again = tool("ccs_config_dump", "-f", str(copy))
     assert again.stdout == result.stdout
+
+
+def test_listing1_gives_cman_identity() -> None:
+    result = tool(
+        "ccs_objctl", "-f", str(DATA / "listing1.conf"), "cluster.cman.cluster_id", "totem.interface."
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "cluster.cman.cluster_id=46516",
+        "totem.interface.ringnumber=0",
+        "totem.interface.mcastaddr=239.192.181.106",
+        "totem.interface.mcastport=5405",
+    ]
+
+
+def test_listing7_as_printed_is_malformed(tmp_path: Path) -> None:
+    # the article closes <resources> with </resource>
+    path = tmp_path / "cluster.conf"
+    path.write_text(
+        '<cluster name="web" config_version="1">\n<clusternodes/>\n<rm>\n<resources>\n'
+        '    <script file="/etc/init.d/httpd" name="httpd"/>\n</resource>\n</rm>\n</cluster>\n'
+    )
+    result = tool("ccs_config_validate", "-f", str(path))
+    assert result.returncode == 1 and result.stderr.startswith(f"{path}:6: ") and "resource" in result.stderr
