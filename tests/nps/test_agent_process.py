@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +182,15 @@ def test_name_shared_by_two_plugs_switches_both(emulator: Callable[..., Emulator
     off = by_argv(device, "telnet", "-n", "web", "-o", "off")
     assert (off.rc, off.out) == (0, "Success: Powered OFF\n"), off.err
     assert plug_states(device) == {"1": "OFF", "2": "ON", "3": "OFF"}
+
+
+def test_ssh_strict_host_key_checking_refuses_unknown_host(device: Emulator, tmp_path: Path) -> None:
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    options = f"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={known}"
+    stdin = (
+        transport_stdin(device, "ssh") + f"passwd=redhat123\nport=1\naction=status\nssh_options={options}\n"
+    )
+    result = fence_nps(stdin=stdin)
+    assert result.rc == 1
+    assert result.errors[-1].endswith("Unable to connect/login to fencing device")
