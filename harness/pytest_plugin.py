@@ -16,7 +16,8 @@ Fixtures:
 An ``Emulator`` has ``kind``, ``host``, ``ports`` (``{"telnet": p, "ssh": p}``), ``serial`` (pty path or
 None), ``credentials`` (``{"username": ..., "password": ...}``), ``plugs`` (list of {number, name,
 state}), ``pid``, ``info`` (the whole ready line), ``port(name)``, ``control(request)`` (run-time faults
-and state, see emulators/base/runner.py), ``stop()`` and ``alive``.
+and state, see emulators/base/runner.py), ``log()`` (its stderr; ``log_text`` after
+``stop()``), ``stop()`` and ``alive``.
 For other scopes use ``start_emulator(kind, config, args)`` in your own fixture (it is a context manager too).
 """
 
@@ -95,6 +96,8 @@ class Emulator:
         self.credentials: dict[str, Any] = dict(info.get("credentials", {}))
         self.plugs: list[dict[str, Any]] = list(info.get("plugs", []))
         self.pid: int = int(info.get("pid", proc.pid))
+        self.log_text = ""  # stderr, kept at stop()
+        self.stopped = False
 
     def port(self, name: str) -> int:
         return self.ports[name]
@@ -115,12 +118,22 @@ class Emulator:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
+    def log(self) -> str:
+        """What the device wrote to stderr so far (for failure messages)."""
+        try:
+            return (Path(self.workdir) / "stderr.log").read_text()
+        except OSError:
+            return ""
+
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def stop(self, timeout: float = 10.0) -> int:
-        """SIGTERM, wait for a clean exit (SIGKILL after ``timeout``); returns the exit status."""
+        """SIGTERM, wait for a clean exit (SIGKILL after ``timeout``); returns the exit status. Idempotent."""
+        if self.stopped:
+            return self.proc.returncode
+        self.stopped = True
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -131,6 +144,7 @@ class Emulator:
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 stream.close()
+        self.log_text = self.log()
         shutil.rmtree(self.workdir, ignore_errors=True)
         return self.proc.returncode
 

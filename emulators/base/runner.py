@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -42,6 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="TOML file describing the device fully")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every session's dialogue to stderr")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--telnet-port", metavar="PORT", help="telnet port (0 = any free port, off = none)")
     parser.add_argument("--ssh-port", metavar="PORT", help="ssh port (0 = any free port, off = none)")
@@ -137,6 +139,10 @@ def run(cli: DeviceCli, argv: Sequence[str]) -> int:
     add_common_arguments(parser)
     cli.add_arguments(parser)
     args = parser.parse_args(list(argv))
+    if args.verbose:  # passwords are logged as *** (the model marks them secret)
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(message)s")
+        logging.getLogger("asyncio").setLevel(logging.WARNING)
+        logging.getLogger("asyncssh").setLevel(logging.WARNING)
     try:
         config: dict[str, Any] = load_toml(args.config) if args.config else {}
         where = args.config or "config"

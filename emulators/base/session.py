@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import string
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from emulators.base.model import Reply
 
 if TYPE_CHECKING:
     from emulators.base.server import DeviceServer
+
+log = logging.getLogger("fencelab.emulator")
 
 # No '>' (so garbage never looks like a prompt) and no '|' (never like a table row).
 GARBAGE_CHARS = string.ascii_letters + string.digits + "#$%&*@!?~^"
@@ -123,12 +126,15 @@ class SessionDriver:
         await self._apply(fault, lambda: self.session.greet(self.server.now()))
 
     async def _handle(self, line: str, echoed: bool) -> None:
+        log.debug("%s %x < %r", self.transport, id(self), "***" if self.secret else line)
         if self.echo and not echoed and not self.secret:
             self.channel.write(line + "\r\n")
         fault = self.server.model.faults.on_command(self.session.command_key(line))
         await self._apply(fault, lambda: self.session.handle_line(line, self.server.now()))
 
     async def _apply(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
+        if fault.latency or fault.effect:
+            log.debug("%s %x fault: latency %.3fs, %s", self.transport, id(self), fault.latency, fault.effect)
         if fault.latency:
             await asyncio.sleep(fault.latency)
         if fault.effect is FaultKind.HANG:
@@ -137,6 +143,7 @@ class SessionDriver:
         reply = produce()
         self.server.settle()
         self.secret = reply.secret
+        log.debug("%s %x > %r%s", self.transport, id(self), reply.text, " (close)" if reply.close else "")
         if self.ended:
             return
         if fault.effect is FaultKind.DROP:

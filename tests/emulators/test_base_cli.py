@@ -191,3 +191,18 @@ def test_run_time_control_over_stdin(nps: Emulator) -> None:
         answer = nps.control(bad)
         assert answer["ok"] is False and answer["error"]
     assert nps.alive
+
+
+def test_verbose_log_shows_the_dialogue_but_never_the_password(emulator: Callable[..., Emulator]) -> None:
+    dev = emulator("nps", config={"password": "Sekr1t!", "ssh_port": False}, args=["-v"])
+    client = TelnetTestClient(dev.host, dev.port("telnet"))
+    client.expect("Enter Password: ")
+    client.sendline("Sekr1t!")
+    client.expect("NPS> ")
+    client.sendline("/SG")
+    client.expect("NPS> ")
+    client.sendline("/x")
+    client.read_until_closed()
+    dev.stop()
+    log = dev.log_text
+    assert "'/SG'" in log and "'***'" in log and "Sekr1t!" not in log

@@ -59,7 +59,7 @@ def test_starts_and_stops_fast() -> None:
     srv = start(Listen(ssh_port=0, serial=True))
     with srv:
         started = time.monotonic() - began
-    assert started < 0.5 and time.monotonic() - began < 1.0
+    assert started < 1.0 and time.monotonic() - began < 1.5  # typically 0.05 s (0.35 s with the ssh import)
 
 
 def test_ports_bound_on_loopback(nps_thread: ThreadedServer) -> None:
