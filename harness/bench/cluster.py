@@ -87,6 +87,7 @@ class ClusterLab:
         extra_devices: str = "",
         agent_timeout: float = 10.0,
         nps_options: Mapping[str, Any] | None = None,
+        logging: str = '<logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>',
     ) -> None:
         self.root = Path(root)
         self.count = nodes
@@ -102,6 +103,7 @@ class ClusterLab:
         self.extra_devices = extra_devices
         self.agent_timeout = agent_timeout
         self.nps_options = dict(nps_options or {})
+        self.logging = logging
         self.conf_path = self.root / "cluster.conf"
         self.emulator: subprocess.Popen[str] | None = None
         self.nps: dict[str, Any] = {}
@@ -134,7 +136,7 @@ class ClusterLab:
   {cman}
   <totem token="{self.token_ms}"/>
   <fence_daemon {fd}/>
-  <logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>
+  {self.logging}
   <clusternodes>
 {nodes}
   </clusternodes>
