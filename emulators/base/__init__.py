@@ -28,7 +28,8 @@ A device is four parts:
 3. A FAULT PLAN (``faults.FaultPlan`` of ``FaultSpec``; pure decisions + counters):
    latency (per command key, seconds), drop (run, send half, close), hang (never answer; command not run),
    garbage (run, answer noise without a prompt), refuse-login (even right credentials fail), stuck (relay
-   ignores power changes, the device still says OK), lie (relay reports ``state`` on/off/invert).
+   ignores power changes, the device still says OK), lie (relay reports ``state`` on/off/invert),
+   wrong-prompt (the device shows ``text`` instead of its command prompt; ``faults.prompt(configured)``).
    ``command`` matches ``Session.command_key`` (``*`` = all, ``connect`` = the greeting, ``login`` = the
    password line), ``plugs`` for stuck/lie, ``after`` (skip N matches) and ``times`` (0 = for ever).
    The model consults ``faults.refuse_login()``, ``faults.is_stuck(outlet)``, ``faults.reported(outlet, on)``;

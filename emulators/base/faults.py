@@ -4,7 +4,7 @@ A plan is a list of ``FaultSpec``. Command faults (latency, drop, hang, garbage)
 key the device model derives from an input line (``"/s"``, ``"/on"``, ``"login"``...; ``"*"`` matches every
 command); relay faults (stuck, lie) name plugs/ports; ``refuse-login`` rejects every login, right or wrong.
 ``after`` skips that many matching commands before the fault starts; ``times`` limits how often it fires
-(0 = for ever).
+(0 = for ever). ``wrong-prompt`` makes the device show ``text`` where its command prompt belongs.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class FaultKind(enum.Enum):
     REFUSE_LOGIN = "refuse-login"  # every login fails, even with the right credentials
     STUCK = "stuck"  # relay ignores power changes; the device still says it did them
     LIE = "lie"  # relay reports a state it is not in
+    WRONG_PROMPT = "wrong-prompt"  # the command prompt is `text` instead of the configured one
 
 
 COMMAND_KINDS = (FaultKind.LATENCY, FaultKind.DROP, FaultKind.HANG, FaultKind.GARBAGE)
@@ -39,6 +40,7 @@ class FaultSpec:
     seconds: float = 0.0
     plugs: tuple[str, ...] = ()  # empty = every plug/port
     state: str = "invert"  # for LIE: the state reported ("on", "off") or "invert"
+    text: str = "Command:"  # for WRONG_PROMPT: the prompt shown
     after: int = 0
     times: int = 0
     fired: int = field(default=0, compare=False)
@@ -103,6 +105,13 @@ class FaultPlan:
     def is_stuck(self, plug: str) -> bool:
         return any(s.kind is FaultKind.STUCK and s.matches_plug(plug) for s in self.specs)
 
+    def prompt(self, configured: str) -> str:
+        """The prompt a device shows: the configured one unless a WRONG_PROMPT fault replaces it."""
+        for s in self.specs:
+            if s.kind is FaultKind.WRONG_PROMPT:
+                return s.text
+        return configured
+
     def reported(self, plug: str, actual_on: bool) -> bool:
         """The state a relay reports: the truth unless a LIE fault covers the plug."""
         for s in self.specs:
@@ -113,7 +122,7 @@ class FaultPlan:
 
 def fault_from_mapping(data: Mapping[str, object]) -> FaultSpec:
     """A FaultSpec from a TOML table or parsed flag (kind, command, seconds, plugs, state, after, times)."""
-    unknown = set(data) - {"kind", "command", "seconds", "plugs", "state", "after", "times"}
+    unknown = set(data) - {"kind", "command", "seconds", "plugs", "state", "after", "times", "text"}
     if unknown:
         raise FaultError(f"unknown fault field '{sorted(unknown)[0]}'")
     raw_kind = str(data.get("kind", "")).lower().replace("_", "-")
@@ -141,12 +150,14 @@ def fault_from_mapping(data: Mapping[str, object]) -> FaultSpec:
     if kind is FaultKind.LATENCY and seconds == 0:
         raise FaultError("a latency fault needs seconds > 0")
     command = str(data.get("command", "*"))
-    return FaultSpec(kind, command, seconds, tuple(str(p) for p in plugs), state, after, times)
+    text = str(data.get("text", "Command:"))
+    return FaultSpec(kind, command, seconds, tuple(str(p) for p in plugs), state, text, after, times)
 
 
 def parse_fault(text: str) -> FaultSpec:
     """Parse a command-line fault: ``KIND[:key=value,...]``, e.g. ``latency:command=/S,seconds=0.5``,
-    ``stuck:plugs=1+2``, ``lie:plugs=3,state=on``, ``drop:command=/on,after=1,times=1``."""
+    ``stuck:plugs=1+2``, ``lie:plugs=3,state=on``, ``drop:command=/on,after=1,times=1``,
+    ``wrong-prompt:text=SYS>``."""
     kind, _, rest = text.partition(":")
     fields: dict[str, object] = {"kind": kind}
     for item in filter(None, rest.split(",")):

@@ -11,7 +11,6 @@ from emulators.base.faults import FaultPlan
 from emulators.base.model import DeviceModel, RelaySchedule, Session
 from emulators.base.wiring import PowerEvent
 from emulators.nps import screens
-from emulators.nps.screens import NL
 
 PROMPTS = ("NPS>", "RSM>", "MPC>", "IPS>", "TPS>", "NBB>", "VMR>")
 
@@ -201,4 +200,5 @@ class NpsModel(DeviceModel):
         return screens.group_table(groups)
 
     def prompt(self) -> str:
-        return f"{NL}{self.settings.prompt} "
+        """The command prompt as shown (a wrong-prompt fault replaces it)."""
+        return self.faults.prompt(self.settings.prompt)

@@ -51,7 +51,7 @@ class NpsSession(Session):
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _prompt(self, text: str = "") -> Reply:
-        return Reply(text + NL + self.m.settings.prompt + " ")
+        return Reply(text + NL + self.m.prompt() + " ")
 
     def _login_prompt(self, text: str = "") -> Reply:
         if self.state is State.USER:
@@ -126,11 +126,11 @@ class NpsSession(Session):
             self.more = rows
             return self._page(header)
         if word == "/SG":
-            return Reply(screens.lines(self.m.group_lines()) + self.m.settings.prompt + " ")
+            return Reply(screens.lines(self.m.group_lines()) + self.m.prompt() + " ")
         if word in ACTIONS:
             return self._action(ACTIONS[word], rest.strip(), now)
         if word in ("/H", "/?", "?"):
-            return self._prompt(screens.help_text(self.m.settings.prompt))
+            return self._prompt(screens.help_text(self.m.prompt()))
         if word == "/X":
             return self._close(NL + "Disconnected." + NL)
         return self._prompt(NL + "Invalid command" + NL)
@@ -143,7 +143,7 @@ class NpsSession(Session):
             self.state = State.PAGING
             return Reply(text + "Enter: ")
         self.state = State.COMMAND
-        return Reply(text + self.m.settings.prompt + " ")
+        return Reply(text + self.m.prompt() + " ")
 
     def _action(self, action: Action, spec: str, now: float) -> Reply:
         confirmed = False

@@ -219,3 +219,10 @@ def test_control_requests() -> None:
     assert m.control({"cmd": "state"}, 1.0)["plugs"][1]["state"] == "off"
     assert m.control({"cmd": "power", "plug": "nine"}, 1.0)["ok"] is False
     assert m.control({"cmd": "reboot-universe"}, 1.0)["ok"] is False
+
+
+def test_wrong_prompt_fault() -> None:
+    m = NpsModel(NpsSettings(), FaultPlan([parse_fault("wrong-prompt:text=SYS>")]))
+    s = m.open_session(0, "ssh", user="x")
+    assert s.greet(0).text.endswith("\r\nSYS> ")
+    assert s.handle_line("/S", 0).text.endswith("|\r\nSYS> ")

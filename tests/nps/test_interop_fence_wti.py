@@ -126,3 +126,12 @@ def test_paged_status_and_user_login(emulator: Callable[..., Emulator]) -> None:
     assert (result.returncode, result.stdout) == (2, "Status: OFF\n")
     result = run([path], stdin=common + "action=list\n", timeout=60)
     assert result.returncode == 0 and result.stdout.splitlines() == [f"{n},node{n}" for n in range(1, 21)]
+
+
+def test_wrong_prompt_fails_login(emulator: Callable[..., Emulator]) -> None:
+    path = require_tool("fence_wti")
+    dev = emulator("nps", config={"ssh_port": False, "faults": [{"kind": "wrong-prompt", "text": "SYS>"}]})
+    stdin = f"ip={dev.host}\nipport={dev.port('telnet')}\npassword=redhat123\nport=1\naction=status\n"
+    stdin += "shell_timeout=1\n"
+    result = run([path], stdin=stdin, timeout=60)
+    assert result.returncode == 1 and "Unable to connect/login to fencing device" in result.stderr
