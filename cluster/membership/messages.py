@@ -23,50 +23,47 @@ Departure = tuple[int, int, bool]  # (node id, incarnation, remove) of a node th
 
 
 @dataclass(frozen=True, slots=True)
-class Heartbeat:
+class _FromNode:
     sender: int
-    inc: int
+    inc: int  # the sender's incarnation
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat(_FromNode):
     gen: int
     members: tuple[Member, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Propose:
-    sender: int
-    inc: int
+class _View(_FromNode):
     gen: int
     members: tuple[Member, ...]
     left: tuple[Departure, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Ack:
-    sender: int
-    inc: int
+class Propose(_View):
+    """The coordinator asks the members to accept this view as generation ``gen``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Commit(_View):
+    """Every member accepted: install the view."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ack(_FromNode):
     gen: int
 
 
 @dataclass(frozen=True, slots=True)
-class Nack:
-    sender: int
-    inc: int
+class Nack(_FromNode):
     gen: int
     highest: int  # the highest generation the sender has promised or installed
 
 
 @dataclass(frozen=True, slots=True)
-class Commit:
-    sender: int
-    inc: int
-    gen: int
-    members: tuple[Member, ...]
-    left: tuple[Departure, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Leave:
-    sender: int
-    inc: int
+class Leave(_FromNode):
     remove: bool
 
 
