@@ -147,3 +147,32 @@ def test_membership_timing_from_totem() -> None:
         60,
         2000,
     )
+
+
+@pytest.mark.parametrize("name", ["listing1.conf", "full.conf"])
+def test_ldap_mapping_round_trips(name: str) -> None:
+    """confdb2ldif's mapping, reversed, gives back the same tree (the pure half of the LDAP loader)."""
+    from cluster.config.ldapmap import parse_ldif, tree_from_entries
+    from cluster.config.ldif import cluster_ldif
+    from cluster.config.objdb import cluster_object
+    from cluster.config.validate import validate_tree
+
+    cluster = cluster_object(load_cluster_conf(DATA / name), "iscsi1")
+    text = "\n".join(cluster_ldif(cluster, "dc=tuxgeek,dc=de"))
+    tree = tree_from_entries(parse_ldif(text), "dc=tuxgeek,dc=de")
+
+    def shape(el):  # type: ignore[no-untyped-def]
+        return (el.tag, el.attrs, [shape(c) for c in el.children])
+
+    assert shape(tree) == shape(cluster)
+    conf, problems = validate_tree(tree, "ldap://server/dc=tuxgeek,dc=de")
+    assert problems == [] and conf is not None and conf.cluster_id == 46516
+
+
+def test_ldif_parser_understands_folding_and_base64() -> None:
+    from cluster.config.ldapmap import parse_ldif
+
+    text = "# c\ndn: name=cluster,\n dc=x\nname:: IGxlYWRpbmcgc3BhY2U=\nrhcsConfig-version: 1\n"
+    assert parse_ldif(text) == [
+        ("name=cluster,dc=x", {"name": [" leading space"], "rhcsConfig-version": ["1"]})
+    ]
