@@ -57,7 +57,8 @@ def problems(
     required = set(spec.required)
     if "login" in required and "login" in table and not _is_set(values, "login"):
         found.append("Failed: You have to set login name")
-    if "ipaddr" in table and not _is_set(values, "ipaddr"):
+    # a switch on a serial line has no address: the line replaces it
+    if "ipaddr" in table and not _is_set(values, "ipaddr") and not _is_set(values, "serial_port"):
         found.append("Failed: You have to enter fence address")
     if "passwd" in required and not (_is_set(values, "passwd") or _is_set(values, "passwd_script")):
         if "identity_file" in table and not _is_set(values, "identity_file"):

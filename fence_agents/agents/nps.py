@@ -169,8 +169,8 @@ SPEC = AgentSpec(
         "fence_nps is an I/O Fencing agent for the WTI Network Power Switch (NPS) and its relatives "
         "(IPS, RPC, VMR...). It logs into the switch via telnet, ssh or a serial line and switches a plug, "
         "a plug given by name, or a plug group. It accepts the options of the stock fence_wti. "
-        "Lengthy telnet connections to the NPS should be avoided while a GFS cluster is running because "
-        "the connection will block any necessary fencing actions."
+        "Many switches serve one session at a time: keep other sessions to the switch short, or a fence "
+        "action may find it busy."
     ),
     vendor_url="http://www.wti.com",
     connect=connect,

@@ -50,7 +50,7 @@ def transport_args(device: Emulator, transport: str) -> list[str]:
             "-o StrictHostKeyChecking=no",
         ]
     assert device.serial, "emulator started without a serial line"
-    return ["-a", device.host, "--serial-port", device.serial]
+    return ["--serial-port", device.serial]  # no address: the serial line replaces it
 
 
 def transport_stdin(device: Emulator, transport: str) -> str:
@@ -58,7 +58,7 @@ def transport_stdin(device: Emulator, transport: str) -> str:
         return f"ipaddr={device.host}\nipport={device.port('telnet')}\n"
     if transport == "ssh":
         return f"ipaddr={device.host}\nipport={device.port('ssh')}\nsecure=1\n"
-    return f"ipaddr={device.host}\nserial_port={device.serial}\nserial_speed=19200\n"
+    return f"serial_port={device.serial}\nserial_speed=19200\n"
 
 
 def fence_nps(argv: Sequence[str] = (), stdin: str | None = None, timeout: float = RUN_DEADLINE) -> Result:
