@@ -1,0 +1,195 @@
+"""``fencelab bench ipmi``: our fence_ipmilan against the stock one (which runs ipmitool) on the same emulated
+BMC, in one run; then how many new IPMI sessions per second the emulator serves.
+
+Both agents are fed on stdin like fenced, with ``power_wait=0``; the BMC has no power-on delay. Before each
+timed ``off`` the chassis is switched on (and before ``on``, off) through the emulator's control pipe, so
+every run does real work. Figures: median wall time per action and the ratio ours/stock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.tools import our_tool, stock_tool
+
+USER, PASSWORD = "admin", "bench-Secret-1"
+GOALS = {"reboot": 0.25, "status": 0.5}  # ours/stock median ratio, at most
+SESSION_GOAL = 100.0  # new sessions per second
+
+CONFIG = f"""
+kind = "bmc"
+power_on_delay = 0.0
+users = {{ {USER} = {{ password = "{PASSWORD}", privilege = "administrator" }} }}
+"""
+
+SESSION_CLIENT = """
+import sys, time
+from pyghmi.ipmi.private import session
+port, seconds, password = int(sys.argv[1]), float(sys.argv[2]), sys.stdin.read().strip()
+done, start = 0, time.monotonic()
+while time.monotonic() - start < seconds:
+    s = session.Session(bmc="127.0.0.1", userid="admin", password=password, port=port, privlevel=4)
+    s.raw_command(netfn=0, command=1)
+    s.logout()
+    session.Session.initting_sessions.clear()  # pyghmi would hand back the closed session otherwise
+    done += 1
+print(done, time.monotonic() - start)
+"""
+
+
+class Bmc:
+    """Our BMC emulator as a process, with its control pipe (to set the chassis state between runs)."""
+
+    def __init__(self, timeout: float = 20.0) -> None:
+        self.dir = tempfile.TemporaryDirectory(prefix="fencelab-bench-ipmi-")
+        config = Path(self.dir.name) / "bmc.toml"
+        config.write_text(CONFIG)
+        config.chmod(0o600)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.cli", "emulate", "bmc", "--config", str(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.port = int(self._line(timeout)["port"])
+
+    def _line(self, timeout: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            raise RuntimeError("the BMC emulator did not answer in time")
+        return dict(json.loads(line))
+
+    def request(self, **request: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return self._line(10.0)
+
+    def power(self, on: bool) -> Callable[[], None]:
+        def switch() -> None:
+            self.request(cmd="power", on=on)
+
+        return switch
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.dir.cleanup()
+
+
+def stdin_for(port: int, action: str) -> str:
+    lines = [
+        "ip=127.0.0.1",
+        f"ipport={port}",
+        f"username={USER}",
+        f"password={PASSWORD}",
+        f"action={action}",
+    ]
+    lines += ["power_wait=0", "lanplus=1"]
+    return "\n".join(lines) + "\n"
+
+
+def expected(action: str) -> Callable[[subprocess.CompletedProcess[str]], bool]:
+    words = {"status": "Status: ON", "off": "Success: Powered OFF", "on": "Success: Powered ON",
+             "reboot": "Success: Rebooted"}  # fmt: skip
+    return lambda proc: proc.returncode == 0 and words[action] in proc.stdout
+
+
+def time_agents(bmc: Bmc, ours: str, stock: str, runs: int) -> list[tuple[str, Timing, Timing]]:
+    """Ours and stock alternate run by run (so load on a shared machine hits both alike), after one
+    unmeasured warm-up run each."""
+    rows = []
+    before = {
+        "status": bmc.power(True),
+        "off": bmc.power(True),
+        "on": bmc.power(False),
+        "reboot": bmc.power(True),
+    }
+    for action in ("status", "off", "on", "reboot"):
+        samples: dict[str, list[float]] = {"ours": [], "stock": []}
+        failures = {"ours": 0, "stock": 0}
+        for i in range(runs + 1):
+            for label, path in (("ours", ours), ("stock", stock)):
+                stdin = stdin_for(bmc.port, action)
+                one = time_command(
+                    label, [path], 1, stdin=stdin, ok=expected(action), before_each=before[action]
+                )
+                if i > 0:
+                    samples[label] += one.samples
+                    failures[label] += one.failures
+        ours_t, stock_t = (Timing(k, tuple(samples[k]), failures[k]) for k in ("ours", "stock"))
+        rows.append((action, ours_t, stock_t))
+    return rows
+
+
+def sessions_per_second(port: int, clients: int, seconds: float) -> tuple[float, int]:
+    """New RMCP+ sessions per second (login, one command, logout) from ``clients`` client processes."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(SESSION_CLIENT), str(port), str(seconds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(clients)
+    ]
+    total, longest = 0, 0.0
+    for proc in procs:
+        out, _ = proc.communicate(PASSWORD, timeout=seconds + 30)
+        done, elapsed = out.split()
+        total += int(done)
+        longest = max(longest, float(elapsed))
+    return (total / longest if longest else 0.0), total
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="fencelab bench ipmi")
+    parser.add_argument("--runs", type=int, default=10, help="runs per action and agent (default 10)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of the session-rate test")
+    parser.add_argument("--clients", type=int, default=2, help="client processes in the session-rate test")
+    args = parser.parse_args(list(argv))
+    stock = stock_tool("fence_ipmilan")
+    if stock is None or stock_tool("ipmitool") is None:
+        print(
+            "stock fence_ipmilan or ipmitool missing: apt-get install fence-agents ipmitool", file=sys.stderr
+        )
+        return 1
+    ours = our_tool("fence_ipmilan")
+    bmc = Bmc()
+    try:
+        rows = time_agents(bmc, ours, stock, args.runs)
+        rate, total = sessions_per_second(bmc.port, args.clients, args.seconds)
+        counted = bmc.request(cmd="state")["sessions_opened"]
+    finally:
+        bmc.close()
+    print(f"fence_ipmilan, ours vs stock ({stock} + ipmitool), same emulated BMC, power_wait 0,")
+    print(f"median of {args.runs} runs (stdin, as fenced):")
+    print(ratio_header("ours", "stock") + "   goal")
+    status = 0
+    for action, a, b in rows:
+        goal = GOALS.get(action)
+        verdict = ""
+        if goal is not None:
+            met = a.median / b.median <= goal
+            verdict = f"   <= {goal:g}x {'met' if met else 'MISSED'}"
+        print(ratio_row(action, a, b) + verdict)
+        if a.failures or b.failures:
+            status = 1
+    rate_met = "met" if rate >= SESSION_GOAL else "MISSED"
+    how = f"{total} logins by {args.clients} pyghmi clients in {args.seconds:g} s; BMC counted {counted}"
+    print(f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how})   >= {SESSION_GOAL:g}/s {rate_met}")
+    return status
