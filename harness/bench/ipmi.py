@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import select
 import subprocess
 import sys
@@ -61,7 +62,14 @@ class Bmc:
             stdout=subprocess.PIPE,
             text=True,
         )
-        self.port = int(self._line(timeout)["port"])
+        ready = self._line(timeout)
+        self.port = int(ready["port"])
+        self.worker_pid = int(ready["bmcs"][0]["pid"])
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the BMC's worker process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _line(self, timeout: float) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -172,8 +180,10 @@ def main(argv: Sequence[str]) -> int:
     bmc = Bmc()
     try:
         rows = time_agents(bmc, ours, stock, args.runs)
+        cpu_before, opened_before = bmc.cpu_seconds(), bmc.request(cmd="state")["sessions_opened"]
         rate, total = sessions_per_second(bmc.port, args.clients, args.seconds)
-        counted = bmc.request(cmd="state")["sessions_opened"]
+        counted = bmc.request(cmd="state")["sessions_opened"] - opened_before
+        cpu_per_session = (bmc.cpu_seconds() - cpu_before) / max(1, counted)
     finally:
         bmc.close()
     print(f"fence_ipmilan, ours vs stock ({stock} + ipmitool), same emulated BMC, power_wait 0,")
@@ -192,4 +202,7 @@ def main(argv: Sequence[str]) -> int:
     rate_met = "met" if rate >= SESSION_GOAL else "MISSED"
     how = f"{total} logins by {args.clients} pyghmi clients in {args.seconds:g} s; BMC counted {counted}"
     print(f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how})   >= {SESSION_GOAL:g}/s {rate_met}")
+    capacity = 1 / cpu_per_session if cpu_per_session else float("inf")
+    per = f"{cpu_per_session * 1000:.2f} ms"
+    print(f"BMC emulator CPU per new session: {per} (~{capacity:.0f} sessions/s on one core)")
     return status
