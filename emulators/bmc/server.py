@@ -105,9 +105,17 @@ class BmcSession(serversession.ServerSession):
         if status is not RakpStatus.OK:
             self.clientsessionid = bytearray(parsed.console_session_id)
             return bytearray(rmcpplus.open_session_rejection(parsed, status))
-        if self.bmc.faults.on_command("login").effect is FaultKind.HANG:
-            self.hung = True
         return super().create_open_session_response(request)
+
+    def _got_rmcp_openrequest(self, data: Any) -> None:
+        """A new login from an address that had a session: the same login faults as a first one."""
+        if not self.bmc.delay_login(self.sockaddr, lambda: self._reopen(data)):
+            self._reopen(data)
+
+    def _reopen(self, data: Any) -> None:
+        self.bmc.sessions_opened += 1
+        self.privilege = Privilege.USER
+        super()._got_rmcp_openrequest(data)
 
     def _got_rakp1(self, data: Any) -> None:
         try:
@@ -213,6 +221,8 @@ class EmulatedBmc(serversession.IpmiServer):
         if kg is not None:
             self.set_kg(kg)
         self.sessions: dict[Any, BmcSession] = {}
+        self.hung_clients: set[Any] = set()  # hang fault at login: these addresses never hear from us
+        self.delayed_logins: set[Any] = set()
         self.sessions_opened = 0
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._timer_ids = itertools.count()
@@ -222,10 +232,37 @@ class EmulatedBmc(serversession.IpmiServer):
         raw = bytearray(data)
         is_open = len(raw) >= 22 and raw[0] == 6 and raw[2:4] == b"\xff\x07" and raw[4] == 6
         if is_open and raw[5] & 0x3F == PAYLOAD_OPEN_SESSION_REQUEST:
-            self.sessions_opened += 1
-            BmcSession(self.authdata, self.kg, sockaddr, self.serversocket, raw[16:], self.uuid, bmc=self)
+            if not self.delay_login(sockaddr, lambda: self._open(raw, sockaddr)):
+                self._open(raw, sockaddr)
             return
         super().sessionless_data(data, sockaddr)
+
+    def _open(self, raw: bytearray, sockaddr: Any) -> None:
+        self.sessions_opened += 1
+        BmcSession(self.authdata, self.kg, sockaddr, self.serversocket, raw[16:], self.uuid, bmc=self)
+
+    def delay_login(self, client: Any, serve: Callable[[], None]) -> bool:
+        """Apply the ``login`` faults to an Open Session Request: True when it is not to be answered now
+        (dropped, the client is hung up on for good, or ``serve`` answers it ``seconds`` later)."""
+        if client in self.hung_clients or client in self.delayed_logins:
+            return True  # retransmissions while a slow answer is pending are not answered twice
+
+        fault = self.faults.on_command("login")
+        if fault.effect is FaultKind.HANG:
+            self.hung_clients.add(client)
+            return True
+        if fault.effect is FaultKind.DROP:
+            return True
+        if fault.latency:
+            self.delayed_logins.add(client)
+
+            def answer() -> None:
+                self.delayed_logins.discard(client)
+                serve()
+
+            self.later(fault.latency, answer)
+            return True
+        return False
 
     def forget(self, session: BmcSession) -> None:
         """Drop a session: pyghmi routes by client address, so removing the handler ends it."""

@@ -82,3 +82,16 @@ def test_cycle_with_an_off_time(emulator: Callable[..., Emulator]) -> None:
     bmc = start(emulator, cycle_off_time=0.5)
     result = by_argv(bmc, "-o", "reboot", "-m", "cycle")
     assert (result.rc, result.out) == (0, "Success: Rebooted\n"), result.err
+
+
+def test_slow_login_still_fences(emulator: Callable[..., Emulator]) -> None:
+    bmc = start(emulator, faults=[{"kind": "latency", "command": "login", "seconds": 0.4}])
+    result = by_argv(bmc, "-o", "status")
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
+    assert result.seconds >= 0.4
+
+
+def test_one_dropped_login_is_retried(emulator: Callable[..., Emulator]) -> None:
+    bmc = start(emulator, faults=[{"kind": "drop", "command": "login", "times": 1}])
+    result = by_argv(bmc, "-o", "status")
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
