@@ -20,6 +20,8 @@ from harness.tools import run
 
 DATA = Path(__file__).parent / "data"
 
+pytestmark = pytest.mark.slow
+
 LISTING_4 = """\
 Version: 6.2.0
 Config Version: 5
