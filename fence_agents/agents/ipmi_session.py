@@ -85,7 +85,10 @@ class IpmiSession:
         except (DeviceTimeout, ConnectError):
             raise
         except Exception as err:
-            raise login_failure(str(err), t.username, t.privilege) from None
+            reason = str(err)
+            if reason in ("", "None"):  # pyghmi gave up on a silent BMC without saying so
+                raise ConnectError(f"{LOGIN_PREFIX}: no answer from the BMC at {t.host}:{t.port}") from None
+            raise login_failure(reason, t.username, t.privilege) from None
 
     def _no_answer(self, seconds: float) -> str:
         t = self.target
