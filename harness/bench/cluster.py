@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import select
 import shlex
 import signal
 import socket
@@ -192,7 +193,8 @@ class ClusterLab:
         )
         err.close()
         assert self.emulator.stdout is not None
-        line = self.emulator.stdout.readline()
+        ready, _, _ = select.select([self.emulator.stdout], [], [], 15.0)  # the ready line, with a deadline
+        line = self.emulator.stdout.readline() if ready else ""
         if not line:
             raise RuntimeError(f"NPS emulator did not start: {(self.root / 'nps.err').read_text()}")
         self.nps = json.loads(line)

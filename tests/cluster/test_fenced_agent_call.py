@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from cluster.fenced.agent_call import AgentOutcome, resolve_agent, run_agent
+from harness.pytest_plugin import Emulator
 
 PAIRS = (("port", "1"), ("nodename", "node1"), ("agent", "fake"), ("passwd", "s3cret"))
 
@@ -80,3 +81,23 @@ def test_agent_exiting_without_reading_stdin(tmp_path: Path) -> None:
 def test_agent_environment_has_no_secrets(tmp_path: Path) -> None:
     outcome = call(script(tmp_path, "env", "env\n"))
     assert "s3cret" not in outcome.stdout and os.environ.get("LANG") != "s3cret"
+
+
+def nps_pairs(nps: Emulator, password: str, **extra: str) -> tuple[tuple[str, str], ...]:
+    device = (("port", "2"), *extra.items())
+    fencedevice = (("agent", "fence_nps"), ("ipaddr", nps.host), ("ipport", str(nps.port("telnet"))))
+    return (*device, ("nodename", "node2"), *fencedevice, ("passwd", password))
+
+
+def test_real_fence_nps_against_the_emulator(nps: Emulator) -> None:
+    outcome = asyncio.run(run_agent("fence_nps", nps_pairs(nps, "redhat123"), 30.0))
+    assert outcome.ok and outcome.returncode == 0, outcome.stderr
+    assert "Success: Rebooted" in outcome.stdout
+    outcome = asyncio.run(run_agent("fence_nps", nps_pairs(nps, "redhat123", action="status"), 30.0))
+    assert outcome.ok and "Status: ON" in outcome.stdout
+
+
+def test_real_fence_nps_wrong_password_is_an_error_and_never_logged(nps: Emulator) -> None:
+    outcome = asyncio.run(run_agent("fence_nps", nps_pairs(nps, "not-the-password"), 30.0))
+    assert outcome.result == "error" and outcome.returncode == 1
+    assert "not-the-password" not in outcome.stdout + outcome.stderr
