@@ -84,3 +84,12 @@ def test_expected_votes_lowered_after_a_clean_leave(lab: ClusterLab) -> None:
         "members       1 2 ",
     ]
     assert "node 3 node3 member 0 victim 0 last failure never last fenced never" in ls, ls
+
+
+def test_leave_remove_lowers_expected_votes(lab: ClusterLab) -> None:
+    assert tool(lab, 3, "cman_tool", "leave", "remove").returncode == 0
+    lab.wait_members([1, 2], [1, 2], 10)
+    wait_for(
+        "expected votes 2", lambda: "Expected votes: 2\n" in tool(lab, 1, "cman_tool", "status").stdout, 5
+    )
+    assert lab.ask(1, "fence_ls")["domain"]["victim_count"] == 0
