@@ -35,6 +35,8 @@ class Channel(Protocol):
 
 class SessionDriver:
     """Feeds lines to a Session one at a time (a slow command delays the next, as on a real unit).
+    A line that finds the session idle and no fault to wait for is answered synchronously (fast path);
+    otherwise it queues for the session's task.
 
     ``lazy_greet``: say nothing until the first line arrives (a serial console waiting for Enter); that line
     only wakes the device up.
@@ -59,7 +61,7 @@ class SessionDriver:
         self.lazy_greet = lazy_greet
         self.on_end = on_end
         self.lines = LineAssembler()
-        self.queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[str, bool, CommandFault | None]] = asyncio.Queue()
         self.greeted = False
         self.busy = False
         self.secret = False
@@ -73,18 +75,35 @@ class SessionDriver:
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     def data_received(self, text: str) -> None:
-        if self.hung or self.ended:
-            return
-        shown: list[str] = []  # echo written once per chunk, not once per character
+        shown: list[str] = []  # echo is written once per chunk (and before any answer), not per character
         for ch in text:
+            if self.hung or self.ended:
+                return
             line, show = self.lines.push(ch)
-            live = self.greeted and not self.busy and not self.secret and self.queue.empty()
+            live = self._idle() and not self.secret
             if self.echo and live and show:
                 shown.append(show)
             if line is not None:
-                self.queue.put_nowait((line, live))
+                if shown:
+                    self.channel.write("".join(shown))
+                    shown = []
+                self._submit(line, live)
         if shown:
             self.channel.write("".join(shown))
+
+    def _idle(self) -> bool:
+        return self.greeted and not self.busy and self.queue.empty()
+
+    def _submit(self, line: str, echoed: bool) -> None:
+        """Answer at once when nothing is pending and no fault makes us wait; else queue for the task."""
+        if not self._idle():
+            self.queue.put_nowait((line, echoed, None))
+            return
+        fault = self._decide(line, echoed)
+        if fault.latency or fault.effect is FaultKind.HANG:
+            self.queue.put_nowait((line, echoed, fault))
+        else:
+            self._answer(fault, lambda: self.session.handle_line(line, self.server.now()))
 
     def connection_lost(self) -> None:
         if not self.ended:
@@ -108,15 +127,21 @@ class SessionDriver:
 
     async def _run(self) -> None:
         if not self.lazy_greet:
-            await self._greet()
+            self.busy = True
+            try:
+                await self._greet()
+            finally:
+                self.busy = False
         while not self.ended and not self.hung:
-            line, echoed = await self.queue.get()
+            line, echoed, fault = await self.queue.get()
             self.busy = True
             try:
                 if not self.greeted:
-                    await self._greet()
-                else:
-                    await self._handle(line, echoed)
+                    await self._greet()  # a serial line's first Enter only wakes the device
+                    continue
+                if fault is None:
+                    fault = self._decide(line, echoed)
+                await self._apply(fault, lambda: self.session.handle_line(line, self.server.now()))  # noqa: B023
             finally:
                 self.busy = False
 
@@ -125,21 +150,23 @@ class SessionDriver:
         fault = self.server.model.faults.on_command("connect")
         await self._apply(fault, lambda: self.session.greet(self.server.now()))
 
-    async def _handle(self, line: str, echoed: bool) -> None:
+    def _decide(self, line: str, echoed: bool) -> CommandFault:
         log.debug("%s %x < %r", self.transport, id(self), "***" if self.secret else line)
         if self.echo and not echoed and not self.secret:
             self.channel.write(line + "\r\n")
-        fault = self.server.model.faults.on_command(self.session.command_key(line))
-        await self._apply(fault, lambda: self.session.handle_line(line, self.server.now()))
+        return self.server.model.faults.on_command(self.session.command_key(line))
 
     async def _apply(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
-        if fault.latency or fault.effect:
-            log.debug("%s %x fault: latency %.3fs, %s", self.transport, id(self), fault.latency, fault.effect)
         if fault.latency:
+            log.debug("%s %x fault: latency %.3fs", self.transport, id(self), fault.latency)
             await asyncio.sleep(fault.latency)
         if fault.effect is FaultKind.HANG:
+            log.debug("%s %x fault: hang", self.transport, id(self))
             self.hung = True  # the connection stays open; nothing is ever said again
             return
+        self._answer(fault, produce)
+
+    def _answer(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
         reply = produce()
         self.server.settle()
         self.secret = reply.secret
@@ -147,10 +174,12 @@ class SessionDriver:
         if self.ended:
             return
         if fault.effect is FaultKind.DROP:
+            log.debug("%s %x fault: drop", self.transport, id(self))
             self.channel.write(reply.text[: len(reply.text) // 2])
             self.end()
             return
         if fault.effect is FaultKind.GARBAGE:
+            log.debug("%s %x fault: garbage", self.transport, id(self))
             self.channel.write(garbage(seed=len(reply.text)))
         elif reply.text:
             self.channel.write(reply.text)

@@ -61,6 +61,7 @@ class NpsModel(DeviceModel):
         self.schedule = RelaySchedule()
         self.events: list[PowerEvent] = []
         self.sessions = 0
+        self._rows_cache: tuple[tuple[bool, ...], list[str]] | None = None
 
     # -- relays --------------------------------------------------------------------------------------------
     def resolve_due(self, now: float) -> None:
@@ -183,14 +184,16 @@ class NpsModel(DeviceModel):
         return screens.banner(self.settings.model, self.settings.firmware, self.settings.site_id)
 
     def status_lines(self) -> tuple[list[str], list[str]]:
-        """(/S header lines, one row per plug)."""
-        rows = [
-            screens.status_row(
-                screens.PlugRow(p.number, p.name, self.reported_on(p), p.boot_delay, p.default_on)
-            )
-            for p in self.plugs.values()
-        ]
-        return screens.status_header(self.settings.firmware, self.settings.site_id), rows
+        """(/S header lines, one row per plug). Rows are re-rendered only when a reported state changed
+        (/S is what every agent polls)."""
+        states = tuple(self.reported_on(p) for p in self.plugs.values())
+        if self._rows_cache is None or self._rows_cache[0] != states:
+            rows = [
+                screens.status_row(screens.PlugRow(p.number, p.name, on, p.boot_delay, p.default_on))
+                for p, on in zip(self.plugs.values(), states, strict=True)
+            ]
+            self._rows_cache = (states, rows)
+        return screens.status_header(self.settings.firmware, self.settings.site_id), list(self._rows_cache[1])
 
     def group_lines(self) -> list[str]:
         groups = [
