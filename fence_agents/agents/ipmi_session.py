@@ -141,6 +141,9 @@ class IpmiSession:
         if not isinstance(response, dict):
             raise lost(what, "no response")
         code = int(response.get("code", 0) or 0)
+        answer = bytes(response.get("data", b"")).hex() or "-"
+        log.debug("IPMI %s (netfn %#04x cmd %#04x %s) -> code %#04x, data %s",
+                  what, netfn, command, bytes(data).hex() or "-", code, answer)  # fmt: skip
         if code == 0xFFFF or (code == 0 and "error" in response):
             raise lost(what, str(response.get("error", "timeout")))
         if code:
