@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench.cluster import ClusterLab, wait_for
+from harness.lab import ClusterLab, wait_for
 from harness.tools import run
 
 pytestmark = pytest.mark.slow

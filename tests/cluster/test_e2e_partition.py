@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench.cluster import ClusterLab, wait_for
+from harness.lab import ClusterLab, wait_for
 
 pytestmark = pytest.mark.slow
 

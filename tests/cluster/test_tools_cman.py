@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench.cluster import free_udp_port, wait_for
+from harness.lab import free_udp_port, wait_for
 from harness.tools import run
 
 DATA = Path(__file__).parent / "data"

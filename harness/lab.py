@@ -1,0 +1,276 @@
+"""A whole cluster on one machine: :class:`ClusterLab`.
+
+It writes a cluster.conf (nodes on 127.0.0.N, short token timeouts, fence_nps devices), starts an NPS emulator
+whose plugs power the node daemons (plug off = SIGKILL of the node's process group, plug on = the node starts
+again), and gives tests, the demo and the benchmark handles on both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import select
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cluster.daemon.control import ControlError, request
+
+PASSWORD = "redhat123"
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float, interval: float = 0.02) -> Any:
+    """Poll ``check`` until it returns something truthy; AssertionError naming ``what`` at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = check()
+        except ControlError as err:
+            last = err
+        else:
+            if last:
+                return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last: {last!r})")
+        time.sleep(interval)  # polling a state with a deadline, never a bare sleep
+
+
+def free_udp_port(hosts: Sequence[str], span: int = 2) -> int:
+    """A port P such that P..P+span-1 are free on every host (membership + peer channel)."""
+    for _ in range(200):
+        port = random.randrange(20000, 60000, 2)
+        socks = []
+        try:
+            for host in hosts:
+                for p in range(port, port + span):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    socks.append(s)
+                    s.bind((host, p))
+            return port
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free UDP port range found")
+
+
+def default_fence(nodeid: int) -> str:
+    return f'<method name="1"><device name="nps" port="{nodeid}"/></method>'
+
+
+class ClusterLab:
+    """``nodes`` node daemons powered by one emulated NPS. Use as a context manager."""
+
+    def __init__(
+        self,
+        root: Path,
+        nodes: int = 3,
+        token_ms: int = 500,
+        two_node: bool = False,
+        fence_daemon: Mapping[str, str] | None = None,
+        fence: Callable[[int], str] = default_fence,
+        extra_devices: str = "",
+        agent_timeout: float = 10.0,
+        nps_options: Mapping[str, Any] | None = None,
+        logging: str = '<logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>',
+    ) -> None:
+        self.root = Path(root)
+        self.count = nodes
+        self.token_ms = token_ms
+        self.two_node = two_node
+        self.fence_daemon = {
+            "post_join_delay": "1",
+            "post_fail_delay": "0",
+            "override_time": "1",
+            **(fence_daemon or {}),
+        }
+        self.fence = fence
+        self.extra_devices = extra_devices
+        self.agent_timeout = agent_timeout
+        self.nps_options = dict(nps_options or {})
+        self.logging = logging
+        self.conf_path = self.root / "cluster.conf"
+        self.emulator: subprocess.Popen[str] | None = None
+        self.nps: dict[str, Any] = {}
+        self.port = 0
+
+    # ---- names --------------------------------------------------------------------------------------
+    def name(self, nodeid: int) -> str:
+        return f"node{nodeid}"
+
+    def run_dir(self, nodeid: int) -> Path:
+        return self.root / self.name(nodeid)
+
+    def ids(self) -> list[int]:
+        return list(range(1, self.count + 1))
+
+    # ---- set-up -------------------------------------------------------------------------------------
+    def cluster_conf(self) -> str:
+        cman = (
+            f'<cman port="{self.port}"' + (' two_node="1" expected_votes="1"' if self.two_node else "") + "/>"
+        )
+        fd = " ".join(f'{k}="{v}"' for k, v in self.fence_daemon.items())
+        nodes = "\n".join(
+            f'    <clusternode name="{self.name(n)}" votes="1" nodeid="{n}">'
+            f"<fence>{self.fence(n)}</fence></clusternode>"
+            for n in self.ids()
+        )
+        telnet = self.nps.get("ports", {}).get("telnet", 0)
+        return f"""<?xml version="1.0"?>
+<cluster name="fencelab" config_version="1">
+  {cman}
+  <totem token="{self.token_ms}"/>
+  <fence_daemon {fd}/>
+  {self.logging}
+  <clusternodes>
+{nodes}
+  </clusternodes>
+  <fencedevices>
+    <fencedevice name="nps" agent="fence_nps" ipaddr="127.0.0.1" ipport="{telnet}" passwd="{PASSWORD}"/>
+    {self.extra_devices}
+  </fencedevices>
+</cluster>
+"""
+
+    def node_argv(self, nodeid: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "cluster.node",
+            "-c",
+            str(self.conf_path),
+            "-n",
+            self.name(nodeid),
+            "--run-dir",
+            str(self.run_dir(nodeid)),
+            "--agent-timeout",
+            str(self.agent_timeout),
+        ]
+
+    def _nps_toml(self) -> str:
+        lines = [f'password = "{PASSWORD}"', "relay_delay = 0.02", "boot_delay = 0.2", "ssh_port = false"]
+        lines += [f"{k} = {json.dumps(v)}" for k, v in self.nps_options.items()]
+        for n in self.ids():
+            # exec keeps one process (the plug kills its group); stderr kept for post-mortems
+            err = shlex.quote(str(self.root / f"{self.name(n)}.err"))
+            shell = f"exec {shlex.join(self.node_argv(n))} 2>>{err}"
+            lines += [
+                "[[plugs]]",
+                f'name = "{self.name(n)}"',
+                'state = "off"',
+                f"wire = {json.dumps(['/bin/sh', '-c', shell])}",
+            ]
+        return "\n".join(lines) + "\n"
+
+    def start(self, power_on: bool = True) -> ClusterLab:
+        self.root.mkdir(parents=True, exist_ok=True)
+        hosts = [f"127.0.0.{n}" for n in self.ids()]
+        self.port = free_udp_port(hosts)
+        (self.root / "nps.toml").write_text(self._nps_toml())
+        err = open(self.root / "nps.err", "w")  # noqa: SIM115 - the emulator's stderr
+        self.emulator = subprocess.Popen(
+            [sys.executable, "-m", "harness.cli", "emulate", "nps", "--config", str(self.root / "nps.toml")],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
+        )
+        err.close()
+        assert self.emulator.stdout is not None
+        ready, _, _ = select.select([self.emulator.stdout], [], [], 15.0)  # the ready line, with a deadline
+        line = self.emulator.stdout.readline() if ready else ""
+        if not line:
+            raise RuntimeError(f"NPS emulator did not start: {(self.root / 'nps.err').read_text()}")
+        self.nps = json.loads(line)
+        self.conf_path.write_text(self.cluster_conf())
+        if power_on:
+            for n in self.ids():
+                self.power(n, "on")
+        return self
+
+    def __enter__(self) -> ClusterLab:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.emulator is not None and self.emulator.poll() is None:
+            self.emulator.terminate()  # its wiring SIGKILLs every node it powers
+            try:
+                self.emulator.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.emulator.pid, signal.SIGKILL)
+                self.emulator.wait(5)
+        for n in self.ids():  # a node started outside the wiring (cman_tool join) may remain
+            pid = self.pid(n)
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    # ---- actions ------------------------------------------------------------------------------------
+    def agent_stdin(self, nodeid: int, action: str) -> str:
+        return (
+            f"ipaddr=127.0.0.1\nipport={self.nps['ports']['telnet']}\npasswd={PASSWORD}\n"
+            f"port={nodeid}\naction={action}\n"
+        )
+
+    def power(self, nodeid: int, action: str) -> subprocess.CompletedProcess[str]:
+        """Operate a node's plug through the real fence_nps (on, off, status, reboot)."""
+        agent = str(Path(sys.executable).parent / "fence_nps")
+        return subprocess.run(
+            [agent],
+            input=self.agent_stdin(nodeid, action),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    def ask(self, nodeid: int, cmd: str, timeout: float = 5.0, **args: Any) -> dict[str, Any]:
+        return request(self.run_dir(nodeid), cmd, timeout=timeout, **args)
+
+    def pid(self, nodeid: int) -> int | None:
+        try:
+            return int((self.run_dir(nodeid) / "node.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def status(self, nodeid: int) -> dict[str, Any]:
+        return self.ask(nodeid, "status")["status"]
+
+    def members(self, nodeid: int) -> list[int]:
+        return sorted(n["id"] for n in self.ask(nodeid, "nodes")["nodes"] if n["status"] == "M")
+
+    def wait_members(self, nodeids: Sequence[int], members: Sequence[int], timeout: float = 15.0) -> None:
+        want = sorted(members)
+        for n in nodeids:
+            wait_for(f"node{n} to see members {want}", lambda: self.members(n) == want, timeout)  # noqa: B023
+
+    def wait_up(self, timeout: float = 20.0) -> None:
+        self.wait_members(self.ids(), self.ids(), timeout)
+
+    def history(self, nodeid: int, victim: str | None = None) -> list[dict[str, Any]]:
+        return self.ask(nodeid, "fence_history", node=victim)["history"]
+
+    def fence_log(self, nodeid: int) -> str:
+        path = self.run_dir(nodeid) / "var/log/cluster/fenced.log"
+        return path.read_text() if path.exists() else ""
+
+    def rss_kib(self, nodeid: int) -> int:
+        pid = self.pid(nodeid)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
