@@ -235,7 +235,30 @@ class EmulatedBmc(serversession.IpmiServer):
             if not self.delay_login(sockaddr, lambda: self._open(raw, sockaddr)):
                 self._open(raw, sockaddr)
             return
+        if self._is_ipmi15_auth_capabilities(raw):
+            self._answer_ipmi15_auth_capabilities(raw, sockaddr)
+            return
         super().sessionless_data(data, sockaddr)
+
+    @staticmethod
+    def _is_ipmi15_auth_capabilities(raw: bytearray) -> bool:
+        """An IPMI 1.5 (``ipmitool -I lan``) Get Channel Authentication Capabilities request."""
+        if len(raw) < 22 or raw[0] != 6 or raw[2:4] != b"\xff\x07" or raw[4] != 0:
+            return False
+        return raw[15] >> 2 == rmcpplus.NETFN_APP and raw[19] == 0x38 and not raw[20] & 0x80
+
+    def _answer_ipmi15_auth_capabilities(self, raw: bytearray, sockaddr: Any) -> None:
+        """pyghmi ignores it and the client waits ~10 s; a BMC with IPMI 1.5 disabled says at once that it
+        offers no IPMI 1.5 authentication type, and the client gives up (use lanplus)."""
+        saved: bytes = self.authcap
+        self.authcap = struct.pack("9B", 0, 1, 0x00, 0x04, 0x00, 0, 0, 0, 0)
+        try:
+            clientaddr, clientlun = raw[17], raw[18]
+            self.send_auth_cap(
+                raw[14], raw[15] & 0b11, clientaddr, clientlun & 0b11, clientlun >> 2, sockaddr
+            )
+        finally:
+            self.authcap = saved
 
     def _open(self, raw: bytearray, sockaddr: Any) -> None:
         self.sessions_opened += 1

@@ -87,3 +87,13 @@ def test_unsupported_cipher_suite_is_refused(bmc: Emulator) -> None:
     done = ipmitool(bmc, "chassis", "power", "status", cipher="17")
     assert done.returncode != 0
     assert time.monotonic() - start < 3.0
+
+
+def test_ipmi_15_is_refused_at_once(bmc: Emulator) -> None:
+    tool = require_tool("ipmitool")
+    argv = [tool, "-I", "lan", "-H", bmc.host, "-p", str(bmc.port("bmc1")), "-U", "admin", "-E"]
+    start = time.monotonic()
+    done = run([*argv, "chassis", "power", "status"], env={"IPMI_PASSWORD": USERS["admin"]["password"]})
+    assert done.returncode != 0
+    assert "Authentication type NONE not supported" in done.stderr
+    assert time.monotonic() - start < 5.0  # pyghmi's server stays silent and ipmitool waits ~10 s

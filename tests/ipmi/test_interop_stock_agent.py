@@ -60,3 +60,9 @@ def test_monitor(bmc: Emulator) -> None:
 def test_operator_account_at_operator_level(bmc: Emulator) -> None:
     off = stock(bmc, "off", username="oper", password=USERS["oper"]["password"], privlvl="operator")
     assert (off.returncode, off.stdout) == (0, "Success: Powered OFF\n"), off.stderr
+
+
+def test_without_lanplus_fails_fast_as_on_a_bmc_with_ipmi_15_disabled(bmc: Emulator) -> None:
+    done = stock(bmc, "status", lanplus="0")
+    assert done.returncode == 1
+    assert "Unable to obtain correct plug status" in done.stderr
