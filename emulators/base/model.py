@@ -42,12 +42,17 @@ class Session(ABC):
     def closed(self, now: float) -> None:  # noqa: B027 - optional hook
         """The connection went away (hang-up, logout, drop)."""
 
+    def timed_out(self, now: float) -> Reply:
+        """Nothing typed for the model's ``idle_timeout`` seconds: what the device says as it hangs up."""
+        return Reply("\r\nSession timed out.\r\n", close=True)
+
 
 class DeviceModel(ABC):
     """A device: state, a fault plan, sessions, and relays (outlets/ports) that may switch later."""
 
     kind: ClassVar[str]
     faults: FaultPlan
+    idle_timeout: float = 0.0  # seconds without input before a session is hung up (0: never)
 
     @abstractmethod
     def open_session(self, now: float, transport: str, user: str | None = None) -> Session:

@@ -9,7 +9,7 @@ import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from emulators.base.faults import CommandFault, FaultKind
+from emulators.base.faults import NO_FAULT, CommandFault, FaultKind
 from emulators.base.lines import LineAssembler
 from emulators.base.model import Reply
 
@@ -68,13 +68,35 @@ class SessionDriver:
         self.hung = False
         self.ended = False
         self.task: asyncio.Task[None] | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         self.session = self.server.model.open_session(self.server.now(), self.transport, self.user)
         self.server.drivers.add(self)
         self.task = asyncio.get_running_loop().create_task(self._run())
+        self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        timeout = self.server.model.idle_timeout
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        if timeout > 0 and not self.ended and not (self.lazy_greet and not self.greeted):
+            self._idle_timer = asyncio.get_running_loop().call_later(timeout, self._idle_expired)
+
+    def _idle_expired(self) -> None:
+        self._idle_timer = None
+        if self.ended or self.hung:
+            return
+        if self.busy or not self.queue.empty():
+            self._arm_idle_timer()  # the device is still working on something: not idle
+            return
+        log.debug("%s %x idle timeout", self.transport, id(self))
+        self._answer(NO_FAULT, lambda: self.session.timed_out(self.server.now()))
 
     def data_received(self, text: str) -> None:
+        if text:
+            self._arm_idle_timer()
         shown: list[str] = []  # echo is written once per chunk (and before any answer), not per character
         for ch in text:
             if self.hung or self.ended:
@@ -117,6 +139,8 @@ class SessionDriver:
 
     def _finish(self) -> None:
         self.ended = True
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         self.session.closed(self.server.now())
         self.server.drivers.discard(self)
         self.server.settle()
@@ -147,6 +171,7 @@ class SessionDriver:
 
     async def _greet(self) -> None:
         self.greeted = True
+        self._arm_idle_timer()
         fault = self.server.model.faults.on_command("connect")
         await self._apply(fault, lambda: self.session.greet(self.server.now()))
 

@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--page-rows", type=int, metavar="N", help="/S rows per page (0: no paging)")
     parser.add_argument("--login-attempts", type=int, metavar="N", help="wrong passwords before hang-up")
     parser.add_argument("--single-session", action="store_true", default=None, help="one session at a time")
+    parser.add_argument(
+        "--idle-timeout", type=float, metavar="S", help="hang up idle sessions (default 0: never)"
+    )
     parser.add_argument("--off", metavar="PLUGS", help="plugs that start powered off, e.g. 2,3")
 
 
@@ -34,6 +37,7 @@ def _apply_flags(args: argparse.Namespace, config: dict[str, Any]) -> None:
         "page_rows": args.page_rows,
         "login_attempts": args.login_attempts,
         "single_session": args.single_session,
+        "idle_timeout": args.idle_timeout,
     }
     config.update({k: v for k, v in simple.items() if v is not None})
     if args.plugs is not None:

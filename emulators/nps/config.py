@@ -12,6 +12,7 @@ relay_delay = 0.5            # seconds from command to relay switching
 boot_delay = 0.5             # default per-plug /BOOT off time
 page_rows = 16               # /S rows per page (0: no paging)
 single_session = false
+idle_timeout = 0             # seconds without input before the unit hangs up (0: never)
 telnet_port = 0              # 0 = any free port, false = off
 ssh_port = 0
 serial = false
@@ -126,8 +127,14 @@ def settings_from(
         page_rows=t.get("page_rows", int, 16),
         single_session=t.get("single_session", bool, False),
         username_prompt=t.get("username_prompt", str, "Login: "),
+        idle_timeout=t.get("idle_timeout", float, 0.0),
     )
-    if settings.relay_delay < 0 or boot_delay < 0 or any(p.boot_delay < 0 for p in plugs):
+    if (
+        settings.relay_delay < 0
+        or boot_delay < 0
+        or settings.idle_timeout < 0
+        or any(p.boot_delay < 0 for p in plugs)
+    ):
         raise ConfigError("delays must not be negative")
     if settings.login_attempts < 1 or settings.page_rows < 0:
         raise ConfigError("login_attempts must be >= 1 and page_rows >= 0")

@@ -39,6 +39,7 @@ class NpsSettings:
     page_rows: int = 16  # plug rows per /S page (0: never page)
     single_session: bool = False
     username_prompt: str = "Login: "
+    idle_timeout: float = 0.0  # seconds without input before the unit hangs up (0: never)
 
 
 class Action(enum.Enum):
@@ -62,6 +63,7 @@ class NpsModel(DeviceModel):
         self.events: list[PowerEvent] = []
         self.sessions = 0
         self._rows_cache: tuple[tuple[bool, ...], list[str]] | None = None
+        self.idle_timeout = self.settings.idle_timeout
 
     # -- relays --------------------------------------------------------------------------------------------
     def resolve_due(self, now: float) -> None:

@@ -202,3 +202,12 @@ def test_stop_closes_open_sessions() -> None:
     with srv:
         client = telnet_login(srv)
     client.read_until_closed(timeout=2)
+
+
+def test_idle_timeout_hangs_up_and_frees_the_single_session() -> None:
+    with start(single_session=True, idle_timeout=0.3) as srv:
+        idle = telnet_login(srv)
+        began = time.monotonic()
+        assert "Session timed out." in idle.read_until_closed(timeout=3)
+        assert time.monotonic() - began >= 0.25
+        telnet_login(srv).close()  # the unit is free again
