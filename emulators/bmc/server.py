@@ -196,6 +196,8 @@ class BmcSession(serversession.ServerSession):
 class EmulatedBmc(serversession.IpmiServer):
     """A BMC serving one chassis. ``users`` maps name -> (password, privilege limit)."""
 
+    authcap: bytes  # set by pyghmi: the Get Channel Authentication Capabilities answer
+
     def __init__(
         self,
         users: Mapping[str, tuple[str, Privilege]],
@@ -250,7 +252,7 @@ class EmulatedBmc(serversession.IpmiServer):
     def _answer_ipmi15_auth_capabilities(self, raw: bytearray, sockaddr: Any) -> None:
         """pyghmi ignores it and the client waits ~10 s; a BMC with IPMI 1.5 disabled says at once that it
         offers no IPMI 1.5 authentication type, and the client gives up (use lanplus)."""
-        saved: bytes = self.authcap
+        saved = self.authcap
         self.authcap = struct.pack("9B", 0, 1, 0x00, 0x04, 0x00, 0, 0, 0, 0)
         try:
             clientaddr, clientlun = raw[17], raw[18]
