@@ -8,10 +8,13 @@ A device is four parts:
    - ``open_session(now, transport, user=None) -> Session`` (``user`` set when the transport already
      authenticated, i.e. ssh), ``check_login(username, password) -> bool`` (ssh password auth),
    - ``advance(now) -> list[PowerEvent]`` (apply transitions due by ``now``, return the relay changes),
-     ``next_due() -> float | None``, ``outlet_states() -> {outlet: on}``, ``describe() -> dict`` (ready line).
+     ``next_due() -> float | None``, ``outlet_states() -> {outlet: on}``, ``describe() -> dict`` (ready line),
+   - optionally ``control(request, now) -> dict`` (run-time requests; the base handles fault, clear-faults,
+     state) and ``idle_timeout`` (seconds; 0 = sessions never time out).
    A ``Session`` answers ``greet(now) -> Reply`` and ``handle_line(line, now) -> Reply`` where
    ``Reply(text, close=False, secret=False)``; ``secret`` means "do not echo the next line" (passwords);
-   ``command_key(line)`` names the command for fault matching; ``closed(now)`` is called once at hang-up.
+   ``command_key(line)`` names the command for fault matching; ``closed(now)`` is called once at hang-up;
+   ``timed_out(now) -> Reply`` is said when the idle timeout hangs the session up.
    ``RelaySchedule`` keeps pending transitions with due times (per outlet, in order).
 
 2. FRONT ENDS — ``server.DeviceServer(model, Listen(host, telnet_port=0, ssh_port=None, serial=False),
@@ -42,8 +45,9 @@ A device is four parts:
    group; SIGKILL of the group on power-off; started again on power-on; killed when the emulator stops).
 
 Running a device: ``runner.run(DeviceCli(kind, add_arguments, build), argv)`` gives ``fencelab emulate
-<kind>`` (common flags --config --host --telnet-port --ssh-port --serial --fault --wire; one JSON ready line;
-SIGTERM/SIGINT -> clean stop, exit 0; bad config -> one line, exit 2). ``config.Table`` reads TOML tables
+<kind>`` (common flags --config --host --telnet-port --ssh-port --serial --fault --wire -v; one JSON ready
+line; JSON control requests on stdin, one JSON answer line each; SIGTERM/SIGINT -> clean stop, exit 0; bad
+config -> one line, exit 2). ``config.Table`` reads TOML tables
 strictly (``get(key, type, default)``, ``finish()`` rejects unknown keys); ``listen_from``, ``faults_from``,
 ``command_argv``, ``wiring_from`` do the common keys. See emulators/nps/ for a complete device (~400 lines).
 Tests and users start devices with the pytest fixtures in harness/pytest_plugin.py (``emulator("nps")``).
