@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from harness.demo_cluster import cluster_section
 from harness.emulator_process import Emulator, start_emulator
 from harness.node_watch import NodeWatch
 from harness.timeline import Timeline
@@ -100,6 +101,7 @@ def main(argv: Sequence[str]) -> int:
     ok = True
     try:
         ok &= nps_section(timeline, watch)
+        ok &= cluster_section(timeline)
     except (TimeoutError, RuntimeError, OSError, subprocess.TimeoutExpired) as err:
         print(f"fencelab demo: failed: {err}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import re
 from harness.tools import our_tool, run
 
 
-def test_demo_fences_through_the_emulated_switch() -> None:
+def test_demo_fences_and_the_cluster_recovers() -> None:
     done = run([our_tool("fencelab"), "demo"], timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
@@ -18,4 +18,10 @@ def test_demo_fences_through_the_emulated_switch() -> None:
     assert re.search(r"iscsi2\s+node is running again", out)
     assert re.search(r"fence_nps\s+exit 0: Success: Rebooted", out)
     assert re.search(r"fence_nps\s+exit 2: Status: OFF", out)
+    # the cluster act: a killed node leaves the membership, is fenced by the master, restarts and rejoins
+    assert re.search(r"membership\s+generation \d+ on node1: lost node3; members node1, node2;.*: quorate", out)
+    assert re.search(r"fenced\s+node1 \(master\) runs fence_nps for node3", out)
+    assert re.search(r"fenced\s+node3: method 1, device nps: success", out)
+    assert re.search(r"node3\s+power is back: node daemon started again", out)
+    assert re.search(r"membership\s+generation \d+ on node1: joined node3", out)
     assert "all fence actions verified" in out
