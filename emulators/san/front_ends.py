@@ -77,6 +77,8 @@ class NbdFrontEnd:
     async def start(self, server: DeviceServer) -> dict[str, Any]:
         model = _model(server)
         s = model.settings
+        s.state_dir.mkdir(parents=True, exist_ok=True)
+        s.journal_path.parent.mkdir(parents=True, exist_ok=True)
         journal = Journal(time.time, s.journal_path)
         self.array = Array(model.switch, s.luns, s.state_dir, journal)
         self.nbd = NbdServer(self.array, model.faults)

@@ -61,7 +61,9 @@ def test_bad_config_key(tmp_path: Path) -> None:
 def test_pdu_outlet_powers_a_wired_process(emulator: Callable[..., Emulator], tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     command = f"sh -c 'echo $$ > {pidfile}; exec sleep 600'"
-    san = emulator("san", config=san_config(str(tmp_path)), args=["--wire", f"3={command}"], timeout=20.0)
+    state = tmp_path / "not" / "yet"  # created by the emulator
+    san = emulator("san", config=san_config(str(state)), args=["--wire", f"3={command}"], timeout=20.0)
+    assert Path(san.info["journal"]).parent == state
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip().isdigit())
     pid = int(pidfile.read_text())
     assert alive(pid)
