@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from harness.bench.timing import ratio_header, ratio_row, time_command
+from harness.bench.timing import ratio_header, ratio_row, time_command, warm_bytecode
 from harness.tools import our_tool, stock_tool
 
 PAIRS = (
@@ -21,6 +21,7 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="fencelab bench metadata")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(list(argv))
+    warm_bytecode()
     print(f"-o metadata wall time, median of {args.runs} runs")
     print(ratio_header("ours", "stock"))
     status = 0

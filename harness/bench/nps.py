@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.bench.timing import Timing, ratio_header, ratio_row, time_command, warm_bytecode
 from harness.emulator_process import Emulator, start_emulator
 from harness.tools import our_tool, stock_tool
 
@@ -49,6 +49,7 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="fencelab bench nps")
     parser.add_argument("--runs", type=int, default=15, help="runs per agent and action (default 15)")
     args = parser.parse_args(list(argv))
+    warm_bytecode()
     stock = stock_tool("fence_wti")
     if stock is None:
         print("fencelab bench nps: stock fence_wti missing: apt-get install fence-agents")
