@@ -34,7 +34,7 @@ class IfMibDevice(Device):
         target = target_from_request(self.request)
         if target.version == "3" and not target.user:
             raise UsageError("Failed: You have to set login name")
-        self.session = open_snmp(target)
+        self.session = open_snmp(target, self.request.log)
 
     def _s(self) -> SnmpSession:
         assert self.session is not None, "login first"

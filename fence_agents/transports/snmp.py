@@ -14,6 +14,7 @@ Every request has a deadline: ``timeout`` per attempt, ``retries`` further attem
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -293,7 +294,13 @@ class UsmSession(SnmpSession):
             raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
 
     def close(self) -> None:
+        import asyncio
+
         self.engine.close_dispatcher()
+        pending = asyncio.all_tasks(self.loop)
+        for task in pending:  # pysnmp leaves its timeout task behind; finish it before closing the loop
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.close()
 
     def _run(self, coro: Any) -> list[tuple[Oid, Any]]:
@@ -351,5 +358,36 @@ class UsmSession(SnmpSession):
         return self.loop.run_until_complete(collect())
 
 
-def open_snmp(target: SnmpTarget) -> SnmpSession:
-    return UsmSession(target) if target.version == "3" else CommunitySession(target)
+class LoggedSession(SnmpSession):
+    """Logs every request and answer at DEBUG (what ``-v`` shows); never a key or a community."""
+
+    def __init__(self, inner: SnmpSession, log: logging.Logger) -> None:
+        self.inner = inner
+        self.log = log
+
+    def get(self, oid: Oid) -> SnmpValue:
+        value = self.inner.get(oid)
+        self.log.debug("GET %s -> %r", oid_text(oid), value)
+        return value
+
+    def set_int(self, oid: Oid, value: int) -> None:
+        self.log.debug("SET %s = %d", oid_text(oid), value)
+        self.inner.set_int(oid, value)
+
+    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
+        rows = self.inner.walk(prefix)
+        self.log.debug("WALK %s -> %d rows", oid_text(prefix), len(rows))
+        for oid, value in rows:
+            self.log.debug("  %s = %r", oid_text(oid), value)
+        return rows
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def open_snmp(target: SnmpTarget, log: logging.Logger | None = None) -> SnmpSession:
+    session: SnmpSession = UsmSession(target) if target.version == "3" else CommunitySession(target)
+    if log is not None:
+        log.debug("SNMP v%s to %s:%d", target.version, target.host, target.port)
+        session = LoggedSession(session, log)
+    return session

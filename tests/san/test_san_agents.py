@@ -67,7 +67,9 @@ def test_ifmib_v3_and_read_only_principals(fresh: Emulator) -> None:
         "-P",
         "fencelab-priv",
     ]
-    assert fence_ifmib(fresh, *md5, "-n", "1", "-o", "status")[:2] == (0, "Status: ON\n")
+    rc, out, err = fence_ifmib(fresh, *md5, "-n", "1", "-o", "status", "-v")
+    assert (rc, out) == (0, "Status: ON\n") and "GET .1.3.6.1.2.1.2.2.1.7.1 -> 1" in err
+    assert "fencelab-auth" not in err and "fencelab-priv" not in err  # -v never shows keys
     rc, _, err = fence_ifmib(fresh, *[("monitor" if a == "admin" else a) for a in V3], "-n", "1", "-o", "off")
     assert rc == 1 and "noAccess" in err and "fencelab" not in err
     rc, _, err = fence_ifmib(fresh, "-c", "public", "-n", "1", "-o", "off")
