@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from emulators.base.lines import (
     BINARY,
     DO,
@@ -66,3 +69,14 @@ def test_codec_subnegotiation_split_across_reads_and_dont_echo() -> None:
 
 def test_encode_is_utf8_and_never_a_bare_iac() -> None:
     assert TelnetCodec.encode("NPS> \xff") == b"NPS> \xc3\xbf"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=30), max_size=8))
+def test_codec_never_raises_and_keeps_plain_bytes(chunks: list[bytes]) -> None:
+    codec = TelnetCodec()
+    payload = b"".join(codec.decode(c)[0] for c in chunks)
+    if not any(IAC in c for c in chunks):
+        assert payload == b"".join(chunks)
+    lines, _ = feed(payload.decode("latin-1"))
+    assert all("\r" not in line and "\n" not in line for line in lines)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emulators.base.faults import FaultPlan, parse_fault
 from emulators.nps.model import NpsModel, NpsSettings, Plug
@@ -226,3 +228,17 @@ def test_wrong_prompt_fault() -> None:
     s = m.open_session(0, "ssh", user="x")
     assert s.greet(0).text.endswith("\r\nSYS> ")
     assert s.handle_line("/S", 0).text.endswith("|\r\nSYS> ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=12))
+def test_any_input_gets_an_answer_never_an_exception(lines: list[str]) -> None:
+    m = make(groups={"web": [1, 2]}, page_rows=3)
+    s = m.open_session(0, "telnet")
+    s.greet(0)
+    for i, line in enumerate(["redhat123", *lines]):
+        reply = s.handle_line(line, float(i))
+        assert isinstance(reply.text, str)
+        if reply.close:
+            break
+    assert all(isinstance(e.on, bool) for e in m.advance(100.0))
