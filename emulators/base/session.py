@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from emulators.base.faults import NO_FAULT, CommandFault, FaultKind
 from emulators.base.lines import LineAssembler
-from emulators.base.model import Reply
+from emulators.base.model import Reply, Session
 
 if TYPE_CHECKING:
     from emulators.base.server import DeviceServer
@@ -69,12 +69,18 @@ class SessionDriver:
         self.ended = False
         self.task: asyncio.Task[None] | None = None
         self._idle_timer: asyncio.TimerHandle | None = None
+        self.opened = False
 
     def start(self) -> None:
-        self.session = self.server.model.open_session(self.server.now(), self.transport, self.user)
+        if not self.lazy_greet:  # a console line is no session until someone presses Enter
+            self._open()
         self.server.drivers.add(self)
         self.task = asyncio.get_running_loop().create_task(self._run())
         self._arm_idle_timer()
+
+    def _open(self) -> None:
+        self.session: Session = self.server.model.open_session(self.server.now(), self.transport, self.user)
+        self.opened = True
 
     def _arm_idle_timer(self) -> None:
         timeout = self.server.model.idle_timeout
@@ -141,7 +147,8 @@ class SessionDriver:
         self.ended = True
         if self._idle_timer is not None:
             self._idle_timer.cancel()
-        self.session.closed(self.server.now())
+        if self.opened:
+            self.session.closed(self.server.now())
         self.server.drivers.discard(self)
         self.server.settle()
         if self.task is not None and self.task is not asyncio.current_task():
@@ -170,6 +177,8 @@ class SessionDriver:
                 self.busy = False
 
     async def _greet(self) -> None:
+        if not self.opened:
+            self._open()
         self.greeted = True
         self._arm_idle_timer()
         fault = self.server.model.faults.on_command("connect")

@@ -211,3 +211,19 @@ def test_idle_timeout_hangs_up_and_frees_the_single_session() -> None:
         assert "Session timed out." in idle.read_until_closed(timeout=3)
         assert time.monotonic() - began >= 0.25
         telnet_login(srv).close()  # the unit is free again
+
+
+def test_a_quiet_serial_line_does_not_take_the_single_session() -> None:
+    with start(Listen(serial=True), single_session=True) as srv:
+        assert srv.server.serial_path is not None
+        line = PtyTestClient(srv.server.serial_path)
+        try:
+            first = telnet_login(srv)  # the console is idle: telnet gets the unit
+            line.send("\r")
+            line.expect("another session is active")
+            first.sendline("/x")
+            first.read_until_closed()
+            line.send("\r")
+            line.expect("Enter Password: ")
+        finally:
+            line.close()
