@@ -68,7 +68,7 @@ def apply_common_flags(args: argparse.Namespace, config: dict[str, Any]) -> None
             continue
         if value.lower() in ("off", "no", "none", "false"):
             config[name] = False
-        elif value.isdigit():
+        elif value.isascii() and value.isdigit():
             config[name] = int(value)
         else:
             raise ConfigError(f"--{name.replace('_', '-')} must be a port number or 'off'")

@@ -140,7 +140,7 @@ def settings_from(
         raise ConfigError("login_attempts must be >= 1 and page_rows >= 0")
     wire_flags = wire_flags or {}
     for outlet in wire_flags:
-        if not outlet.isdigit() or int(outlet) not in {p.number for p in plugs}:
+        if not (outlet.isascii() and outlet.isdigit()) or int(outlet) not in {p.number for p in plugs}:
             raise ConfigError(f"--wire {outlet}: no such plug")
     wires.update(wire_flags)
     faults = faults_from(t, fault_flags)

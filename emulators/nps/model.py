@@ -52,6 +52,10 @@ class PlugError(ValueError):
     pass
 
 
+def _number(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²".isdigit() is true, int("²") is not
+
+
 class NpsModel(DeviceModel):
     kind = "nps"
 
@@ -115,12 +119,12 @@ class NpsModel(DeviceModel):
     def _resolve_one(self, item: str) -> list[int]:
         if item == "*":
             return sorted(self.plugs)
-        if item.isdigit():
+        if _number(item):
             if int(item) in self.plugs:
                 return [int(item)]
             raise PlugError(item)
         lo, dash, hi = item.partition("-")
-        if dash and lo.strip().isdigit() and hi.strip().isdigit():
+        if dash and _number(lo.strip()) and _number(hi.strip()):
             wanted = range(int(lo), int(hi) + 1)
             if not wanted or any(n not in self.plugs for n in wanted):
                 raise PlugError(item)

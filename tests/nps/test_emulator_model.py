@@ -242,3 +242,9 @@ def test_any_input_gets_an_answer_never_an_exception(lines: list[str]) -> None:
         if reply.close:
             break
     assert all(isinstance(e.on, bool) for e in m.advance(100.0))
+
+
+@pytest.mark.parametrize("spec", ["\u00b2", "\u00b2-3", "1-\u0663"])
+def test_unicode_digits_are_not_plug_numbers(spec: str) -> None:
+    s = login(make())
+    assert "Invalid plug" in s.handle_line(f"/on {spec},y", 0).text
