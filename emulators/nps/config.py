@@ -85,6 +85,8 @@ def _groups(table: Table, plugs: list[Plug]) -> dict[str, list[int]]:
     numbers = {p.number for p in plugs}
     groups: dict[str, list[int]] = {}
     for name, members in raw.items():
+        if not name.strip() or "|" in name or "," in name:
+            raise ConfigError(f"group name {name!r} must be non-empty, without '|' or ','")
         if not isinstance(members, list) or not members:
             raise ConfigError(f"groups.{name} must be a non-empty list of plug numbers or names")
         resolved = []

@@ -62,6 +62,7 @@ def test_ready_line_and_clean_stop_on_sigterm_and_sigint() -> None:
         ("relay_delay = 'slow'\n", "relay_delay must be a number"),
         ("[[plugs]]\nname = 'a|b'\n", "plugs[0].name"),
         ("[groups]\nweb = [9]\n", "groups.web: no plug 9"),
+        ("[groups]\n'a|b' = [1]\n", "without '|'"),
         ("[[faults]]\nkind = 'explode'\n", "unknown fault kind"),
         ("kind = 'bmc'\n", "expected 'nps'"),
         ("telnet_port = 70000\n", "telnet_port must be a port"),
