@@ -118,6 +118,10 @@ def python_value(value: Any) -> SnmpValue:
     return int(value)
 
 
+def _unreachable(err: OSError) -> ConnectError:
+    return ConnectError(f"Unable to connect/login to fencing device ({err.strerror})")
+
+
 class CommunitySession(SnmpSession):
     """SNMP v1/v2c with pysnmp's message API: one UDP socket, request-id matching, retransmission."""
 
@@ -134,6 +138,9 @@ class CommunitySession(SnmpSession):
         family, _, _, _, address = infos[0]
         self.address: Any = address
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        # connected: datagrams from anyone else are dropped by the kernel, and an ICMP port-unreachable
+        # fails the request at once instead of after every retry
+        self.sock.connect(address)
         self._request_id = int.from_bytes(os.urandom(3), "big")
 
     def close(self) -> None:
@@ -159,16 +166,19 @@ class CommunitySession(SnmpSession):
         wire = encoder.encode(msg)
         wanted = mod.apiPDU.get_request_id(pdu)
         for _ in range(1 + max(self.target.retries, 0)):
-            self.sock.sendto(wire, self.address)
+            try:
+                self.sock.send(wire)
+            except OSError as err:
+                raise _unreachable(err) from None
             deadline = time.monotonic() + self.target.timeout
             while (left := deadline - time.monotonic()) > 0:
                 self.sock.settimeout(left)
                 try:
-                    data, _ = self.sock.recvfrom(65535)
+                    data = self.sock.recv(65535)
                 except TimeoutError:
                     break
-                except OSError as err:  # ICMP port unreachable shows up here on Linux
-                    raise ConnectError(f"Failed: SNMP agent unreachable: {err.strerror}") from None
+                except OSError as err:  # ICMP port unreachable (connection refused)
+                    raise _unreachable(err) from None
                 try:
                     reply, _ = decoder.decode(data, asn1Spec=mod.Message())
                 except Exception:  # noqa: BLE001 - a corrupt datagram is ignored, like net-snmp does

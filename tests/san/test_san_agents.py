@@ -85,6 +85,8 @@ def test_ifmib_errors_are_one_line(fresh: Emulator) -> None:
     quick = ["--login-timeout", "1", "--shell-timeout", "1"]
     rc, _, err = fence_ifmib(fresh, "-c", "wrong-community", *quick, "-n", "1", "-o", "status")
     assert rc == 1 and "timed out" in err.lower() and "wrong-community" not in err
+    closed = run([our_tool("fence_ifmib"), "-a", "127.0.0.1", "-u", "9", "-c", "x", "-n", "1"], timeout=30)
+    assert closed.returncode == 1 and "Unable to connect/login to fencing device" in closed.stderr  # at once
     meta = run([our_tool("fence_ifmib"), "-o", "metadata"], timeout=30).stdout
     assert '<action name="on" automatic="1"' in meta and '"reboot"' not in meta
 
