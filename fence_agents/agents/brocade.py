@@ -33,6 +33,7 @@ class BrocadeDevice(Device):
         self.shell_timeout = request.seconds("shell_timeout", 3.0)
         self.power_timeout = request.seconds("power_timeout", 20.0)
         self.channel: Channel | None = None
+        self._rows: list[PortRow] = []  # the last switchshow table, to address a port without asking again
 
     # -- session -----------------------------------------------------------------------------------
     def login(self) -> None:
@@ -85,10 +86,11 @@ class BrocadeDevice(Device):
         rows = parse_switchshow(self._run("switchshow", self.power_timeout))
         if not rows:
             raise DeviceError("Failed: switchshow printed no port table")
+        self._rows = rows
         return rows
 
-    def _row(self, plug: str | None) -> PortRow:
-        row = find_port(self._ports(), plug or "")
+    def _row(self, plug: str | None, fresh: bool = True) -> PortRow:
+        row = find_port(self._ports() if fresh or not self._rows else self._rows, plug or "")
         if row is None:
             raise PlugNotFound()
         return row
@@ -97,13 +99,13 @@ class BrocadeDevice(Device):
         return PowerState.OFF if self._row(plug).disabled else PowerState.ON
 
     def set_power(self, plug: str | None, state: PowerState) -> None:
-        row = self._row(plug)
+        row = self._row(plug, fresh=False)  # the framework read the status just before
         verb = "portCfgPersistentEnable" if state is PowerState.ON else "portCfgPersistentDisable"
         target = f"{row.slot}/{row.port}" if row.slot is not None else row.index
         answer = self._run(f"{verb} {target}", self.power_timeout)
-        lines = [line for line in answer.splitlines()[1:] if line.strip()]  # [0] is the echoed command
-        if any(REFUSED.search(line) for line in lines):
-            raise DeviceError(f"Failed: switch refused {verb}: {lines[0].strip()}")
+        refused = [line.strip() for line in answer.splitlines() if REFUSED.search(line)]
+        if refused:  # FOS prints nothing on success
+            raise DeviceError(f"Failed: switch refused {verb}: {refused[0]}")
 
     def list_plugs(self) -> dict[str, str]:
         return {row.index: row.attached_wwn for row in self._ports()}
