@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from fence_agents.transports.telnet import TelnetChannel
 from harness.pytest_plugin import Emulator
 from harness.tools import our_tool, run
 
@@ -140,3 +142,29 @@ def test_faults_stuck_port_lie_hang_refused_login(emulator: Callable[..., Emulat
     assert brocade(san, "-n", "3", "-o", "status")[:2] == (0, "Status: ON\n")  # login 2: fine
     rc, _, err = brocade(san, "-n", "3", "-o", "status")  # login 3 is refused, once
     assert rc == 1 and "Unable to connect/login" in err
+
+
+def test_cli_reboot_keeps_only_persistent_disables(fresh: Emulator) -> None:
+    def session() -> TelnetChannel:
+        channel = TelnetChannel.open("127.0.0.1", fresh.port("telnet"), 5.0, logging.getLogger("test"))
+        channel.expect([r"login: "], 5.0)
+        channel.sendline("admin")
+        channel.expect([r"Password: "], 5.0)
+        channel.sendline("password")
+        channel.expect([r"sw0:admin> "], 5.0)
+        return channel
+
+    channel = session()
+    for command in ("portdisable 6", "portCfgPersistentDisable 7"):
+        channel.sendline(command)
+        channel.expect([r"sw0:admin> "], 5.0)
+    channel.sendline("reboot")
+    channel.expect([r"going down for reboot"], 5.0)
+    channel.close()
+    channel = session()
+    channel.sendline("switchshow")
+    table = channel.expect([r"sw0:admin> "], 5.0).before
+    channel.close()
+    rows = {line.split()[0]: line for line in table.splitlines() if line.strip()[:1].isdigit()}
+    assert "Disabled" not in rows["6"] and rows["7"].endswith("Disabled (Persistent)")
+    assert admin_status(fresh, 6) == 1 and admin_status(fresh, 7) == 2
