@@ -113,7 +113,6 @@ class BmcSession(serversession.ServerSession):
             self._reopen(data)
 
     def _reopen(self, data: Any) -> None:
-        self.bmc.sessions_opened += 1
         self.privilege = Privilege.USER
         super()._got_rmcp_openrequest(data)
 
@@ -185,6 +184,11 @@ class BmcSession(serversession.ServerSession):
             return
         self.bmc.handle_raw_request(request, self)
 
+    def _send_rakp4(self, tagvalue: int, statuscode: int) -> None:
+        if statuscode == 0:
+            self.bmc.logins += 1  # a session established (pyghmi calls this only after RAKP3 checked out)
+        super()._send_rakp4(tagvalue, statuscode)
+
     def sessionless_data(self, data: Any, sockaddr: Any) -> None:
         """A packet queued for this session after it was forgotten: the BMC treats it as new."""
         self.bmc.sessionless_data(data, sockaddr)
@@ -225,7 +229,7 @@ class EmulatedBmc(serversession.IpmiServer):
         self.sessions: dict[Any, BmcSession] = {}
         self.hung_clients: set[Any] = set()  # hang fault at login: these addresses never hear from us
         self.delayed_logins: set[Any] = set()
-        self.sessions_opened = 0
+        self.logins = 0  # sessions established since start
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._timer_ids = itertools.count()
 
@@ -263,7 +267,6 @@ class EmulatedBmc(serversession.IpmiServer):
             self.authcap = saved
 
     def _open(self, raw: bytearray, sockaddr: Any) -> None:
-        self.sessions_opened += 1
         BmcSession(self.authdata, self.kg, sockaddr, self.serversocket, raw[16:], self.uuid, bmc=self)
 
     def delay_login(self, client: Any, serve: Callable[[], None]) -> bool:

@@ -118,7 +118,7 @@ class Worker:
             "nmis": c.nmis,
             "boot_flags": self.chassis.boot_flags.hex(),
             "sessions": len(self.bmc.sessions),
-            "sessions_opened": self.bmc.sessions_opened,
+            "logins": self.bmc.logins,
         }
 
 

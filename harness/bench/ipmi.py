@@ -180,9 +180,9 @@ def main(argv: Sequence[str]) -> int:
     bmc = Bmc()
     try:
         rows = time_agents(bmc, ours, stock, args.runs)
-        cpu_before, opened_before = bmc.cpu_seconds(), bmc.request(cmd="state")["sessions_opened"]
+        cpu_before, opened_before = bmc.cpu_seconds(), bmc.request(cmd="state")["logins"]
         rate, total = sessions_per_second(bmc.port, args.clients, args.seconds)
-        counted = bmc.request(cmd="state")["sessions_opened"] - opened_before
+        counted = bmc.request(cmd="state")["logins"] - opened_before
         cpu_per_session = (bmc.cpu_seconds() - cpu_before) / max(1, counted)
     finally:
         bmc.close()

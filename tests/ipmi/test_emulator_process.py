@@ -111,7 +111,7 @@ def test_idle_sessions_are_reaped() -> None:
             """)
         )
         assert client.stdout.strip() == "0", client.stderr
-        assert fleet.request("state", "bmc1")["sessions_opened"] >= 1
+        assert fleet.request("state", "bmc1")["logins"] >= 1
         wait_for(
             lambda: fleet.request("state", "bmc1")["sessions"] == 0, what="the idle session to be reaped"
         )
