@@ -118,6 +118,22 @@ def python_value(value: Any) -> SnmpValue:
     return int(value)
 
 
+def resolve(target: SnmpTarget) -> tuple[int, Any]:
+    """(family, sockaddr) of the agent; an address literal skips the resolver (and its idna codec)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        if target.family in (0, family):
+            try:
+                socket.inet_pton(family, target.host)
+            except (OSError, ValueError):
+                continue
+            return family, (target.host, target.port)
+    try:
+        infos = socket.getaddrinfo(target.host, target.port, target.family, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError) as err:
+        raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
+    return infos[0][0], infos[0][4]
+
+
 def _unreachable(err: OSError) -> ConnectError:
     return ConnectError(f"Unable to connect/login to fencing device ({err.strerror})")
 
@@ -131,11 +147,7 @@ class CommunitySession(SnmpSession):
         self.target = target
         self.v1 = target.version == "1"
         self.mod = api.PROTOCOL_MODULES[api.SNMP_VERSION_1 if self.v1 else api.SNMP_VERSION_2C]
-        try:
-            infos = socket.getaddrinfo(target.host, target.port, target.family, socket.SOCK_DGRAM)
-        except (OSError, UnicodeError) as err:
-            raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
-        family, _, _, _, address = infos[0]
+        family, address = resolve(target)
         self.address: Any = address
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         # connected: datagrams from anyone else are dropped by the kernel, and an ICMP port-unreachable
