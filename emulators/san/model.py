@@ -20,7 +20,7 @@ from emulators.san.array import LunSpec
 from emulators.san.brocade_cli import BrocadeSession
 from emulators.san.rpdu import Outlet, Pdu
 from emulators.san.snmp_agent import Access
-from emulators.san.switch import PortSpec, Switch
+from emulators.san.switch import PortSpec, Switch, UnknownPort
 
 
 @dataclass
@@ -73,9 +73,29 @@ class SanModel(DeviceModel):
     def outlet_states(self) -> Mapping[str, bool]:
         return self.pdu.states()
 
+    def control(self, request: Mapping[str, Any], now: float) -> dict[str, Any]:
+        """Adds ``{"cmd": "link", "port": 3, "up": false}`` (pull or plug a host's cable: oper status and
+        the host's path follow) and ``{"cmd": "reboot"}`` (the switch reboots: persistent disables stay)."""
+        cmd = request.get("cmd")
+        if cmd == "reboot":
+            self.switch.reboot()
+            return {"ok": True}
+        if cmd != "link":
+            return super().control(request, now)
+        try:
+            port = self.switch.port(int(request.get("port", 0)))
+        except (UnknownPort, TypeError, ValueError):
+            return {"ok": False, "error": f"no port {request.get('port')!r}"}
+        if port.host is None:
+            return {"ok": False, "error": f"nothing is wired to port {port.index}"}
+        self.switch.set_link(port.index, bool(request.get("up")))
+        return {"ok": True}
+
     def describe(self) -> dict[str, Any]:
         s = self.settings
+        user, password = next(iter(s.cli_users.items()), (None, None))
         return {
+            "credentials": {"username": user, "password": password},
             "switch": s.switch_name,
             "cli_users": sorted(s.cli_users),
             "communities": {c.name: "rw" if c.writable else "ro" for c in s.switch_access.communities},

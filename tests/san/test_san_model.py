@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from emulators.base.faults import FaultKind, FaultPlan, FaultSpec
@@ -157,7 +159,7 @@ def test_rpdu_relays_follow_commands_with_delay() -> None:
         table.set([(CONTROL_ENTRY + (4, 1), integer(9))])
 
 
-def test_journal_proves_silence_while_fenced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_journal_proves_silence_while_fenced(tmp_path: Path) -> None:
     j = Journal(lambda: 1.0, tmp_path / "j.jsonl")
     j.write("n1", "lun0", 0, 512)
     j.port(1, "n1", "disabled", "snmp")
@@ -169,3 +171,20 @@ def test_journal_proves_silence_while_fenced(tmp_path) -> None:  # type: ignore[
     bad = j.write("n1", "lun0", 0, 1)
     assert list(writes_while_fenced(j.entries, "n1")) == [bad]
     assert (tmp_path / "j.jsonl").read_text().count("\n") == 7
+
+
+def test_control_link_and_reboot(tmp_path: Path) -> None:
+    from emulators.san.model import SanModel, SanSettings
+
+    model = SanModel(SanSettings(ports=[PortSpec(1, host="n1"), PortSpec(2)], state_dir=tmp_path))
+    assert model.control({"cmd": "link", "port": 1, "up": False}, 0.0) == {"ok": True}
+    assert not model.switch.host_reaches_storage("n1")
+    assert not model.control({"cmd": "link", "port": 2, "up": True}, 0.0)["ok"]  # nothing wired
+    assert not model.control({"cmd": "link", "port": "x"}, 0.0)["ok"]
+    model.control({"cmd": "link", "port": 1, "up": True}, 0.0)
+    model.switch.set_enabled(1, False, persistent=True)
+    model.switch.set_enabled(2, False)
+    assert model.control({"cmd": "reboot"}, 0.0) == {"ok": True}
+    assert [p.enabled for p in model.switch.sorted_ports()] == [False, True]
+    state = model.control({"cmd": "state"}, 0.0)
+    assert state["ok"] and state["credentials"] == {"username": "admin", "password": "password"}
