@@ -75,7 +75,7 @@ from fence_agents.options import (
     effective_defaults,
     uses_port_as_ip,
 )
-from fence_agents.parse import ParsedInput, parse_input
+from fence_agents.parse import ParsedInput, parse_input, printable
 from fence_agents.request import Request, parse_bool
 from fence_agents.spec import AgentSpec, Option
 
@@ -224,7 +224,7 @@ def _execute(
             out.write(metadata.version() + "\n")
         return EXIT_SUCCESS
     if action not in available_actions(spec):
-        raise UsageError(f"Failed: Unrecognised action '{action}'")
+        raise UsageError(f"Failed: Unrecognised action '{printable(action)}'")
     from fence_agents.validate import canonical_choices, problems
 
     if port_as_ip and values.get("port") and _flag(values, "port_as_ip"):
@@ -260,7 +260,7 @@ def _plain_error_line(error: Exception) -> str:
         return "Connection timed out"
     if isinstance(error, ConnectionRefusedError):
         return "Unable to connect/login to fencing device"
-    if isinstance(error, (ConnectionResetError, ConnectionAbortedError, EOFError)):
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError)):
         return "Connection lost"
     text = str(error).strip()
     return "Failed: " + (text.splitlines()[0] if text else type(error).__name__)

@@ -87,6 +87,21 @@ def _shown(name: str, line: str) -> str:
     return f"{name}=***" if any(hint in name.lower() for hint in SECRET_HINTS) else line
 
 
+SHOWN_LINE_CHARS = 80  # an echoed input line is cut here: garbage on stdin must not flood the log
+MAX_IGNORED_WARNINGS = 10  # lines ignored are warned about one by one up to here, then summed up
+
+
+def printable(text: str, limit: int = SHOWN_LINE_CHARS) -> str:
+    """Outside text as one safe log line: undecodable bytes as ``\\xNN``, control characters escaped, cut."""
+    text = text[: limit + 1]  # escaping only lengthens: a 5 MB line costs no more than a short one
+    try:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
+    return shown if len(shown) <= limit else shown[:limit] + "..."
+
+
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
         return value[1:-1]
@@ -102,9 +117,13 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
     names = stdin_names(table)
     parsed = ParsedInput(source="stdin")
     nodename: str | None = None
-    for raw in text.splitlines():
+    ignored: list[str] = []  # warnings about lines not used; only the first few are kept
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        if "\x00" in line:  # no argv can carry a NUL: never let one into a host name or a password
+            ignored.append(f"Parse error: Ignoring stdin line {number} because it contains a NUL byte")
             continue
         name, _, value = line.partition("=")
         value = _unquote(value)
@@ -113,16 +132,19 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
             if name == "nodename":
                 nodename = value
             else:
-                parsed.warnings.append(f"Parse error: Ignoring unknown option '{_shown(name, line)}'")
+                ignored.append(f"Parse error: Ignoring unknown option '{printable(_shown(name, line))}'")
             continue
         opt = table[key]
         if not opt.takes_value:
             try:
                 value = "1" if parse_bool(value) else "0"
             except ValueError:
-                parsed.warnings.append(f"Parse error: Ignoring option '{key}' because it does not have value")
+                ignored.append(f"Parse error: Ignoring option '{key}' because it does not have value")
                 continue
         parsed.values[key] = value
+    parsed.warnings += ignored[:MAX_IGNORED_WARNINGS]
+    if len(ignored) > MAX_IGNORED_WARNINGS:
+        parsed.warnings.append(f"Parse error: Ignoring {len(ignored) - MAX_IGNORED_WARNINGS} more lines")
     if nodename is not None and nodename_is_plug and "port" in table and "port" not in parsed.values:
         parsed.values["port"] = nodename
     if parsed.values.get("verbose") == "1":
