@@ -42,6 +42,12 @@ class ConnectionLost(FenceError):
     default_message = "Connection lost"
 
 
+class OutputClosed(FenceError):
+    """Our stdout was closed before we finished writing (``fence_x -o metadata | head``)."""
+
+    default_message = "Failed: Standard output was closed before the output was complete"
+
+
 class DeviceTimeout(FenceError):
     """The device did not answer within shell_timeout / login_timeout."""
 

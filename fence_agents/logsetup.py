@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
-from fence_agents.errors import UsageError
+from fence_agents.errors import OutputClosed, UsageError
 
 LOG_FORMAT = "%(asctime)-15s %(levelname)s: %(message)s"
 MASK = "***"
@@ -52,6 +52,13 @@ class Redactor:
         return text
 
 
+def _bytes_shown_as_hex(text: str) -> str:
+    """Undecodable input bytes (surrogate escapes) print as ``\\xff``, not as ``\\udcff``."""
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class RedactingFilter(logging.Filter):
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()
@@ -62,7 +69,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string in someone's log call must not kill the agent
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = self.redactor.redact(message)
+        record.msg = _bytes_shown_as_hex(self.redactor.redact(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -83,12 +90,18 @@ class RedactingStream(io.TextIOBase):
     def write(self, text: str) -> int:
         if self.inner is None:  # the process was started with this descriptor closed
             raise OSError("output stream is closed")
-        self.inner.write(self.redactor.redact(text, self.min_length))
+        try:
+            self.inner.write(self.redactor.redact(text, self.min_length))
+        except BrokenPipeError:  # the reader went away (`| head`): a clear line, not "[Errno 32] Broken pipe"
+            raise OutputClosed() from None
         return len(text)
 
     def flush(self) -> None:
         if self.inner is not None:
-            self.inner.flush()
+            try:
+                self.inner.flush()
+            except BrokenPipeError:
+                raise OutputClosed() from None
 
     def writable(self) -> bool:
         return True
