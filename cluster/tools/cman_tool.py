@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cluster.daemon.control import ControlError, pick_run_dir, request
 from cluster.tools import cman_format
+from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail
 
 PROG = "cman_tool"
@@ -25,7 +26,7 @@ COMMANDS = ("join", "leave", "status", "nodes", "version", "expected", "kill")
 def _parser() -> ToolArgumentParser:
     p = ToolArgumentParser(prog=PROG, description="cluster manager control (fencelab)")
     p.add_argument("command", choices=COMMANDS)
-    p.add_argument("extra", nargs="*", help="'remove' for leave")
+    p.add_argument("extra", nargs="*", default=[], help="'remove' for leave")  # default: not "required"
     add_run_dir(p)
     p.add_argument("-c", dest="config", help="join: cluster.conf to use")
     p.add_argument("-n", dest="node", help="join: our node name; kill: the node to kill")
@@ -64,8 +65,11 @@ def _join(run_dir: str | None, config: str | None, node: str | None, port: int |
     if not config or not node:
         fail(PROG, "join needs -c cluster.conf and -n NODENAME")
     directory = Path(run_dir or os.environ.get("FENCELAB_RUN_DIR") or f"/tmp/fencelab/{node}")
-    directory.mkdir(parents=True, exist_ok=True)
-    log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
+    except OSError as err:
+        fail(PROG, f"cannot use run directory {directory}: {err.strerror or err}")
     argv = [sys.executable, "-m", "cluster.node", "-c", config, "-n", node, "--run-dir", str(directory)]
     if port:
         argv += ["--port", str(port)]
@@ -96,6 +100,7 @@ def _leave(run_dir: str | None, extra: Sequence[str], timeout: float) -> int:
     return 0
 
 
+@quiet_when_output_closed
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command == "status":

@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask
 
 PROG = "fence_ack_manual"
 
 
+@quiet_when_output_closed
 def main(argv: Sequence[str] | None = None) -> int:
     p = ToolArgumentParser(prog=PROG, description="override fencing of a node (fencelab)")
     p.add_argument("-n", dest="node_opt", help="the node that was fenced by hand")

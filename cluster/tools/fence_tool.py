@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import ToolArgumentParser, add_run_dir, ask
 
 PROG = "fence_tool"
@@ -51,6 +52,7 @@ def history_text(records: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@quiet_when_output_closed
 def main(argv: Sequence[str] | None = None) -> int:
     p = ToolArgumentParser(prog=PROG, description="fence domain status (fencelab)")
     p.add_argument("command", choices=("ls", "history"))
