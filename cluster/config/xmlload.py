@@ -44,6 +44,10 @@ def parse_xml_bytes(data: bytes, source: str) -> ConfElement:
     """Parse cluster.conf bytes; raise :class:`ConfigError` (one line, with the line number) on bad XML."""
     if len(data) > MAX_CONFIG_BYTES:
         raise config_error(source, None, "cluster", f"file is larger than {MAX_CONFIG_BYTES} bytes")
+    declared = data.find(b"<!ENTITY")  # before lxml: an expansion bomb must not get as far as the parser
+    if declared >= 0:
+        line = data.count(b"\n", 0, declared) + 1
+        raise config_error(source, line, "!ENTITY", "entity declarations are not allowed")
     try:
         doc = etree.fromstring(data, _safe_parser()).getroottree()
     except etree.XMLSyntaxError as err:
@@ -52,7 +56,7 @@ def parse_xml_bytes(data: bytes, source: str) -> ConfElement:
         raise config_error(source, line, "xml", f"malformed XML: {message}") from None
     dtd = doc.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise config_error(source, 1, "!DOCTYPE", "entity declarations are not allowed")
+        raise config_error(source, 1, "!DOCTYPE", "entity declarations are not allowed")  # e.g. UTF-16
     root = doc.getroot()
     if root.tag != "cluster":
         raise config_error(source, root.sourceline, str(root.tag), "the root element must be <cluster>")
