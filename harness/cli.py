@@ -7,9 +7,13 @@ fencelab bench <what> [opts]       benchmarks side by side with the stock tools 
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+from cluster.tools.closed_output import silence_stdout
 
 USAGE = """usage: fencelab <command> [args]
 
@@ -20,6 +24,14 @@ commands:
 """
 
 EMULATORS = ("nps", "bmc", "san")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse for `fencelab` subcommands: a usage error is one line and exit 2, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (use -h for help)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _load(module: str, what: str) -> object:
@@ -33,7 +45,14 @@ def _load(module: str, what: str) -> object:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # the reader went away (`fencelab -h | head -1`): quietly, exit 1
+        silence_stdout()
+        return 1
+
+
+def _dispatch(args: list[str]) -> int:
     if not args or args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0 if args else 2
@@ -53,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
         rest = rest[1:]
     else:
-        print(f"fencelab: unknown command '{cmd}'\n{USAGE}", file=sys.stderr, end="")
+        print(f"fencelab: unknown command '{cmd}' (use -h for the commands)", file=sys.stderr)
         return 2
     try:
         return int(mod.main(rest))  # type: ignore[attr-defined]

@@ -6,11 +6,11 @@ outlet, an agent process started with the stdin fenced would give it, and the ag
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from collections.abc import Sequence
 
+from harness.cli import OneLineParser
 from harness.demo_cluster import cluster_section
 from harness.emulator_process import Emulator, start_emulator
 from harness.node_watch import NodeWatch
@@ -93,7 +93,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab demo", description=__doc__)
+    parser = OneLineParser(prog="fencelab demo", description=__doc__)
     parser.parse_args(list(argv))
     timeline = Timeline()
     print("fencelab demo: emulated fence devices on 127.0.0.1, our agents run as separate processes")
