@@ -153,3 +153,19 @@ def test_chassis_powers_a_wired_process(emulator: Callable[..., Emulator]) -> No
     wait_for(lambda: len(pids()) == 3, what="a cycle to restart it")
     bmc.stop()
     wait_for(lambda: not any(pid_alive(p) for p in pids()), what="the emulator's stop to power it off")
+
+
+def test_pyghmi_command_api_works_against_it(emulator: Callable[..., Emulator]) -> None:
+    bmc = emulator("bmc", config=bmc_config())
+    client = python_client(
+        textwrap.dedent(f"""
+        from pyghmi.ipmi import command
+        c = command.Command(bmc="127.0.0.1", userid="admin", password={USERS["admin"]["password"]!r},
+                            port={bmc.port("bmc1")})
+        before, pending = c.get_power()["powerstate"], c.set_power("off")["pendingpowerstate"]
+        print(before, pending, c.get_power()["powerstate"])
+        c.set_bootdev("pxe")
+        print(c.get_bootdev()["bootdev"])
+        """)
+    )
+    assert client.stdout.split() == ["on", "off", "off", "network"], client.stderr
