@@ -15,7 +15,7 @@ from emulators.base.config import ConfigError, parse_wire_flag, wiring_from
 from emulators.base.runner import DeviceCli, run
 from emulators.base.server import DeviceServer, FrontEnd
 from emulators.san.config import DEFAULT_HOSTS, DEFAULT_PORTS, default_ports, settings_from
-from emulators.san.front_ends import NbdFrontEnd, PduSnmpFrontEnd, SwitchSnmpFrontEnd
+from emulators.san.front_ends import NbdFrontEnd, pdu_snmp, switch_snmp
 from emulators.san.model import SanModel
 
 
@@ -65,9 +65,9 @@ def build(args: argparse.Namespace, config: dict[str, Any]) -> DeviceServer:
         raise ConfigError(f"--wire: no PDU outlet {sorted(set(wires) - outlets)[0]}")
     extra: list[FrontEnd] = []
     if settings.snmp_port is not None:
-        extra.append(SwitchSnmpFrontEnd(listen.host, settings.snmp_port))
+        extra.append(switch_snmp(listen.host, settings.snmp_port))
     if settings.pdu_port is not None:
-        extra.append(PduSnmpFrontEnd(listen.host, settings.pdu_port))
+        extra.append(pdu_snmp(listen.host, settings.pdu_port))
     if settings.nbd_port is not None:
         extra.append(NbdFrontEnd(listen.host, settings.nbd_port))
     return DeviceServer(SanModel(settings, faults), listen, wiring_from(wires), extra)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from emulators.san.array import Array
 from emulators.san.ifmib import switch_table
 from emulators.san.journal import Journal
+from emulators.san.mib import ObjectTable
 from emulators.san.model import SanModel
 from emulators.san.nbd_server import NbdServer
 from emulators.san.rpdu import pdu_table
-from emulators.san.snmp_agent import SnmpAgent
+from emulators.san.snmp_agent import Access, SnmpAgent
 
 if TYPE_CHECKING:
     from emulators.base.server import DeviceServer
@@ -22,48 +24,52 @@ def _model(server: DeviceServer) -> SanModel:
     return server.model
 
 
-class SwitchSnmpFrontEnd:
-    """IF-MIB + system group of the switch; reports ``{"snmp": port}``."""
+TableMaker = Callable[[SanModel, Callable[[], float], Callable[[], float]], ObjectTable]
 
-    def __init__(self, host: str, port: int) -> None:
+
+class SnmpFrontEnd:
+    """One SNMP agent over a table of the model; reports ``{name: port}``."""
+
+    def __init__(
+        self, name: str, make_table: TableMaker, access: Callable[[SanModel], Access], host: str, port: int
+    ) -> None:
+        self.name, self.make_table, self.access = name, make_table, access
         self.host, self.port = host, port
         self.agent: SnmpAgent | None = None
 
     async def start(self, server: DeviceServer) -> dict[str, Any]:
         model = _model(server)
         started = server.now()
-        table = switch_table(model.switch, lambda: server.now() - started)
-        access = model.settings.switch_access
-        self.agent = SnmpAgent(table, access, self.host, self.port, server.settle, model.faults)
+        table = self.make_table(model, server.now, lambda: server.now() - started)
+        self.agent = SnmpAgent(table, self.access(model), self.host, self.port, server.settle, model.faults)
         self.agent.start()
-        return {"snmp": self.agent.address[1]}
+        return {self.name: self.agent.address[1]}
 
     async def stop(self) -> None:
         if self.agent is not None:
             self.agent.stop()
 
 
-class PduSnmpFrontEnd:
-    """The APC rPDU profile; reports ``{"pdu_snmp": port}``."""
+def switch_snmp(host: str, port: int) -> SnmpFrontEnd:
+    """IF-MIB + system group of the switch, as ``snmp``."""
+    return SnmpFrontEnd(
+        "snmp",
+        lambda model, now, uptime: switch_table(model.switch, uptime),
+        lambda model: model.settings.switch_access,
+        host,
+        port,
+    )
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.agent: SnmpAgent | None = None
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
-        model = _model(server)
-        started = server.now()
-        table = pdu_table(
-            model.pdu, f"{model.settings.switch_name}-pdu", server.now, lambda: server.now() - started
-        )
-        access = model.settings.pdu_access
-        self.agent = SnmpAgent(table, access, self.host, self.port, server.settle, model.faults)
-        self.agent.start()
-        return {"pdu_snmp": self.agent.address[1]}
-
-    async def stop(self) -> None:
-        if self.agent is not None:
-            self.agent.stop()
+def pdu_snmp(host: str, port: int) -> SnmpFrontEnd:
+    """The APC rPDU profile, as ``pdu_snmp``."""
+    return SnmpFrontEnd(
+        "pdu_snmp",
+        lambda model, now, uptime: pdu_table(model.pdu, f"{model.settings.switch_name}-pdu", now, uptime),
+        lambda model: model.settings.pdu_access,
+        host,
+        port,
+    )
 
 
 class NbdFrontEnd:
