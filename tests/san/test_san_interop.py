@@ -42,6 +42,14 @@ def test_stock_fence_ifmib(fresh: Emulator, action: str) -> None:
     assert admin_status(fresh, 2) == (2 if action == "off" else 1)
 
 
+def test_stock_fence_ifmib_snmp_v3(fresh: Emulator) -> None:
+    v3 = ["-d", "3", "-l", "admin", "-p", "fencelab-auth", "-b", "SHA", "-E", "authPriv", "-B", "AES"]
+    base = [require_tool("fence_ifmib"), "-a", "127.0.0.1", "-u", str(fresh.port("snmp")), *v3]
+    base += ["-P", "fencelab-priv", "-n", "port3"]
+    outcomes = [run([*base, "-o", a], timeout=60) for a in ("off", "status", "on")]
+    assert [p.stdout for p in outcomes] == ["Success: Powered OFF\n", "Status: OFF\n", "Success: Powered ON\n"]
+
+
 @pytest.mark.parametrize("secure", [False, True], ids=["telnet", "ssh"])
 def test_stock_fence_brocade(fresh: Emulator, secure: bool) -> None:
     conn = ["-x", "-u", str(fresh.port("ssh")), f"--ssh-options={SSH_OPTIONS}"] if secure else []
