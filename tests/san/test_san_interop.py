@@ -47,7 +47,8 @@ def test_stock_fence_ifmib_snmp_v3(fresh: Emulator) -> None:
     base = [require_tool("fence_ifmib"), "-a", "127.0.0.1", "-u", str(fresh.port("snmp")), *v3]
     base += ["-P", "fencelab-priv", "-n", "port3"]
     outcomes = [run([*base, "-o", a], timeout=60) for a in ("off", "status", "on")]
-    assert [p.stdout for p in outcomes] == ["Success: Powered OFF\n", "Status: OFF\n", "Success: Powered ON\n"]
+    expected = ["Success: Powered OFF\n", "Status: OFF\n", "Success: Powered ON\n"]
+    assert [p.stdout for p in outcomes] == expected
 
 
 @pytest.mark.parametrize("secure", [False, True], ids=["telnet", "ssh"])
