@@ -149,6 +149,9 @@ class _Connection:
             err = nbd.ENOSPC if req.command == nbd.Cmd.WRITE else nbd.EINVAL
             self.writer.write(nbd.simple_reply(err, req.handle))
             return
+        if req.length > nbd.MAX_PAYLOAD:  # beyond the block size maximum we advertised
+            self.writer.write(nbd.simple_reply(nbd.EINVAL, req.handle))
+            return
         try:
             ticket = self.array.ticket(self.host)
         except PathDown:
