@@ -52,7 +52,8 @@ def test_fenced_host_cannot_write_until_unfenced(fresh: Emulator) -> None:
 
 
 def test_qemu_nbd_lists_exports_per_host(san: Emulator) -> None:
-    proc = run([require_tool("qemu-nbd"), "--list", "-b", "127.0.0.1", "-p", str(san.port("nbd"))], timeout=30)
+    argv = [require_tool("qemu-nbd"), "--list", "-b", "127.0.0.1", "-p", str(san.port("nbd"))]
+    proc = run(argv, timeout=30)
     assert proc.returncode == 0, proc.stderr
     for host in ("node1", "node2"):
         assert f"export: '{host}/lun0'" in proc.stdout
