@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from fence_agents.transports.telnet import TelnetChannel
-from harness.pytest_plugin import Emulator
+from harness.pytest_plugin import Emulator, require_file
 from harness.tools import our_tool, run
 
 from .helpers import SSH_OPTIONS, admin_status, fence_ifmib, san_config
 
+SCHEMA = "/usr/share/cluster/relaxng/metadata.rng"
 V3 = ["-d", "3", "-l", "admin", "-p", "fencelab-auth", "-b", "SHA", "-B", "AES", "-P", "fencelab-priv"]
 
 
@@ -168,3 +169,15 @@ def test_cli_reboot_keeps_only_persistent_disables(fresh: Emulator) -> None:
     rows = {line.split()[0]: line for line in table.splitlines() if line.strip()[:1].isdigit()}
     assert "Disabled" not in rows["6"] and rows["7"].endswith("Disabled (Persistent)")
     assert admin_status(fresh, 6) == 1 and admin_status(fresh, 7) == 2
+
+
+@pytest.mark.parametrize("agent", ["fence_ifmib", "fence_brocade"])
+def test_metadata_is_valid_and_fabric(agent: str) -> None:
+    from lxml import etree
+
+    schema = etree.RelaxNG(etree.parse(require_file(SCHEMA, "fence-agents")))
+    proc = run([our_tool(agent)], stdin="action=metadata\n", timeout=30)  # as Pacemaker asks
+    doc = etree.fromstring(proc.stdout.encode())
+    assert proc.returncode == 0 and schema.validate(doc), schema.error_log
+    actions = {a.get("name"): a.get("automatic") for a in doc.iter("action")}
+    assert actions["on"] == "1" and "reboot" not in actions
