@@ -58,3 +58,16 @@ def test_qemu_nbd_lists_exports_per_host(san: Emulator) -> None:
     for host in ("node1", "node2"):
         assert f"export: '{host}/lun0'" in proc.stdout
     assert "flush fua" in proc.stdout
+
+
+def test_pulled_cable_cuts_the_path_without_a_fence(fresh: Emulator) -> None:
+    assert fresh.control({"cmd": "link", "port": 1, "up": False}) == {"ok": True}
+    try:
+        agent = f"127.0.0.1:{fresh.port('snmp')}"
+        oids = [".1.3.6.1.2.1.2.2.1.8.1", ".1.3.6.1.2.1.2.2.1.7.1"]  # ifOperStatus.1, ifAdminStatus.1
+        oper = run([require_tool("snmpget"), "-m", "", "-Oqv", "-v2c", "-c", "public", agent, *oids])
+        assert oper.stdout.split() == ["2", "1"]  # oper down, admin still up
+        assert qemu_io(fresh, "node1/lun0", "read 0 512")[0] != 0
+    finally:
+        assert fresh.control({"cmd": "link", "port": 1, "up": True}) == {"ok": True}
+    assert qemu_io(fresh, "node1/lun0", "read 0 512")[0] == 0
