@@ -22,7 +22,7 @@ from emulators.san.model import SanModel
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ports", type=int, metavar="N", help=f"switch ports (default {DEFAULT_PORTS})")
     parser.add_argument("--hosts", metavar="A,B", help="hosts on ports 1, 2... (default node1..node4)")
-    parser.add_argument("--state-dir", metavar="DIR", help="LUN files and journal (default: a new temp dir)")
+    parser.add_argument("--state-dir", metavar="DIR", help="LUN files + journal (default: temporary)")
     parser.add_argument("--journal", metavar="FILE", help="write journal (default STATE_DIR/journal.jsonl)")
     parser.add_argument("--snmp-port", metavar="PORT", help="switch SNMP port (0 = any, off = none)")
     parser.add_argument("--pdu-port", metavar="PORT", help="PDU SNMP port (0 = any free port, off = none)")

@@ -6,7 +6,7 @@ Keys (all optional) beyond the base ones (host, telnet_port, ssh_port, [[faults]
     snmp_port = 0            # switch SNMP agent (false = off)
     pdu_port = 0             # APC rPDU SNMP agent (false = off)
     nbd_port = 0             # storage array (false = off)
-    state_dir = "/var/tmp/san"   # LUN files and journal (default: a new temporary directory)
+    state_dir = "/var/tmp/san"   # LUN files and journal (default: a temporary one, removed at exit)
     journal = "/var/tmp/san/journal.jsonl"
     relay_delay = 0.0        # PDU relays switch this long after a command
     reboot_delay = 3.0       # PDU immediateReboot: off for this long
@@ -25,7 +25,6 @@ Keys (all optional) beyond the base ones (host, telnet_port, ssh_port, [[faults]
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -157,7 +156,7 @@ def settings_from(
         relay_delay=table.get("relay_delay", float, 0.0),
         reboot_delay=table.get("reboot_delay", float, 3.0),
         luns=_luns(table),
-        state_dir=Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="fencelab-san-")),
+        state_dir=Path(state_dir) if state_dir else None,
         journal=Path(journal) if journal else None,
         snmp_port=port_setting(table, "snmp_port", 0),
         pdu_port=port_setting(table, "pdu_port", 0),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from emulators.san.array import Array
@@ -79,21 +82,26 @@ class NbdFrontEnd:
         self.host, self.port = host, port
         self.nbd: NbdServer | None = None
         self.array: Array | None = None
+        self.temporary: Path | None = None  # a state directory we made, and remove at stop
 
     async def start(self, server: DeviceServer) -> dict[str, Any]:
         model = _model(server)
         s = model.settings
-        s.state_dir.mkdir(parents=True, exist_ok=True)
-        s.journal_path.parent.mkdir(parents=True, exist_ok=True)
-        journal = Journal(time.time, s.journal_path)
-        self.array = Array(model.switch, s.luns, s.state_dir, journal)
+        if s.state_dir is None:
+            state = self.temporary = Path(tempfile.mkdtemp(prefix="fencelab-san-"))
+        else:
+            state = s.state_dir
+            state.mkdir(parents=True, exist_ok=True)
+        journal_path = s.journal or state / "journal.jsonl"
+        journal_path.parent.mkdir(parents=True, exist_ok=True)
+        self.array = Array(model.switch, s.luns, state, Journal(time.time, journal_path))
         self.nbd = NbdServer(self.array, model.faults)
         _, port = await self.nbd.start(self.host, self.port)
         model.facts.update(
             {
                 "exports": self.array.export_names(),
                 "luns": {lun.name: str(lun.path) for lun in self.array.luns.values()},
-                "journal": str(s.journal_path),
+                "journal": str(journal_path),
             }
         )
         return {"nbd": port}
@@ -103,3 +111,5 @@ class NbdFrontEnd:
             await self.nbd.stop()
         if self.array is not None:
             self.array.close()
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)

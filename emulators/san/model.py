@@ -34,15 +34,11 @@ class SanSettings:
     relay_delay: float = 0.0
     reboot_delay: float = 3.0
     luns: list[LunSpec] = field(default_factory=list)
-    state_dir: Path = Path(".")
+    state_dir: Path | None = None  # None: a temporary directory, removed when the emulator stops
     journal: Path | None = None
     snmp_port: int | None = 0
     pdu_port: int | None = 0
     nbd_port: int | None = 0
-
-    @property
-    def journal_path(self) -> Path:
-        return self.journal or self.state_dir / "journal.jsonl"
 
 
 class SanModel(DeviceModel):

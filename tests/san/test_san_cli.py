@@ -73,3 +73,11 @@ def test_pdu_outlet_powers_a_wired_process(emulator: Callable[..., Emulator], tm
     pidfile.unlink()
     assert run([*base, "-o", "on"], timeout=60).stdout == "Success: Powered ON\n"
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip().isdigit())
+
+
+def test_default_state_dir_is_temporary(emulator: Callable[..., Emulator]) -> None:
+    san = emulator("san", config={"ssh_port": False, "telnet_port": False, "pdu_port": False}, timeout=20.0)
+    state = Path(san.info["journal"]).parent
+    assert (state / "lun0.img").is_file()
+    assert san.stop() == 0
+    assert not state.exists()
