@@ -87,6 +87,8 @@ def problems(
             continue
         if opt.type is OptType.INTEGER and not is_integer(values[key]):
             found.append(f"Failed: The value you have entered for {flag_name(opt)} is not a valid integer")
+        elif key == "ipport" and not 0 < int(values[key]) < 65536:  # else each transport fails its own way
+            found.append(f"Failed: The value you have entered for {flag_name(opt)} is not a port (1-65535)")
         elif opt.type is OptType.SECOND and not is_seconds(values[key]):
             found.append(
                 f"Failed: The value you have entered for {flag_name(opt)} is not a valid time in seconds"
