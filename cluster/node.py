@@ -22,6 +22,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = _Parser(prog="cluster.node", description="one fencelab cluster node (cman + fenced)")
     p.add_argument("-c", "--config", required=True, help="cluster.conf")
@@ -29,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--run-dir", required=True, help="run directory: control socket, pid file, logs")
     p.add_argument("--log-root", help="re-root absolute log paths here ('/' keeps them; default: run dir)")
     p.add_argument("--agent-dir", action="append", default=[], help="look for fence agents here first")
-    p.add_argument("-p", "--port", type=int, help="UDP port, overriding <cman port> (cman_tool join -p)")
+    p.add_argument("-p", "--port", type=_port, help="UDP port, overriding <cman port> (cman_tool join -p)")
     p.add_argument("--agent-timeout", type=float, default=60.0, help="deadline of one agent call, seconds")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
@@ -45,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         conf = dataclasses.replace(conf, cman=dataclasses.replace(conf.cman, port=args.port))
 
     async def run() -> int:
-        node = Node(
+        node = Node(  # creates the run and log directories: OSError below
             conf,
             args.config,
             args.node,
@@ -60,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run())
     except ControlError as err:
         print(f"cluster.node: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a run or log directory we cannot make, a port already taken...
+        where = f": {err.filename}" if err.filename else ""
+        print(f"cluster.node: {err.strerror or err}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -83,7 +83,13 @@ class Node:
             loop.add_signal_handler(sig, self._stopped.set)
         await self.control.start()
         (self.run_dir / "node.pid").write_text(f"{os.getpid()}\n")
-        await self.link.start()
+        try:
+            await self.link.start()
+        except OSError as err:  # e.g. the port is taken: leave no pid file or socket claiming we run
+            await self.control.close()
+            (self.run_dir / "node.pid").unlink(missing_ok=True)
+            where = f"{self.addresses[self.me.nodeid]} (port {self.conf.cman.port})"
+            raise OSError(err.errno, f"cannot start the cluster link on {where}: {err.strerror}") from None
         self.log.info(
             f"node {self.me.name} (nodeid {self.me.nodeid}) starting, config version "
             f"{self.conf.config_version}, address {self.addresses[self.me.nodeid]}"
