@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import random
 import re
+import socket
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from harness.emulator_process import start_emulator
 
 from .support import (
     SECRET,
@@ -61,8 +64,10 @@ def agent_target(agent: str, port: int) -> list[str]:
 # --- help --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("flag", ["-h", "--help"])
-@pytest.mark.parametrize("program", PROGRAMS)
+HELP_RUNS = [(p, f) for p in PROGRAMS for f in ("-h", "--help") if p not in AGENT_ALIASES or f == "-h"]
+
+
+@pytest.mark.parametrize(("program", "flag"), HELP_RUNS)
 def test_help_exits_0(program: str, flag: str) -> None:
     done = run(program, flag)
     assert_no_traceback(done)
@@ -114,6 +119,14 @@ MISSING_VALUE = [
     ("fence_node", ["-t", "soon", "node1"], 2, r"invalid float value: 'soon'"),
     ("fence_ack_manual", [], 2, r"a node name is required"),
     ("fencelab-node", ["-c"], 2, r"argument -c/--config: expected one argument"),
+    ("fencelab-node", ["-c", LISTING1, "-n", "iscsi1", "--run-dir", "/tmp", "-p", "70000"], 2, r"not a port"),
+    (
+        "fence_ipmilan",
+        ["-o", "status", "-a", "127.0.0.1", "-l", "a", "-p", SECRET, "-u", "70000"],
+        1,
+        r"not a port",
+    ),
+    ("fence_ifmib", ["-o", "status", "-a", "127.0.0.1", "-c", "x", "-n", "1", "-u", "0"], 1, r"not a port"),
     ("fencelab", ["emulate"], 2, r"choose a device: nps, bmc, san"),
     ("fencelab", ["emulate", "toaster"], 2, r"choose a device"),
     ("fencelab", ["bench", "toaster"], 2, r"unknown benchmark 'toaster'"),
@@ -345,6 +358,19 @@ def test_cman_tool_join_with_bad_config_or_run_dir(tmp_path: Path) -> None:
     assert_clear_failure(done, 1, r"cannot use run directory .*: Not a directory")
 
 
+def test_node_daemon_that_cannot_start(tmp_path: Path) -> None:
+    a_file = write(tmp_path / "a_file", "x")
+    node = ["-c", LISTING1, "-n", "iscsi1"]
+    done = run("fencelab-node", *node, "--run-dir", a_file + "/run")
+    assert_clear_failure(done, 1, r"^cluster.node: Not a directory: " + re.escape(a_file))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))
+        port = str(taken.getsockname()[1])
+        done = run("fencelab-node", *node, "--run-dir", str(tmp_path / "run"), "-p", port)
+    assert_clear_failure(done, 1, rf"cannot start the cluster link on .*port {port}.*Address already in use")
+    assert not (tmp_path / "run" / "node.pid").exists(), "a node that never started left its pid file"
+
+
 # --- runtime tools with no daemon --------------------------------------------------------------------
 
 NO_DAEMON_CASES = [
@@ -410,7 +436,8 @@ def test_emulate_with_bad_toml(kind: str, case: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", EMULATORS)
 def test_emulate_with_unusable_config_path(kind: str, tmp_path: Path) -> None:
-    for path, reason in _unusable_paths(tmp_path).values():
+    paths = _unusable_paths(tmp_path)
+    for path, reason in paths.values() if kind == "nps" else [paths["directory"]]:  # one loader for all
         line = assert_clear_failure(run("fencelab", "emulate", kind, "--config", path), 2, reason)
         assert path in line, line
 
@@ -447,3 +474,28 @@ def test_error_lines_are_counted_without_warnings_or_hint() -> None:
         "2026-01-01 00:00:00,000 ERROR: Please use '-h' for usage\n"
     )
     assert problem_lines(err) == ["2026-01-01 00:00:00,000 ERROR: Failed: Unrecognised action 'y'"]
+
+
+# --- wrong password, the way fenced calls (stdin), with verbose output and a debug file ----------------
+
+
+def test_wrong_password_is_one_line_and_never_shown(tmp_path: Path) -> None:
+    with start_emulator("nps", config={"relay_delay": 0, "boot_delay": 0}) as device:
+        for transport, port in (("telnet", device.port("telnet")), ("ssh", device.port("ssh"))):
+            debug = tmp_path / f"{transport}.log"
+            lines = [
+                "action=off",
+                "ip=127.0.0.1",
+                f"ipport={port}",
+                "login=admin",
+                f"passwd={SECRET}",
+                "plug=1",
+                f"ssh={int(transport == 'ssh')}",
+                "verbose=1",
+                f"debug={debug}",
+                "login_timeout=2",
+            ]
+            done = run("fence_nps", stdin="\n".join(lines) + "\n", deadline=15)
+            assert_clear_failure(done, 1, CONNECT_FAILED, within=2 + SLACK)
+            assert SECRET not in debug.read_text(), f"the password is in the debug file ({transport})"
+        assert device.control({"cmd": "state"})["plugs"][0]["state"] == "on"  # nothing was switched off
