@@ -6,6 +6,7 @@ declares entities is refused outright, so neither "billion laughs" nor external 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -15,6 +16,7 @@ from .tree import ConfElement
 
 DEFAULT_CONFIG_PATH = "/etc/cluster/cluster.conf"
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
+LIBXML_ADVICE = re.compile(r",? (use XML_PARSE_HUGE option|see xml\w+)\.?$")
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -53,6 +55,7 @@ def parse_xml_bytes(data: bytes, source: str) -> ConfElement:
     except etree.XMLSyntaxError as err:
         line = err.lineno if err.lineno else None
         message = str(err.msg).split(", line ")[0] if err.msg else "malformed XML"
+        message = LIBXML_ADVICE.sub("", message)  # advice to the programmer, not to the user
         raise config_error(source, line, "xml", f"malformed XML: {message}") from None
     dtd = doc.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):

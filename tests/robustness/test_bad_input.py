@@ -277,6 +277,14 @@ BAD_CONFS: dict[str, tuple[bytes, int | None, str]] = {  # content, line named, 
         3,
         "entity declarations are not allowed",
     ),
+    "too-deep": (
+        b'<?xml version="1.0"?>\n<cluster name="a" config_version="1">'
+        + b"<rm>" * 400
+        + b"</rm>" * 400
+        + b"</cluster>",
+        2,
+        "Excessive depth in document",
+    ),
     "not-xml": (b"this is not XML at all\n", 1, "malformed XML"),
     "empty": (b"", 1, "malformed XML"),
     "binary": (BINARY, 1, "malformed XML"),
@@ -292,6 +300,7 @@ def _assert_names_the_place(line: str, path: str, where: int | None, words: str)
     place = re.escape(path) + (f":{where}: " if where else ": ")
     assert re.search(place, line), f"{line!r} does not name {path}:{where}"
     assert words in line, line
+    assert "XML_PARSE" not in line and "xmlCtxt" not in line, f"libxml2's advice to programmers: {line!r}"
 
 
 @pytest.mark.parametrize("case", BAD_CONFS)
