@@ -25,6 +25,7 @@ DEBIAN_PACKAGE = {
     "telnet": "telnet",
     "ssh": "openssh-client",
     "qemu-io": "qemu-utils",
+    "qemu-nbd": "qemu-utils",
     "nbdinfo": "libnbd-bin",
     "stonith_admin": "pacemaker-cli-utils",
 }
