@@ -16,7 +16,7 @@ from pathlib import Path
 from cluster.daemon.control import ControlError, pick_run_dir, request
 from cluster.tools import cman_format
 from cluster.tools.closed_output import quiet_when_output_closed
-from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail, seconds
 
 PROG = "cman_tool"
 NOT_RUNNING = "Cannot open connection to cman, is it running ?"
@@ -35,7 +35,7 @@ def _parser() -> ToolArgumentParser:
     p.add_argument("-F", dest="fields", help=f"nodes: fields ({','.join(cman_format.NODE_FIELDS)})")
     p.add_argument("-e", dest="expected", type=int, help="expected: new expected votes")
     p.add_argument("-r", dest="reload", action="store_true", help="version: reload cluster.conf")
-    p.add_argument("-t", dest="timeout", type=float, default=10.0, help="join/leave: seconds to wait")
+    p.add_argument("-t", dest="timeout", type=seconds, default=10.0, help="join/leave: seconds to wait")
     return p
 
 
@@ -52,6 +52,8 @@ def _nodes(run_dir: str | None, addresses: bool, fields: str | None) -> int:
     nodes = ask(PROG, run_dir, "nodes")["nodes"]
     if fields:
         chosen = [f.strip() for f in fields.split(",") if f.strip()]
+        if not chosen:
+            fail(PROG, f"no fields given (choose from {','.join(cman_format.NODE_FIELDS)})")
         unknown = [f for f in chosen if f not in cman_format.NODE_FIELDS]
         if unknown:
             fail(PROG, f"unknown field {unknown[0]!r} (choose from {','.join(cman_format.NODE_FIELDS)})")
@@ -85,6 +87,11 @@ def _join(run_dir: str | None, config: str | None, node: str | None, port: int |
             return 0
         except ControlError:
             time.sleep(0.05)  # polling the daemon's readiness with a deadline
+    proc.terminate()  # a join that reports failure must not leave a node running behind it
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
     fail(PROG, f"the node daemon did not answer within {timeout:g}s")
 
 
@@ -102,7 +109,12 @@ def _leave(run_dir: str | None, extra: Sequence[str], timeout: float) -> int:
 
 @quiet_when_output_closed
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    allowed = ("remove",) if args.command == "leave" else ()
+    for word in args.extra:  # `leave remvoe` must not quietly do a plain leave
+        if word not in allowed:
+            parser.error(f"unexpected argument {word!r} for {args.command}")
     if args.command == "status":
         return _status(args.run_dir)
     if args.command == "nodes":

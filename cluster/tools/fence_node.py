@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from cluster.tools.closed_output import quiet_when_output_closed
-from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, seconds
 
 PROG = "fence_node"
 
@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = ToolArgumentParser(prog=PROG, description="fence or unfence a cluster node (fencelab)")
     p.add_argument("node")
     p.add_argument("-U", dest="unfence", action="store_true", help="unfence the node")
-    p.add_argument("-t", dest="timeout", type=float, default=300.0, help="seconds to wait for the result")
+    p.add_argument("-t", dest="timeout", type=seconds, default=300.0, help="seconds to wait for the result")
     add_run_dir(p)
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     reply = ask(PROG, args.run_dir, "fence_node", timeout=args.timeout, node=args.node, unfence=args.unfence)

@@ -4,6 +4,7 @@ turn failures into one-line messages with cman's exit code (1)."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any, NoReturn
 
@@ -19,6 +20,17 @@ class ToolArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def seconds(text: str) -> float:
+    """argparse type of a wait: a finite number of seconds above 0 (a socket rejects NaN and negatives)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def add_run_dir(parser: argparse.ArgumentParser) -> None:
