@@ -115,8 +115,12 @@ MISSING_VALUE = [
     ("cman_tool", ["status", "-d"], 2, r"argument -d/--run-dir: expected one argument"),
     ("cman_tool", ["expected", "-e", "many"], 2, r"invalid int value: 'many'"),
     ("cman_tool", ["frobnicate"], 2, r"invalid choice: 'frobnicate'"),
+    ("cman_tool", ["leave", "remvoe"], 2, r"unexpected argument 'remvoe' for leave"),
+    ("cman_tool", ["status", "now"], 2, r"unexpected argument 'now' for status"),
+    ("cman_tool", ["join", "-t", "nan"], 2, r"argument -t: 'nan' is not a number of seconds above 0"),
+    ("fence_node", ["-t", "-5", "node1"], 2, r"argument -t: '-5' is not a number of seconds above 0"),
     ("fence_tool", [], 2, r"required: command"),
-    ("fence_node", ["-t", "soon", "node1"], 2, r"invalid float value: 'soon'"),
+    ("fence_node", ["-t", "soon", "node1"], 2, r"argument -t: 'soon' is not a number of seconds"),
     ("fence_ack_manual", [], 2, r"a node name is required"),
     ("fencelab-node", ["-c"], 2, r"argument -c/--config: expected one argument"),
     ("fencelab-node", ["-c", LISTING1, "-n", "iscsi1", "--run-dir", "/tmp", "-p", "70000"], 2, r"not a port"),
@@ -365,6 +369,14 @@ def test_cman_tool_join_with_bad_config_or_run_dir(tmp_path: Path) -> None:
     a_file = write(tmp_path / "a_file", "x")
     done = run("cman_tool", "join", "-c", LISTING1, "-n", "iscsi1", "-d", a_file + "/run")
     assert_clear_failure(done, 1, r"cannot use run directory .*: Not a directory")
+
+
+def test_cman_tool_join_that_times_out_leaves_no_node_behind(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    done = run("cman_tool", "join", "-c", LISTING1, "-n", "iscsi1", "-d", str(run_dir), "-t", "0.001")
+    assert_clear_failure(done, 1, r"the node daemon did not answer within 0.001s")
+    assert_clear_failure(run("cman_tool", "status", "-d", str(run_dir)), 1, r"is it running \?")
+    assert not (run_dir / "node.pid").exists()
 
 
 def test_node_daemon_that_cannot_start(tmp_path: Path) -> None:
