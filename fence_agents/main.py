@@ -199,7 +199,8 @@ def _execute(
 ) -> int:
     table = agent_options(spec)
     port_as_ip = uses_port_as_ip(spec)
-    stdin_text = None if args else (stdin if stdin is not None else sys.stdin).read()
+    source = stdin if stdin is not None else sys.stdin  # None when started with descriptor 0 closed
+    stdin_text = None if args else (source.read() if source is not None else "")
     parsed = parse_input(args, stdin_text, table, nodename_is_plug=not port_as_ip)
     values = parsed.values
     session.redactor.add(*(values[k] for k, o in table.items() if o.secret and values.get(k)))
