@@ -22,7 +22,7 @@ def _body(argv: list[str]) -> int:
     conf = load_cluster_conf(config_path(args.file))
     tree = to_lxml(conf.root)
     etree.indent(tree, space="  ")
-    sys.stdout.write('<?xml version="1.0"?>\n' + etree.tostring(tree, encoding="unicode") + "\n")
+    print('<?xml version="1.0"?>\n' + etree.tostring(tree, encoding="unicode"))  # print: stdout may be None
     return EXIT_OK
 
 

@@ -28,7 +28,7 @@ def _body(argv: list[str]) -> int:
         raise UsageError(f'"{args.basedn}" is not a DN (expected something like dc=example,dc=com)')
     conf = load_cluster_conf(config_path(args.file))
     cluster = cluster_object(conf, local_nodename(conf, args.node))
-    sys.stdout.write("".join(line + "\n" for line in cluster_ldif(cluster, args.basedn)))
+    print("".join(line + "\n" for line in cluster_ldif(cluster, args.basedn)), end="")  # stdout may be None
     return EXIT_OK
 
 

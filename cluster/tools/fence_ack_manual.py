@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("Improper use of this command can cause severe file system damage.")
     print()
     print("Continue [NO/absolutely]? ", end="", flush=True)
-    answer = sys.stdin.readline().strip()
+    answer = sys.stdin.readline().strip() if sys.stdin is not None else ""  # None: descriptor 0 closed
     if answer != "absolutely":
         print("Aborted.")
         return EXIT_FAIL
