@@ -47,9 +47,13 @@ def run(
     stdin: bytes | str = b"",
     env: Mapping[str, str] | None = None,
     deadline: float = QUICK,
+    closed: int | None = None,
 ) -> Outcome:
-    """Run one of our console scripts to completion; fail the test if it outlives ``deadline``."""
-    argv = (our_tool(program), *args)
+    """Run one of our console scripts to completion; fail the test if it outlives ``deadline``.
+    ``closed=0`` or ``1`` starts it with that descriptor closed (``program <&-``, ``program >&-``)."""
+    argv: tuple[str, ...] = (our_tool(program), *args)
+    if closed is not None:
+        argv = ("sh", "-c", f'exec "$@" {"<" if closed == 0 else ">"}&-', "sh", *argv)
     data = stdin.encode() if isinstance(stdin, str) else stdin
     full_env = {**os.environ, "LANG": "C", "LC_ALL": "C", **(env or {})}
     started = time.monotonic()

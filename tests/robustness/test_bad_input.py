@@ -488,6 +488,18 @@ def test_closed_stdout(program: str, args: list[str], says: str | None) -> None:
         assert_clear_failure(done, 1, says)
 
 
+def test_closed_descriptors() -> None:
+    done = run("fence_nps", closed=0)  # no stdin at all: as an empty one
+    assert_clear_failure(done, 1, r"Failed: You have to enter fence address")
+    done = run("fence_ack_manual", "node2", closed=0, env=NO_DAEMON)
+    assert_no_traceback(done)
+    assert done.code == 1 and done.out.endswith("Aborted.\n"), done
+    for program, args in (("ccs_config_dump", ["-f", LISTING1]), ("fence_nps", ["-o", "metadata"])):
+        done = run(program, *args, closed=1)
+        assert_no_traceback(done)
+        assert len(problem_lines(done.err)) <= 1, done
+
+
 def test_error_lines_are_counted_without_warnings_or_hint() -> None:
     err = (
         "2026-01-01 00:00:00,000 WARNING: Parse error: Ignoring unknown option 'x'\n"
