@@ -68,13 +68,8 @@ class BrocadeDevice(Device):
 
     def logout(self) -> None:
         channel, self.channel = self.channel, None
-        if channel is None:
-            return
-        try:
-            channel.sendline("exit")
-        except Exception:  # noqa: BLE001 - the session may already be gone; closing is all that matters
-            pass
-        channel.close()
+        if channel is not None:
+            channel.leave("exit")
 
     def _run(self, command: str, timeout: float) -> str:
         assert self.channel is not None, "login first"

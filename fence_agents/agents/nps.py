@@ -77,14 +77,8 @@ class NpsDevice(Device):
 
     def logout(self) -> None:
         channel, self.channel = self.channel, None
-        if channel is None:
-            return
-        try:
-            channel.sendline("/X")
-        except Exception as err:  # the device may have closed first; leaving is a courtesy
-            self.request.log.debug("logout: %s", err)
-        finally:
-            channel.close()
+        if channel is not None:
+            channel.leave("/X")
 
     def _channel(self) -> Channel:
         if self.channel is None:

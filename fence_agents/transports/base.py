@@ -42,3 +42,13 @@ class Channel(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def leave(self, line: str) -> None:
+        """Send a last command (a device's logout) and close. Never raises: the device may have hung up
+        first, and leaving is only a courtesy to it."""
+        try:
+            self.sendline(line)
+        except Exception:  # noqa: BLE001 - any failure here changes nothing for the caller
+            pass
+        finally:
+            self.close()
