@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from cluster.config import ConfigError, load_cluster_conf
 from cluster.daemon.control import ControlError
 from cluster.daemon.node import Node
+from cluster.messages import one_line
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"cluster.node: {message}", file=sys.stderr)
+        print(f"cluster.node: {one_line(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -28,7 +29,7 @@ def _port(text: str) -> int:
     except ValueError:
         value = -1
     if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (1-65535)")
     return value
 
 
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cluster.node: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"cluster.node: cannot read {args.config}: {err.strerror}", file=sys.stderr)
+        print(f"cluster.node: cannot read {one_line(args.config)}: {err.strerror}", file=sys.stderr)
         return 1
 
     if args.port:
@@ -73,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as err:  # a run or log directory we cannot make, a port already taken...
         where = f": {err.filename}" if err.filename else ""
-        print(f"cluster.node: {err.strerror or err}{where}", file=sys.stderr)
+        print(f"cluster.node: {one_line(str(err.strerror or err) + where)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

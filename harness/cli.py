@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from cluster.messages import one_line
 from cluster.tools.closed_output import silence_stdout
 
 USAGE = """usage: fencelab <command> [args]
@@ -30,7 +31,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse for `fencelab` subcommands: a usage error is one line and exit 2, not a usage block."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {message} (use -h for help)", file=sys.stderr)
+        print(f"{self.prog}: {one_line(message)} (use -h for help)", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -39,7 +40,7 @@ def _load(module: str, what: str) -> object:
         return importlib.import_module(module)
     except ModuleNotFoundError as err:
         if err.name and module.startswith(err.name):
-            print(f"fencelab: unknown {what}", file=sys.stderr)
+            print(f"fencelab: unknown {one_line(what)}", file=sys.stderr)
             raise SystemExit(2) from None
         raise
 
@@ -72,7 +73,7 @@ def _dispatch(args: list[str]) -> int:
         mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
         rest = rest[1:]
     else:
-        print(f"fencelab: unknown command '{cmd}' (use -h for the commands)", file=sys.stderr)
+        print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2
     try:
         return int(mod.main(rest))  # type: ignore[attr-defined]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cluster.messages import one_line
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,7 +18,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else f"{self.source}"
-        return f"{where}: <{self.element}>: {self.message}"
+        return one_line(f"{where}: <{self.element}>: {self.message}")
 
 
 class ConfigError(Exception):

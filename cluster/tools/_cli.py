@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from cluster.config import DEFAULT_CONFIG_PATH, ClusterConf, ConfigError
+from cluster.messages import one_line
 from cluster.tools.closed_output import silence_stdout
 
 CONFIG_ENV = "COROSYNC_CLUSTER_CONFIG_FILE"  # honoured by cman too
@@ -52,7 +53,7 @@ def run_tool(prog: str, body: Callable[[list[str]], int], argv: Sequence[str] | 
     try:
         return body(args)
     except UsageError as err:
-        print(f"{prog}: {err} (use -h for help)", file=sys.stderr)
+        print(f"{prog}: {one_line(str(err))} (use -h for help)", file=sys.stderr)
     except ConfigError as err:
         print(f"{prog}: {err}", file=sys.stderr)
     except BrokenPipeError:  # the reader went away (`| head`): quietly, exit 1

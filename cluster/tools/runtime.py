@@ -9,6 +9,7 @@ import sys
 from typing import Any, NoReturn
 
 from cluster.daemon.control import RUN_DIR_ENV, ControlError, pick_run_dir, request
+from cluster.messages import one_line
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -18,7 +19,7 @@ class ToolArgumentParser(argparse.ArgumentParser):
     """argparse that prints a one-line error and exits 2 (never a traceback)."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        print(f"{self.prog}: {one_line(message)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -29,7 +30,7 @@ def seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0")
     return value
 
 
@@ -53,5 +54,5 @@ def ask(
 
 
 def fail(prog: str, message: str) -> NoReturn:
-    print(f"{prog}: {message}", file=sys.stderr)
+    print(f"{prog}: {one_line(message)}", file=sys.stderr)
     raise SystemExit(EXIT_FAIL)
