@@ -488,6 +488,23 @@ def test_closed_stdout(program: str, args: list[str], says: str | None) -> None:
         assert_clear_failure(done, 1, says)
 
 
+NASTY = "/tmp/\udcff\x1b[31m"  # an undecodable byte (as Python hands argv over) and a terminal escape
+ECHOED_ARGUMENTS = [
+    ("ccs_config_dump", ["-f", NASTY], 1),
+    ("confdb2ldif", [NASTY], 1),
+    ("fence_node", ["-t", NASTY, "node1"], 2),
+    ("fencelab-node", ["-c", "x", "-n", "y", "--run-dir", "z", "-p", NASTY], 2),
+    ("fencelab", [NASTY], 2),
+    ("fence_nps", ["-o", NASTY], 1),
+]
+
+
+@pytest.mark.parametrize(("program", "args", "code"), ECHOED_ARGUMENTS)
+def test_echoed_arguments_are_escaped(program: str, args: list[str], code: int) -> None:
+    done = run(program, *args)  # subprocess passes the byte 0xff itself (os.fsencode)
+    assert_clear_failure(done, code, r"/tmp/\\xff\\x1b\[31m")  # assert_no_traceback: no raw ESC
+
+
 def test_closed_descriptors() -> None:
     done = run("fence_nps", closed=0)  # no stdin at all: as an empty one
     assert_clear_failure(done, 1, r"Failed: You have to enter fence address")
