@@ -227,7 +227,7 @@ CLOSED_PORT = [
 
 @pytest.mark.parametrize(("agent", "extra"), CLOSED_PORT)
 def test_agent_closed_port(agent: str, extra: list[str]) -> None:
-    login_timeout = 1.0
+    login_timeout = 0.5
     args = ["-o", "status", "-v", "--login-timeout", str(login_timeout), *extra]
     done = run(agent, *args, *agent_target(agent, closed_port()), deadline=login_timeout + 10)
     assert_clear_failure(done, 1, CONNECT_FAILED, within=login_timeout + SLACK)
@@ -239,11 +239,11 @@ def test_agent_closed_port(agent: str, extra: list[str]) -> None:
     "not 'Unable to connect/login' within login_timeout (fence_agents/transports/snmp.py)",
 )
 def test_ifmib_v3_closed_port() -> None:
-    args = ["-o", "status", "--snmp-version", "3", "-l", "admin", "-p", SECRET, "--login-timeout", "1"]
+    args = ["-o", "status", "--snmp-version", "3", "-l", "admin", "-p", SECRET, "--login-timeout", "0.5"]
     done = run(
         "fence_ifmib", *args, "--shell-timeout", "0.2", "-a", "127.0.0.1", "-u", str(closed_port()), "-n", "1"
     )
-    assert_clear_failure(done, 1, CONNECT_FAILED, within=1 + SLACK)
+    assert_clear_failure(done, 1, CONNECT_FAILED, within=0.5 + SLACK)
 
 
 @pytest.mark.parametrize(
@@ -252,9 +252,9 @@ def test_ifmib_v3_closed_port() -> None:
 )
 def test_agent_against_a_broken_device(agent: str, behaviour: str) -> None:
     with fake_device(behaviour) as port:
-        args = ["-o", "off", "--login-timeout", "1", "--shell-timeout", "1", *agent_target(agent, port)]
+        args = ["-o", "off", "--login-timeout", "0.5", "--shell-timeout", "0.5", *agent_target(agent, port)]
         done = run(agent, *args, deadline=12)
-    assert_clear_failure(done, 1, r"Unable to connect/login|Connection (lost|timed out)", within=1 + SLACK)
+    assert_clear_failure(done, 1, r"Unable to connect/login|Connection (lost|timed out)", within=0.5 + SLACK)
     assert "Success" not in done.out, done
 
 
