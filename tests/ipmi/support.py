@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 import select
-import shlex
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.agent_run import AgentResult as Result
+from harness.agent_run import password_script
+from harness.agent_run import run_agent as run
 from harness.pytest_plugin import Emulator, emulate_command, to_toml
-from harness.tools import our_tool, run
 
 RUN_DEADLINE = 30.0
 USERS = {
@@ -33,18 +33,6 @@ def bmc_config(**extra: Any) -> dict[str, Any]:
     return {"users": USERS, **extra}
 
 
-@dataclass
-class Result:
-    rc: int
-    out: str
-    err: str
-    seconds: float
-
-    @property
-    def error_lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.strip() and "Parse error" not in line]
-
-
 def run_agent(
     argv: Sequence[str] = (),
     stdin: str | None = None,
@@ -52,28 +40,7 @@ def run_agent(
     timeout: float = RUN_DEADLINE,
 ) -> Result:
     """Our agent (or one of its symlink names) as a process; never a traceback, never a password shown."""
-    start = time.monotonic()
-    try:
-        done = run([our_tool(tool), *argv], stdin=stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"{tool} hung for {timeout}s: {list(argv)}") from None
-    result = Result(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
-    assert "Traceback" not in result.err, result.err
-    for user in USERS.values():
-        assert user["password"] not in result.out + result.err
-    return result
-
-
-_SECRETS = tempfile.TemporaryDirectory(prefix="fencelab-ipmi-pw-")  # removed when the test run ends
-
-
-def password_script(password: str) -> str:
-    """A ``-S`` command printing the password from a private file (keeps it out of every argv)."""
-    path = Path(_SECRETS.name) / f"pw{abs(hash(password))}"
-    if not path.exists():
-        path.write_text(password + "\n")
-        path.chmod(0o600)
-    return f"cat {shlex.quote(str(path))}"
+    return run(tool, argv, stdin, timeout, secrets=[user["password"] for user in USERS.values()])
 
 
 def target_args(host: str, port: int, user: str = "admin") -> list[str]:

@@ -88,7 +88,7 @@ def test_names_and_groups_as_plugs(device: Emulator) -> None:
     assert (several.rc, several.out) == (0, "Status: ON\n")  # db is on
     unknown = by_argv(device, "telnet", "-n", "nosuch", "-o", "status")
     assert unknown.rc == 1
-    assert unknown.errors[-1].endswith(
+    assert unknown.error_lines[-1].endswith(
         "Failed: Unable to obtain correct plug status or plug is not available"
     )
 
@@ -112,7 +112,7 @@ def plug_states_at(device: Emulator, host: str) -> dict[str, str]:
 def test_wrong_password_fails_fast(device: Emulator, transport: str) -> None:
     result = by_argv(device, transport, "-n", "1", "-o", "status", password="wrong")
     assert result.rc == 1
-    assert result.errors == [result.errors[0]] and result.errors[0].endswith(
+    assert result.error_lines == [result.error_lines[0]] and result.error_lines[0].endswith(
         "Unable to connect/login to fencing device"
     )
     assert result.seconds < 3.0  # the device said no: we do not wait for the 10 s login timeout
@@ -122,7 +122,7 @@ def test_wrong_password_ssh(device: Emulator) -> None:
     """The ssh front end refuses the password in the ssh handshake itself."""
     result = by_argv(device, "ssh", "-n", "1", "-o", "status", password="wrong")
     assert result.rc == 1
-    assert result.errors[-1].endswith("Unable to connect/login to fencing device")
+    assert result.error_lines[-1].endswith("Unable to connect/login to fencing device")
     assert result.seconds < 3.0
 
 
@@ -168,7 +168,9 @@ def test_nothing_listening_fails_fast() -> None:
         argv = ["-a", "127.0.0.1", "-u", str(port), "-S", password_script("x"), "-n", "1", "-o", "status"]
         result = fence_nps(argv)
     assert result.rc == 1
-    assert len(result.errors) == 1 and result.errors[0].endswith("Unable to connect/login to fencing device")
+    assert len(result.error_lines) == 1 and result.error_lines[0].endswith(
+        "Unable to connect/login to fencing device"
+    )
     assert result.seconds < 3.0
 
 
@@ -193,4 +195,4 @@ def test_ssh_strict_host_key_checking_refuses_unknown_host(device: Emulator, tmp
     )
     result = fence_nps(stdin=stdin)
     assert result.rc == 1
-    assert result.errors[-1].endswith("Unable to connect/login to fencing device")
+    assert result.error_lines[-1].endswith("Unable to connect/login to fencing device")

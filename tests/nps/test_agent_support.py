@@ -6,34 +6,14 @@ Passwords reach fence_nps on stdin or through ``--password-script`` (a file prin
 
 from __future__ import annotations
 
-import atexit
-import functools
-import os
-import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from harness.agent_run import AgentResult as Result
+from harness.agent_run import password_script, run_agent
 from harness.pytest_plugin import Emulator
-from harness.tools import our_tool, run
 
 TRANSPORTS = ("telnet", "ssh", "serial")
 RUN_DEADLINE = 60.0
-
-
-@dataclass
-class Result:
-    rc: int
-    out: str
-    err: str
-    seconds: float
-
-    @property
-    def errors(self) -> list[str]:
-        """stderr lines, less the warnings fenced's extra keys cause."""
-        return [line for line in self.err.splitlines() if line.strip() and "Parse error" not in line]
 
 
 def transport_args(device: Emulator, transport: str) -> list[str]:
@@ -63,26 +43,7 @@ def transport_stdin(device: Emulator, transport: str) -> str:
 
 def fence_nps(argv: Sequence[str] = (), stdin: str | None = None, timeout: float = RUN_DEADLINE) -> Result:
     """Run our fence_nps to completion (argv, or stdin when argv is empty)."""
-    start = time.monotonic()
-    try:
-        done = run([our_tool("fence_nps"), *argv], stdin=stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"fence_nps hung for {timeout}s: {list(argv)}") from None
-    result = Result(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
-    assert "Traceback" not in result.err, result.err
-    return result
-
-
-@functools.cache
-def password_script(password: str) -> str:
-    """Path of a script that prints ``password`` (kept out of every process's argv)."""
-    folder = tempfile.mkdtemp(prefix="fence-nps-test-")
-    atexit.register(shutil.rmtree, folder, True)
-    path = os.path.join(folder, "password")
-    with open(path, "w") as fh:
-        fh.write("#!/bin/sh\ncat <<'EOF'\n" + password + "\nEOF\n")
-    os.chmod(path, 0o700)
-    return path
+    return run_agent("fence_nps", argv, stdin, timeout)
 
 
 def by_argv(device: Emulator, transport: str, *args: str, password: str = "redhat123") -> Result:

@@ -26,8 +26,8 @@ def device_with(emulator: Callable[..., Emulator], *faults: Mapping[str, Any], s
 def assert_fails(result: Result, message: str, within: float) -> None:
     assert result.rc == 1, (result.out, result.err)
     assert "Success" not in result.out
-    assert len(result.errors) == 1, result.err
-    assert result.errors[0].endswith(message), result.err
+    assert len(result.error_lines) == 1, result.err
+    assert result.error_lines[0].endswith(message), result.err
     assert result.seconds < within + SLACK, result.seconds
 
 
