@@ -6,6 +6,7 @@ the duration of the test and removes it afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -22,16 +23,17 @@ TESTS_DIR = Path(__file__).parent.parent
 FENCE_BINDIR = Path("/usr/sbin")
 
 
-@pytest.fixture()
-def installed_agent() -> Iterator[str]:
+@contextlib.contextmanager
+def install(module: str, label: str) -> Iterator[str]:
+    """Put a launcher for ``module``'s ``main`` in /usr/sbin under a unique name; remove it afterwards."""
     require_tool("stonith_admin")
-    name = f"fence_fencelabtest{os.getpid()}"
+    name = f"fence_fencelabtest{label}{os.getpid()}"
     path = FENCE_BINDIR / name
     launcher = (
         f"#!{sys.executable}\n"
         "import sys\n"
         f"sys.path.insert(0, {str(TESTS_DIR)!r})\n"
-        "from core.dummy_agent import main\n"
+        f"from {module} import main\n"
         "raise SystemExit(main())\n"
     )
     try:
@@ -45,6 +47,40 @@ def installed_agent() -> Iterator[str]:
         yield name
     finally:
         path.unlink(missing_ok=True)
+
+
+@pytest.fixture()
+def installed_agent() -> Iterator[str]:
+    with install("core.dummy_agent", "") as name:
+        yield name
+
+
+# our real agents: (module, a parameter it must declare, whether it is a fabric agent)
+REAL_AGENTS = [
+    ("fence_agents.agents.nps", "plug", False),
+    ("fence_agents.agents.ipmilan", "lanplus", False),
+    ("fence_agents.agents.ifmib", "plug", True),
+    ("fence_agents.agents.brocade", "plug", True),
+]
+
+
+@pytest.mark.parametrize(("module", "parameter", "fabric"), REAL_AGENTS)
+def test_stonith_admin_reads_each_real_agent(module: str, parameter: str, fabric: bool) -> None:
+    with install(module, module.rsplit(".", 1)[1]) as name:
+        done = subprocess.run(
+            ["stonith_admin", "--metadata", "--agent", name],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        root = etree.fromstring(done.stdout.encode())
+        assert parameter in {p.get("name") for p in root.iter("parameter")}
+        on = next(a for a in root.iter("action") if a.get("name") == "on")
+        assert on.get("automatic") == ("1" if fabric else "0")
+        actions = {a.get("name") for a in root.iter("action")}
+        assert ("reboot" in actions) != fabric and {"start", "stop"} <= actions
 
 
 def test_stonith_admin_reads_our_metadata(installed_agent: str) -> None:
