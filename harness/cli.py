@@ -37,12 +37,15 @@ class OneLineParser(argparse.ArgumentParser):
 
 def _load(module: str, what: str) -> object:
     try:
-        return importlib.import_module(module)
+        loaded = importlib.import_module(module)
     except ModuleNotFoundError as err:
-        if err.name and module.startswith(err.name):
-            print(f"fencelab: unknown {one_line(what)}", file=sys.stderr)
-            raise SystemExit(2) from None
-        raise
+        if not (err.name and module.startswith(err.name)):
+            raise
+        loaded = None
+    if not callable(getattr(loaded, "main", None)):  # e.g. a helper module such as harness.bench.timing
+        print(f"fencelab: unknown {one_line(what)}", file=sys.stderr)
+        raise SystemExit(2)
+    return loaded
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,6 @@ success. Also the RSS of a node daemon.
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import statistics
@@ -17,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.cli import OneLineParser
 from harness.lab import ClusterLab, wait_for
 
 
@@ -40,7 +40,7 @@ def measure_once(root: Path, token_ms: int) -> tuple[float, float, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="fencelab bench cluster", description=__doc__.splitlines()[0])
+    p = OneLineParser(prog="fencelab bench cluster", description=__doc__.splitlines()[0])
     p.add_argument("--tokens", default="300,500,1000,2000", help="token timeouts to try, ms")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--dir", default=None, help="work directory (default: a new one under /tmp)")

@@ -3,10 +3,10 @@ stock ClusterLabs agent that plays the same role, in the same run."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
 from harness.bench.timing import ratio_header, ratio_row, time_command, warm_bytecode
+from harness.cli import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 PAIRS = (
@@ -18,7 +18,7 @@ PAIRS = (
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab bench metadata")
+    parser = OneLineParser(prog="fencelab bench metadata")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(list(argv))
     warm_bytecode()

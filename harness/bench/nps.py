@@ -8,10 +8,10 @@ every `off` really switches off and every `on` really switches on.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command, warm_bytecode
+from harness.cli import OneLineParser
 from harness.emulator_process import Emulator, start_emulator
 from harness.tools import our_tool, stock_tool
 
@@ -46,7 +46,7 @@ def measure(agent: str, device: Emulator, action: str, start_on: bool, exit_ok: 
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab bench nps")
+    parser = OneLineParser(prog="fencelab bench nps")
     parser.add_argument("--runs", type=int, default=15, help="runs per agent and action (default 15)")
     args = parser.parse_args(list(argv))
     warm_bytecode()
