@@ -10,6 +10,7 @@ import subprocess
 
 from fence_agents.errors import FenceError
 
+SHELL_STATUS = {126: " (not executable)", 127: " (command not found)"}
 SCRIPT_TIMEOUT = 30.0  # seconds; a script that needs longer is broken, and fencing must not wait forever
 
 
@@ -33,5 +34,6 @@ def run_password_script(command: str, timeout: float = SCRIPT_TIMEOUT) -> str:
     except OSError as err:
         raise PasswordScriptError(f"Failed: Unable to run password script: {err.strerror}") from None
     if done.returncode != 0:
-        raise PasswordScriptError(f"Failed: Password script exited with status {done.returncode}")
+        why = SHELL_STATUS.get(done.returncode, "")  # the shell's own words went to /dev/null with its stderr
+        raise PasswordScriptError(f"Failed: Password script exited with status {done.returncode}{why}")
     return done.stdout.decode("utf-8", errors="replace").rstrip()
