@@ -135,7 +135,7 @@ def test_agent_file_options(tmp_path: Path) -> None:
         (["-D", str(tmp_path)], r"Failed: Unable to create file"),
         (["-D", str(tmp_path / "no" / "such" / "dir" / "log")], r"Failed: Unable to create file"),
         (["-x", "-k", str(tmp_path / "missing_key")], r"Failed: Identity file .* does not exist"),
-        (["-S", str(tmp_path / "missing_script")], r"Failed: Password script exited with status 127"),
+        (["-S", str(tmp_path / "missing_script")], r"status 127 \(command not found\)"),
     ]
     for extra, says in cases:
         args = [a for a in target if a not in ("-p", SECRET)] if "-S" in extra else target
