@@ -1,7 +1,11 @@
 """``fencelab demo``: emulated hardware, fenced through our agents as separate processes, as a timeline.
 
 Every line printed is something that happened: a node process starting or being killed by its emulated
-outlet, an agent process started with the stdin fenced would give it, and the agent's own answer.
+outlet or BMC chassis, an agent process started with the stdin fenced would give it, the agent's own answer,
+a storage write accepted or refused by the emulated array, and what the array's journal recorded.
+
+Acts, in order: an NPS switch (here), a BMC (:mod:`harness.demo_ipmi`), a SAN switch guarding a LUN
+(:mod:`harness.demo_san`), and a 3-node cluster (:mod:`harness.demo_cluster`).
 """
 
 from __future__ import annotations
@@ -11,29 +15,16 @@ import sys
 from collections.abc import Sequence
 
 from harness.cli import OneLineParser
+from harness.demo_calls import fence_call
 from harness.demo_cluster import cluster_section
+from harness.demo_ipmi import ipmi_section
+from harness.demo_san import san_section
 from harness.emulator_process import Emulator, start_emulator
 from harness.node_watch import NodeWatch
 from harness.timeline import Timeline
-from harness.tools import our_tool
 
 NODES = ("iscsi1", "iscsi2", "iscsi3")
 PASSWORD = "redhat123"  # the seed cluster's NPS password; shown as *** in the timeline
-
-
-def fence_call(timeline: Timeline, agent: str, stdin_lines: Sequence[str], who: str = "fenced") -> int:
-    """Run an agent the way fenced does (no arguments, key=value on stdin) and put it on the timeline."""
-    shown = " ".join("passwd=***" if line.startswith("passwd=") else line for line in stdin_lines)
-    timeline.add(who, f"runs {agent} <<< {shown}")
-    proc = subprocess.run(
-        [our_tool(agent)], input="\n".join(stdin_lines) + "\n", capture_output=True, text=True, timeout=60
-    )
-    # the result line is on stdout; failures say why on stderr (fenced's extra keys only warn there)
-    said = proc.stdout.strip().splitlines() or [
-        line for line in proc.stderr.strip().splitlines() if "Parse error" not in line
-    ]
-    timeline.add(agent, f"exit {proc.returncode}: {said[-1] if said else '(no output)'}")
-    return proc.returncode
 
 
 def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
@@ -58,7 +49,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
             f"ipport={device.port('telnet')}",
             f"passwd={PASSWORD}",
         ]
-        rc = fence_call(timeline, "fence_nps", seed)
+        rc = fence_call(timeline, "fence_nps", seed).rc
         watch.wait("iscsi2", running=True, starts=2)
         status = [
             "port=2",
@@ -78,7 +69,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
             "action=off",
             "ssh_options=-o StrictHostKeyChecking=no",
         ]
-        rc_off = fence_call(timeline, "fence_nps", off, who="operator")
+        rc_off = fence_call(timeline, "fence_nps", off, who="operator").rc
         watch.wait("iscsi3", running=False)
         status3 = [
             "port=3",
@@ -87,7 +78,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
             f"passwd={PASSWORD}",
             "action=status",
         ]
-        rc_status = fence_call(timeline, "fence_nps", status3, who="operator")
+        rc_status = fence_call(timeline, "fence_nps", status3, who="operator").rc
         timeline.add("nps", "switch shuts down: every outlet loses power")
     return rc == 0 and rc_off == 0 and rc_status == 2
 
@@ -101,6 +92,8 @@ def main(argv: Sequence[str]) -> int:
     ok = True
     try:
         ok &= nps_section(timeline, watch)
+        ok &= ipmi_section(timeline, watch)
+        ok &= san_section(timeline)
         ok &= cluster_section(timeline)
     except (TimeoutError, RuntimeError, OSError, subprocess.TimeoutExpired) as err:
         print(f"fencelab demo: failed: {err}", file=sys.stderr)
