@@ -32,7 +32,7 @@ class Timeline:
         with self._lock:
             event = Event(self.now(), who, what)
             self.events.append(event)
-            print(f"  {event.at:7.3f}s  {who:<10} {what}", file=self.out, flush=True)
+            print(f"  {event.at:7.3f}s  {who:<13} {what}", file=self.out, flush=True)
             return event
 
     def section(self, title: str) -> None:
