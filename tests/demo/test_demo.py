@@ -47,12 +47,12 @@ def test_ipmi_act_status_reboot_and_a_refused_off(out: str) -> None:
     assert re.search(
         r"bmc\s+BMC up: IPMI 2.0 RMCP\+ on udp 127.0.0.1:\d+; users admin \(administrator\)", out
     )
-    assert re.search(r"fence_ipmilan exit 0: Status: ON", out)
+    assert re.search(r"fence_ipmilan\s+exit 0: Status: ON", out)
     # the chassis powered off: blade1's process died; powered on: a new one started; then the agent said so
     reboot = r"blade1\s+node is DEAD: power cut(?:.*\n)+?.*blade1\s+node is running again(?:.*\n)+?.*Rebooted"
     assert re.search(reboot, out)
     refused = (
-        r"fence_ipmilan exit 1: ERROR: Failed: the BMC refused power off: insufficient privilege for user"
+        r"fence_ipmilan\s+exit 1: ERROR: Failed: the BMC refused power off: insufficient privilege for user"
     )
     assert re.search(refused, out)
     assert re.search(r"blade1\s+still running \(pid \d+\); BMC: chassis on, 1 power-off so far", out)
@@ -65,8 +65,9 @@ def test_san_act_fence_cuts_the_writes_and_the_journal_agrees(out: str) -> None:
         assert len(re.findall(accepted, out)) == 2  # before the fence and after the unfence
         # between the fence and the unfence, the same write is refused for the fence's reason
         between = (
-            r"fence_ifmib exit 0: Success: Powered OFF\n(?:.*\n)+?.*qemu-io\s+exit 1: .*no path to the array"
-            r"(?:.*\n)+?.*fence_ifmib exit 0: Success: Powered ON"
+            r"fence_ifmib\s+exit 0: Success: Powered OFF\n"
+            r"(?:.*\n)+?.*qemu-io\s+exit 1: .*no path to the array"
+            r"(?:.*\n)+?.*fence_ifmib\s+exit 0: Success: Powered ON"
         )
         assert re.search(between, out)
         assert re.search(r"journal\s+.*writes from db1 accepted: 2, between fence and unfence: 0", out)
