@@ -175,7 +175,7 @@ TOML_CASES = {
 }
 
 CLOSED_STDOUT = [
-    *[(a, ["-o", "metadata"], r"Standard output was closed") for a in AGENTS],
+    ("fence_nps", ["-o", "metadata"], r"Standard output was closed"),  # one framework for all agents
     ("fence_ilo3", ["-h"], r"Standard output was closed"),
     ("fence_brocade", ["-o", "manpage"], r"Standard output was closed"),
     ("ccs_config_dump", ["-f", LISTING1], None),

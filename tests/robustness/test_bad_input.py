@@ -56,7 +56,10 @@ from .support import (
 # --- help --------------------------------------------------------------------------------------------
 
 
-HELP_RUNS = [(p, f) for p in PROGRAMS for f in ("-h", "--help") if p not in AGENT_ALIASES or f == "-h"]
+# Agents share one framework: --help through fence_nps, -h through every agent and alias.
+HELP_RUNS = [
+    (p, f) for p in PROGRAMS for f in ("-h", "--help") if f == "-h" or p not in (*AGENTS[1:], *AGENT_ALIASES)
+]
 
 
 @pytest.mark.parametrize(("program", "flag"), HELP_RUNS)
@@ -206,9 +209,11 @@ def test_ccs_config_validate_on_malformed_conf(case: str, tmp_path: Path) -> Non
     assert done.out == "Configuration fails to validate\n", done
 
 
-# Every case through ccs_config_dump; the other readers share the loader, so two telling cases each.
-READER_RUNS = [("ccs_config_dump", c) for c in BAD_CONFS] + [
-    (t, c) for t in ("ccs_objctl", "confdb2ldif", "fencelab-node") for c in ("truncated", "billion-laughs")
+# ccs_config_validate above takes every case; the other readers share its loader: three telling ones each.
+READER_RUNS = [
+    (t, c)
+    for t in ("ccs_config_dump", "ccs_objctl", "confdb2ldif", "fencelab-node")
+    for c in ("truncated", "billion-laughs", "wrong-root")
 ]
 
 
@@ -232,7 +237,8 @@ def _unusable_paths(tmp: Path) -> dict[str, tuple[str, str]]:
 
 @pytest.mark.parametrize("tool", [*CONFIG_TOOLS, "fencelab-node"])
 def test_config_readers_on_unusable_paths(tool: str, tmp_path: Path) -> None:
-    for path, reason in _unusable_paths(tmp_path).values():
+    paths = _unusable_paths(tmp_path)
+    for path, reason in paths.values() if tool == "ccs_config_dump" else [paths["under-a-file"]]:
         line = assert_clear_failure(run(tool, *config_args(tool, path, tmp_path)), 1)
         assert path in line and reason in line, line
 
