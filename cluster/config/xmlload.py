@@ -48,8 +48,9 @@ def parse_xml_bytes(data: bytes, source: str) -> ConfElement:
         raise config_error(source, None, "cluster", f"file is larger than {MAX_CONFIG_BYTES} bytes")
     declared = data.find(b"<!ENTITY")  # before lxml: an expansion bomb must not get as far as the parser
     if declared >= 0:
-        line = data.count(b"\n", 0, declared) + 1
-        raise config_error(source, line, "!ENTITY", "entity declarations are not allowed")
+        raise config_error(
+            source, data.count(b"\n", 0, declared) + 1, "!ENTITY", "entity declarations are not allowed"
+        )
     try:
         doc = etree.fromstring(data, _safe_parser()).getroottree()
     except etree.XMLSyntaxError as err:
