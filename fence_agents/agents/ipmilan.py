@@ -141,10 +141,10 @@ SPEC = AgentSpec(
     name="fence_ipmilan",
     shortdesc="Fence agent for IPMI",
     longdesc=(
-        "fence_ipmilan is an I/O Fencing agent which can be used with machines controlled by IPMI. "
-        "This agent speaks IPMI 2.0 (RMCP+) itself through pyghmi: ipmitool is not needed. "
-        "WARNING! With -m/method cycle the BMC may report success before the node is powered off. "
-        "You should use -m/method onoff if your fence device works correctly with that option."
+        "fence_ipmilan powers a machine off, on or through a cycle by talking to its baseboard management "
+        "controller over IPMI 2.0 (RMCP+), using pyghmi: ipmitool is not needed. The address is the BMC's; "
+        "there is no plug. Prefer the default method onoff, which verifies that the machine really went "
+        "off: with method cycle the BMC acknowledges a single command and nothing is verified."
     ),
     vendor_url="",
     connect=connect,
