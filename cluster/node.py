@@ -15,6 +15,7 @@ from cluster.config import ConfigError, load_cluster_conf
 from cluster.daemon.control import ControlError
 from cluster.daemon.node import Node
 from cluster.messages import one_line
+from cluster.tools.runtime import seconds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--log-root", help="re-root absolute log paths here ('/' keeps them; default: run dir)")
     p.add_argument("--agent-dir", action="append", default=[], help="look for fence agents here first")
     p.add_argument("-p", "--port", type=_port, help="UDP port, overriding <cman port> (cman_tool join -p)")
-    p.add_argument("--agent-timeout", type=float, default=60.0, help="deadline of one agent call, seconds")
+    p.add_argument("--agent-timeout", type=seconds, default=60.0, help="deadline of one agent call, seconds")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         conf = load_cluster_conf(args.config)
