@@ -88,6 +88,12 @@ MISSING_VALUE = [
     ("fencelab-node", ["-c"], 2, r"argument -c/--config: expected one argument"),
     ("fencelab-node", ["-c", LISTING1, "-n", "iscsi1", "--run-dir", "/tmp", "-p", "70000"], 2, r"not a port"),
     (
+        "fencelab-node",
+        ["-c", LISTING1, "-n", "iscsi1", "--run-dir", "/tmp", "--agent-timeout", "nan"],
+        2,
+        r"argument --agent-timeout: 'nan' is not a number of seconds above 0",
+    ),
+    (
         "fence_ipmilan",
         ["-o", "status", "-a", "127.0.0.1", "-l", "a", "-p", SECRET, "-u", "70000"],
         1,
