@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
@@ -32,6 +33,9 @@ class Writable(Protocol):
     def flush(self) -> None: ...
 
 
+SHORT_SECRET = 4  # secrets shorter than this are masked as whole tokens only
+
+
 class Redactor:
     """The secrets of this run (grows when a password script has run); longest first so none leaks."""
 
@@ -47,8 +51,14 @@ class Redactor:
 
     def redact(self, text: str, min_length: int = 1) -> str:
         for s in self._secrets:
-            if len(s) >= min_length and s in text:
+            if len(s) < min_length or s not in text:
+                continue
+            if len(s) >= SHORT_SECRET:
                 text = text.replace(s, MASK)
+            else:
+                # a very short secret ("on") is masked where it stands alone, not inside every word that
+                # happens to contain it: "c***nect" would only garble the message
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])", MASK, text)
         return text
 
 
