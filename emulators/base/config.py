@@ -30,6 +30,8 @@ def load_toml(path: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: {err}") from None
+    except UnicodeDecodeError as err:  # TOML is UTF-8; say where the first bad byte is
+        raise ConfigError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except OSError as err:
         raise ConfigError(f"{path}: {err.strerror or err}") from None
 

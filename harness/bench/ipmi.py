@@ -8,7 +8,6 @@ every run does real work. Figures: median wall time per action and the ratio our
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import select
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.cli import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 USER, PASSWORD = "admin", "bench-Secret-1"
@@ -165,7 +165,7 @@ def sessions_per_second(port: int, clients: int, seconds: float) -> tuple[float,
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab bench ipmi")
+    parser = OneLineParser(prog="fencelab bench ipmi")
     parser.add_argument("--runs", type=int, default=10, help="runs per action and agent (default 10)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of the session-rate test")
     parser.add_argument("--clients", type=int, default=2, help="client processes in the session-rate test")

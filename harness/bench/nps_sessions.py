@@ -7,7 +7,6 @@ p50, p90, p99, max, and the aggregate rate. ``--json`` prints one JSON object in
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
@@ -16,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from harness.cli import OneLineParser
 from harness.pytest_plugin import start_emulator
 
 PROMPT = b"NPS> "
@@ -102,7 +102,7 @@ def _describe(r: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab bench nps_sessions", description=__doc__)
+    parser = OneLineParser(prog="fencelab bench nps_sessions", description=__doc__)
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=20, help="/S commands per session and phase")
     parser.add_argument(

@@ -12,7 +12,6 @@ Needs snmpsim (``pip install snmpsim pysmi``) and the stock fence_ifmib (Debian 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import select
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from fence_agents.transports.snmp import CommunitySession, SnmpTarget
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.cli import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 IF_ADMIN = (1, 3, 6, 1, 2, 1, 2, 2, 1, 7)
@@ -178,7 +178,7 @@ def compile_agents() -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fencelab bench san")
+    parser = OneLineParser(prog="fencelab bench san")
     parser.add_argument("--requests", type=int, default=1000, help="sequential requests per measurement")
     parser.add_argument("--runs", type=int, default=10, help="agent runs per action")
     args = parser.parse_args(list(argv))
