@@ -294,6 +294,7 @@ class UsmSession(SnmpSession):
 
         self.hl = hl
         self.target = target
+        self.heard = False  # no answer yet: a time-out then means we never reached the agent at all
         self.loop = asyncio.new_event_loop()
         self.engine = hl.SnmpEngine()
         level = target.level
@@ -330,13 +331,15 @@ class UsmSession(SnmpSession):
         self._raise(indication, status, index, varbinds)
         return [(tuple(vb[0]), vb[1]) for vb in varbinds]
 
-    @staticmethod
-    def _raise(indication: Any, status: Any, index: Any, varbinds: Any) -> None:
+    def _raise(self, indication: Any, status: Any, index: Any, varbinds: Any) -> None:
         if indication:
             text = str(indication)
             if "timeout" in text.lower():
+                if not self.heard:  # v3 starts with engine discovery: silence there is a failed login
+                    raise ConnectError("Unable to connect/login to fencing device (no answer from the agent)")
                 raise DeviceTimeout()
             raise LoginError(f"Unable to connect/login to fencing device ({text})")
+        self.heard = True
         if status:
             i = int(index)
             oid = tuple(varbinds[i - 1][0]) if 0 < i <= len(varbinds) else None

@@ -163,11 +163,6 @@ def test_agent_closed_port(agent: str, extra: list[str]) -> None:
     assert_clear_failure(done, 1, CONNECT_FAILED, within=login_timeout + SLACK)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fence_ifmib SNMPv3 at a closed port: 'Connection timed out' after login_timeout + shell_timeout, "
-    "not 'Unable to connect/login' within login_timeout (fence_agents/transports/snmp.py)",
-)
 def test_ifmib_v3_closed_port() -> None:
     args = ["-o", "status", "--snmp-version", "3", "-l", "admin", "-p", SECRET, "--login-timeout", "0.5"]
     done = run(
