@@ -57,9 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
-    if not args or args[0] in ("-h", "--help", "help"):
+    if not args:  # a mistake: usage goes where errors go
+        print(USAGE, end="", file=sys.stderr)
+        return 2
+    if args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
-        return 0 if args else 2
+        return 0
     cmd, rest = args[0], args[1:]
     if cmd == "demo":
         mod = _load("harness.demo", "command 'demo'")
