@@ -92,7 +92,7 @@ def test_missing_or_bad_value(program: str, args: list[str], code: int, says: st
 def test_fencelab_without_a_command_prints_usage_and_exits_2() -> None:
     done = run("fencelab")
     assert_no_traceback(done)
-    assert done.code == 2 and done.out.startswith("usage: fencelab"), done
+    assert done.code == 2 and done.err.startswith("usage: fencelab") and not done.out, done
 
 
 # --- agents: garbage on stdin ----------------------------------------------------------------------
