@@ -14,10 +14,10 @@ import time
 
 from fence_agents.agents.brocade_switchshow import PortRow, find_port, parse_switchshow
 from fence_agents.device import Device, PowerState
-from fence_agents.errors import ConnectionLost, DeviceError, DeviceTimeout, LoginError, PlugNotFound
+from fence_agents.errors import DeviceError, LoginError, PlugNotFound
 from fence_agents.request import Request
 from fence_agents.spec import AgentSpec
-from fence_agents.transports.base import Channel
+from fence_agents.transports.base import Channel, login_dialogue
 
 DEFAULT_PROMPT = r"> "
 LOGIN = r"login\s*: "
@@ -43,7 +43,7 @@ class BrocadeDevice(Device):
         deadline = time.monotonic() + self.login_timeout
         patterns = [LOGIN, PASSWORD, self.prompt]
         sent_user = sent_password = False
-        try:
+        with login_dialogue(self.request.log, self.logout):
             while True:
                 found = self.channel.expect(patterns, max(deadline - time.monotonic(), 0.0))
                 if found.index == 2:
@@ -58,13 +58,6 @@ class BrocadeDevice(Device):
                         raise LoginError()
                     self.channel.sendline(self.request.password)
                     sent_password = True
-        except (DeviceTimeout, ConnectionLost):
-            self.request.log.debug("no command prompt after login")
-            self.logout()
-            raise LoginError() from None
-        except Exception:
-            self.logout()
-            raise
 
     def logout(self) -> None:
         channel, self.channel = self.channel, None

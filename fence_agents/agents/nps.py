@@ -23,10 +23,10 @@ from fence_agents.agents.nps_screens import (
     prompt_patterns,
 )
 from fence_agents.device import Device, PowerState
-from fence_agents.errors import ConnectionLost, DeviceTimeout, LoginError, PlugNotFound
+from fence_agents.errors import ConnectionLost, PlugNotFound
 from fence_agents.request import Request
 from fence_agents.spec import AgentSpec, Option, OptType
-from fence_agents.transports.base import Channel
+from fence_agents.transports.base import Channel, login_dialogue
 
 MORE = r"Enter: "  # a paged screen waits for an empty line
 CONFIRM = r"\(Y/N\)"  # a unit that still asks although the command ends in ",y"
@@ -57,7 +57,7 @@ class NpsDevice(Device):
         deadline = time.monotonic() + self.login_timeout
         if self.request.str("serial_port"):
             self.channel.sendline("")  # a serial line shows nothing until woken
-        try:
+        with login_dialogue(self.request.log, self.logout):
             while True:
                 found = self.channel.expect(dialogue.patterns, deadline - time.monotonic())
                 step = dialogue.react(found.index)
@@ -67,13 +67,6 @@ class NpsDevice(Device):
                     self.channel.sendline(self.request.login or "")
                 elif step is Step.SEND_PASSWORD and self.request.password is not None:
                     self.channel.sendline(self.request.password)
-        except (DeviceTimeout, ConnectionLost):
-            self.request.log.debug("no command prompt after login")
-            self.logout()
-            raise LoginError() from None
-        except Exception:
-            self.logout()
-            raise
 
     def logout(self) -> None:
         channel, self.channel = self.channel, None

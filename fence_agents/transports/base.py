@@ -8,11 +8,14 @@ logged to the request's logger at DEBUG (``-v``); a :class:`Secret` is logged as
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from fence_agents.errors import ConnectionLost, DeviceTimeout, LoginError
 from fence_agents.secret import Secret
 
 Pattern = str | re.Pattern[str]  # a str is a regular expression, compiled case-insensitively
@@ -52,3 +55,18 @@ class Channel(ABC):
             pass
         finally:
             self.close()
+
+
+@contextmanager
+def login_dialogue(log: logging.Logger, leave: Callable[[], None]) -> Iterator[None]:
+    """Around a device's login dialogue: a device that goes quiet or hangs up before showing its command
+    prompt has refused us (LoginError); any failure leaves the session closed."""
+    try:
+        yield
+    except (DeviceTimeout, ConnectionLost):
+        log.debug("no command prompt after login")
+        leave()
+        raise LoginError() from None
+    except Exception:
+        leave()
+        raise
