@@ -6,20 +6,16 @@ and every wait has a deadline.
 
 from __future__ import annotations
 
-import json
-import select
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from harness.agent_run import AgentResult as Result
 from harness.agent_run import password_script
 from harness.agent_run import run_agent as run
-from harness.pytest_plugin import Emulator, emulate_command, to_toml
+from harness.pytest_plugin import Emulator, start_emulator
 
 RUN_DEADLINE = 30.0
 USERS = {
@@ -83,58 +79,10 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "
         time.sleep(0.02)
 
 
-class ControlledFleet:
-    """``fencelab emulate bmc`` with its stdin control pipe open (stop/start/state of single BMCs)."""
-
-    def __init__(self, config: Mapping[str, Any], args: Sequence[str] = (), timeout: float = 20.0) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="fencelab-bmc-test-")
-        path = Path(self.workdir) / "bmc.toml"
-        path.write_text(to_toml(config))
-        self.proc = subprocess.Popen(
-            emulate_command("bmc", ["--config", str(path), *args]),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.info = self._line(timeout)
-        self.ports: dict[str, int] = self.info["ports"]
-
-    def _line(self, timeout: float) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            self.close()
-            raise AssertionError(f"no line from the BMC fleet within {timeout}s")
-        line = self.proc.stdout.readline()
-        assert line, "the BMC fleet exited"
-        return dict(json.loads(line))
-
-    def request(
-        self, cmd: str, bmc: str | None = None, timeout: float = 10.0, **extra: Any
-    ) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "bmc": bmc, **extra}) + "\n")
-        self.proc.stdin.flush()
-        return self._line(timeout)
-
-    def close(self, timeout: float = 10.0) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=timeout)
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                stream.close()
-        return self.proc.returncode
-
-    def __enter__(self) -> ControlledFleet:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def controlled_fleet(config: Mapping[str, Any], args: Sequence[str] = (), timeout: float = 20.0) -> Emulator:
+    """``fencelab emulate bmc`` with its stdin control pipe open (stop/start/state of single BMCs through
+    ``Emulator.control``); the caller stops it (``stop()`` returns the exit status)."""
+    return start_emulator("bmc", config, args, timeout)
 
 
 def pid_alive(pid: int) -> bool:

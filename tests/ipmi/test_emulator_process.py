@@ -15,9 +15,9 @@ from harness.pytest_plugin import Emulator, emulate_command
 
 from .support import (
     USERS,
-    ControlledFleet,
     bmc_config,
     by_argv,
+    controlled_fleet,
     pid_alive,
     python_client,
     status_of,
@@ -39,31 +39,31 @@ def test_many_bmcs_one_process_each(emulator: Callable[..., Emulator]) -> None:
 
 
 def test_stop_and_start_one_bmc_independently() -> None:
-    with ControlledFleet(bmc_config(count=2)) as fleet:
-        stopped = fleet.request("stop", "bmc2")
+    with controlled_fleet(bmc_config(count=2)) as fleet:
+        stopped = fleet.control({"cmd": "stop", "bmc": "bmc2"})
         assert (stopped["ok"], stopped["running"]) == (True, False)
         dead = status_of(fleet.ports["bmc2"], "--login-timeout", "1")
         assert dead.rc == 1 and "no answer from the BMC" in dead.err
         assert status_of(fleet.ports["bmc1"]).out == "Status: ON\n"
-        started = fleet.request("start", "bmc2")
+        started = fleet.control({"cmd": "start", "bmc": "bmc2"})
         assert started["running"] and started["port"] == fleet.ports["bmc2"]  # same port as before
         assert status_of(fleet.ports["bmc2"]).out == "Status: ON\n"
-        assert not fleet.request("stop", "bmc9")["ok"]
+        assert not fleet.control({"cmd": "stop", "bmc": "bmc9"})["ok"]
 
 
 def test_sigterm_stops_every_bmc_process() -> None:
-    fleet = ControlledFleet(bmc_config(count=2))
+    fleet = controlled_fleet(bmc_config(count=2))
     pids = [b["pid"] for b in fleet.info["bmcs"]]
     assert all(pid_alive(p) for p in pids)
-    assert fleet.close() == 0
+    assert fleet.stop() == 0
     wait_for(lambda: not any(pid_alive(p) for p in pids), what="BMC workers to exit")
 
 
 def test_bmcs_exit_when_the_fleet_is_killed() -> None:
-    fleet = ControlledFleet(bmc_config(count=2))
+    fleet = controlled_fleet(bmc_config(count=2))
     pids = [b["pid"] for b in fleet.info["bmcs"]]
     os.kill(fleet.proc.pid, signal.SIGKILL)
-    fleet.close()
+    fleet.stop()
     wait_for(lambda: not any(pid_alive(p) for p in pids), what="orphaned BMC workers to exit")
 
 
@@ -98,7 +98,7 @@ def test_taken_port_exit_1(emulator: Callable[..., Emulator]) -> None:
 
 
 def test_idle_sessions_are_reaped() -> None:
-    with ControlledFleet(bmc_config(session_timeout=0.3)) as fleet:
+    with controlled_fleet(bmc_config(session_timeout=0.3)) as fleet:
         port = fleet.ports["bmc1"]
         client = python_client(
             textwrap.dedent(f"""
@@ -111,10 +111,9 @@ def test_idle_sessions_are_reaped() -> None:
             """)
         )
         assert client.stdout.strip() == "0", client.stderr
-        assert fleet.request("state", "bmc1")["logins"] >= 1
-        wait_for(
-            lambda: fleet.request("state", "bmc1")["sessions"] == 0, what="the idle session to be reaped"
-        )
+        assert fleet.control({"cmd": "state", "bmc": "bmc1"})["logins"] >= 1
+        state = {"cmd": "state", "bmc": "bmc1"}
+        wait_for(lambda: fleet.control(state)["sessions"] == 0, what="the idle session to be reaped")
 
 
 def test_pyghmi_client_falls_back_to_suite_3_and_sees_0xd4(emulator: Callable[..., Emulator]) -> None:
