@@ -122,5 +122,5 @@ def cluster_section(timeline: Timeline) -> bool:
                 [our_tool(tool[0]), *tool[1:]], env={"FENCELAB_RUN_DIR": str(lab.run_dir(1))}, timeout=30
             )
             for line in (done.stdout or done.stderr).rstrip().splitlines():
-                print(f"{'':23}{line}")
+                print(f"{'':26}{line}")
     return True
