@@ -14,12 +14,12 @@ from fence_agents.device import Device, PowerState
 from fence_agents.errors import PlugNotFound, UsageError
 from fence_agents.request import Request
 from fence_agents.spec import AgentSpec, Option
-from fence_agents.transports.snmp import MISSING, Oid, SnmpSession, target_from_request
+from fence_agents.transports.snmp import MISSING, Oid, SnmpSession, SnmpValue, target_from_request
 
 IF_DESCR: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 2)
 IF_ADMIN_STATUS: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 7)
 IF_ALIAS: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 18)
-UP, DOWN = 1, 2
+UP, DOWN, TESTING = 1, 2, 3
 
 
 class IfMibDevice(Device):
@@ -53,6 +53,11 @@ class IfMibDevice(Device):
             matches = [i for i, name in self._descr() if name == plug]
             if not matches:
                 raise PlugNotFound(f"Failed: Can't find port with name {plug}!")
+            if len(matches) > 1:  # ifDescr need not be unique: fencing a guess may cut the wrong port
+                found = ", ".join(str(i) for i in matches)
+                raise PlugNotFound(
+                    f"Failed: Port name {plug} matches several interfaces (ifIndex {found}): give the ifIndex"
+                )
             index = matches[0]
         self._index[plug] = index
         return index
@@ -61,7 +66,7 @@ class IfMibDevice(Device):
         value = self._s().get(IF_ADMIN_STATUS + (self.if_index(plug or ""),))
         if value is MISSING:
             raise PlugNotFound()
-        return PowerState.ON if value == UP else PowerState.OFF
+        return admin_state(value)
 
     def set_power(self, plug: str | None, state: PowerState) -> None:
         self._s().set_int(
@@ -76,14 +81,24 @@ class IfMibDevice(Device):
         admin = {oid[-1]: value for oid, value in self._s().walk(IF_ADMIN_STATUS)}
         aliases = {oid[-1]: str(value) for oid, value in self._s().walk(IF_ALIAS) if value is not MISSING}
         return {
-            name: (aliases.get(index, ""), PowerState.ON if admin.get(index) == UP else PowerState.OFF)
-            for index, name in self._descr()
+            name: (aliases.get(index, ""), admin_state(admin.get(index))) for index, name in self._descr()
         }
 
     def logout(self) -> None:
         session, self.session = self.session, None
         if session is not None:
             session.close()
+
+
+def admin_state(value: SnmpValue) -> PowerState:
+    """ifAdminStatus as a power state: up is ON; down and testing are OFF (as the stock agent); anything
+    else (a value outside the enumeration, a string, a missing value) is UNKNOWN, never OFF."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value == UP:
+            return PowerState.ON
+        if value in (DOWN, TESTING):
+            return PowerState.OFF
+    return PowerState.UNKNOWN
 
 
 def connect(request: Request) -> Device:
