@@ -88,6 +88,7 @@ class Victim:
     call: CallSpec | None = None
     deferred_to: int | None = None
     dirty_logged: bool = False
+    refailed: bool = False  # a new incarnation failed while an agent ran: that call cannot cover it
 
 
 @dataclass
@@ -152,6 +153,11 @@ class FenceDomain:
         effects = self._record_call(call, result, now)
         victim.call_id = None
         victim.call = None
+        if victim.refailed:  # the call began before the node's latest life: start a fresh pass
+            victim.refailed = False
+            victim.attempt = None
+            victim.phase = Phase.DELAY
+            return effects + self._spare_rejoined(now) + self._drive(now)
         victim.attempt.record(result.ok)
         victim.phase = Phase.READY
         if victim.attempt.outcome is True:
@@ -287,8 +293,15 @@ class FenceDomain:
         node = self.plan.node_by_id(nodeid) or NodeFencing(nodeid, f"nodeid {nodeid}")
         if incarnation is not None:  # startup victims never failed while we watched
             self._last_failure[nodeid] = now
-        if nodeid in self.victims:
-            return []
+        victim = self.victims.get(nodeid)
+        if victim is not None:
+            if incarnation is None or incarnation == victim.incarnation:
+                return []  # the same life lost again: the fence in progress still covers it
+            # it restarted and failed again (possible only while its agent ran): fence this life too
+            victim.incarnation, victim.failed_at, victim.dirty_logged = incarnation, now, False
+            victim.not_before = now + delay
+            victim.refailed = victim.phase is Phase.CALLING
+            return [Log("warning", f"node {node.name} failed again (restarted since): fencing it again")]
         self.victims[nodeid] = Victim(node, now, incarnation, now + delay)
         why = "startup fencing" if incarnation is None else "failed"
         return [Log("info", f"node {node.name} {why}: added to victims (delay {delay:g}s)")]
