@@ -78,6 +78,7 @@ class FencedService:
         if node is None:
             raise KeyError(name)
         attempt = Attempt(self.domain.plan, node, unfence=unfence)
+        life = self.domain.incarnation_of(node.nodeid)  # what a success covers (not a later restart)
         records: list[FenceRecord] = []
         method_label = "unfence" if unfence else ""
         while (call := attempt.next_call()) is not None:
@@ -103,6 +104,7 @@ class FencedService:
                 duration,
                 outcome.detail,
                 "fence_node",
+                life,
             )
             self.domain.history.add(record)
             records.append(record)

@@ -24,6 +24,8 @@ from cluster.fenced.attempt import Attempt, CallSpec
 from cluster.fenced.history import FenceRecord, History
 from cluster.fenced.plan import FencePlan, NodeFencing
 
+LIVES_KEPT = 32  # incarnations remembered per node to recognise a stale peer announcement
+
 
 @dataclass(frozen=True)
 class MembershipView:
@@ -117,6 +119,7 @@ class FenceDomain:
         self._unfence_calls: dict[int, CallSpec] = {}
         self._last_failure: dict[int, float] = {}
         self._last_fenced: dict[int, float] = {}
+        self._lives: dict[int, list[str]] = {}  # every incarnation seen per node, oldest first
 
     # ---- inputs -------------------------------------------------------------------------------------
     def on_membership(self, view: MembershipView, now: float) -> list[Effect]:
@@ -136,6 +139,11 @@ class FenceDomain:
                     continue
                 effects += self._add_victim(nodeid, incarnation, now, delay)
         self._members = new
+        for nodeid, incarnation in new.items():
+            lives = self._lives.setdefault(nodeid, [])
+            if incarnation not in lives:
+                lives.append(incarnation)
+                del lives[:-LIVES_KEPT]
         self._quorate = view.quorate
         effects += self._spare_rejoined(now)
         return effects + self._drive(now)
@@ -170,6 +178,7 @@ class FenceDomain:
                 "success",
                 result.duration,
                 by=self.plan.name_of(self.our_nodeid),
+                incarnation=victim.incarnation,
             )
             effects += self._fenced(victim.node.nodeid, now)
             effects.append(Announce(victim.node.nodeid, record))
@@ -182,8 +191,10 @@ class FenceDomain:
         node = self.plan.node_by_name(name)
         if node is None or node.nodeid not in self.victims:
             return False, []
+        by = self.plan.name_of(self.our_nodeid)
+        life = self.victims[node.nodeid].incarnation
         record = FenceRecord(
-            now, name, "manual", "fence_ack_manual", "override", 0.0, by=self.plan.name_of(self.our_nodeid)
+            now, name, "manual", "fence_ack_manual", "override", 0.0, by=by, incarnation=life
         )
         self.history.add(record)
         effects: list[Effect] = [Log("info", f"fence {name} overridden by administrator intervention")]
@@ -193,16 +204,29 @@ class FenceDomain:
 
     def on_peer_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
         """Another member (the master) fenced ``nodeid``."""
-        if nodeid not in self.victims:
+        victim = self.victims.get(nodeid)
+        if victim is None:
             return []
         self.history.add(record)
+        if self._earlier_life(nodeid, record.incarnation, victim.incarnation):
+            # the announcement crossed the node's restart and new failure: it covers the old life only
+            said = f"fence {record.victim} {record.result} (by {record.by})"
+            return [Log("warning", f"{said} was for an earlier life of the node: still a victim")]
         effects: list[Effect] = [Log("info", f"fence {record.victim} {record.result} (by {record.by})")]
         return effects + self._fenced(nodeid, now) + self._drive(now)
 
     def on_external_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
-        """``fence_node`` fenced ``nodeid`` outside the domain's own calls (already in the history)."""
-        if nodeid not in self.victims:
+        """``fence_node`` fenced ``nodeid`` outside the domain's own calls (already in the history).
+
+        ``record.incarnation`` is the node's life when fence_node started (``incarnation_of``): a node that
+        restarted and failed again while it ran was not fenced by it.
+        """
+        victim = self.victims.get(nodeid)
+        if victim is None:
             return []
+        if victim.incarnation is not None and victim.incarnation != record.incarnation:
+            said = f"fence {record.victim} by fence_node began before the node's latest failure"
+            return [Log("warning", f"{said}: still a victim")]
         effects: list[Effect] = [Log("info", f"fence {record.victim} success (fence_node)")]
         effects += self._fenced(nodeid, now)
         effects.append(Announce(nodeid, record))
@@ -237,6 +261,20 @@ class FenceDomain:
         cleanly, left cleanly, or never failed.
         """
         return nodeid not in self.victims
+
+    def incarnation_of(self, nodeid: int) -> str | None:
+        """The node's current life: as a member, else as a victim, else None (unknown)."""
+        if nodeid in self._members:
+            return self._members[nodeid]
+        victim = self.victims.get(nodeid)
+        return victim.incarnation if victim is not None else None
+
+    def _earlier_life(self, nodeid: int, announced: str | None, ours: str | None) -> bool:
+        """True when ``announced`` is a life of the node we saw before ``ours`` (unknown lives: False)."""
+        lives = self._lives.get(nodeid, [])
+        if announced is None or ours is None or announced == ours or announced not in lives:
+            return False
+        return ours in lives and lives.index(announced) < lives.index(ours)
 
     def last_failure(self, nodeid: int) -> float | None:
         return self._last_failure.get(nodeid)

@@ -19,6 +19,7 @@ class FenceRecord:
     duration: float
     detail: str = ""
     by: str = ""
+    incarnation: str | None = None  # the victim's life the fence covers (None: not known to the fencer)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

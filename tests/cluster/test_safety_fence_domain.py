@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cluster.fenced.domain import Announce, CallResult, FenceDomain
+from cluster.fenced.history import FenceRecord
 from cluster.fenced.plan import FenceSettings
 from tests.cluster.test_fenced_domain import ALL, logs, plan, runs, started, view
 
@@ -55,3 +56,62 @@ def test_same_incarnation_lost_again_during_the_call_is_covered_by_its_success()
     d.on_membership(view(4, {1: "a", 2: "b"}), 12.0)
     d.on_call_result(call.call_id, CallResult(True, 2.5), 12.5)
     assert d.fenced_since_failure(3)
+
+
+def _restarted_and_failed_again(d: FenceDomain) -> None:
+    """node3 (c) fails, restarts and rejoins as c2, and c2 fails: the victim is now the life c2."""
+    d.on_membership(view(2, {1: "a", 2: "b"}), 10.0)
+    d.on_membership(view(3, {1: "a", 2: "b", 3: "c2"}), 11.0)
+    d.on_membership(view(4, {1: "a", 2: "b"}), 12.0)
+
+
+def test_late_announcement_for_an_earlier_life_does_not_drop_the_victim() -> None:
+    # node 2 defers to node 1. node 1's announcement that it fenced life c arrives after node 2 saw
+    # life c2 fail: c2 was never fenced.
+    d = started(FenceDomain(plan(), 2))
+    _restarted_and_failed_again(d)
+    stale = FenceRecord(11.5, "node3", "1", "nps0", "success", 1.0, by="node1", incarnation="c")
+    effects = d.on_peer_fenced(3, stale, 12.5)
+    assert not d.fenced_since_failure(3)
+    assert any("earlier life" in line for line in logs(effects))
+    fresh = FenceRecord(13.0, "node3", "1", "nps0", "success", 1.0, by="node1", incarnation="c2")
+    d.on_peer_fenced(3, fresh, 13.0)
+    assert d.fenced_since_failure(3)
+
+
+def test_announcement_of_a_life_this_node_never_saw_is_trusted() -> None:
+    # the master may know node3 only as a startup victim (it joined after node3 died): no life to compare
+    d = started(FenceDomain(plan(), 2))
+    d.on_membership(view(2, {1: "a", 2: "b"}), 10.0)
+    d.on_peer_fenced(3, FenceRecord(11.0, "node3", "1", "nps0", "success", 1.0, by="node1"), 11.0)
+    assert d.fenced_since_failure(3)
+
+
+def test_fence_node_success_counts_only_for_the_life_it_started_on() -> None:
+    d = started(FenceDomain(plan(FenceSettings(post_fail_delay=100)), 1))
+    life = d.incarnation_of(3)
+    assert life == "c"
+    _restarted_and_failed_again(d)
+    record = FenceRecord(12.5, "node3", "1", "nps0", "success", 2.0, by="fence_node", incarnation=life)
+    d.on_external_fenced(3, record, 12.5)
+    assert not d.fenced_since_failure(3)
+    record = FenceRecord(13.0, "node3", "1", "nps0", "success", 1.0, by="fence_node", incarnation="c2")
+    d.on_external_fenced(3, record, 13.0)
+    assert d.fenced_since_failure(3)
+
+
+def test_fence_node_of_a_failed_node_covers_its_failure() -> None:
+    d = started(FenceDomain(plan(FenceSettings(post_fail_delay=100)), 1))
+    d.on_membership(view(2, {1: "a", 2: "b"}), 10.0)
+    life = d.incarnation_of(3)
+    assert life == "c"
+    d.on_external_fenced(3, FenceRecord(11.0, "node3", "1", "nps0", "success", 1.0, incarnation=life), 11.0)
+    assert d.fenced_since_failure(3)
+
+
+def test_own_success_is_announced_with_the_life_it_covers() -> None:
+    d = started(FenceDomain(plan(FenceSettings(post_fail_delay=0)), 1))
+    [call] = runs(d.on_membership(view(2, {1: "a", 2: "b"}), 10.0))
+    effects = d.on_call_result(call.call_id, CallResult(True, 1.0), 11.0)
+    [announce] = [e for e in effects if isinstance(e, Announce)]
+    assert announce.record.incarnation == "c"
