@@ -115,15 +115,18 @@ def parse_group_table(text: str) -> list[Group]:
             continue
         cells = _cells(line)
         if len(cells) <= max(index):
-            index = None
+            name_at, index = index[0], None
+            if groups and not (cells[name_at] if name_at < len(cells) else ""):
+                groups[-1].statuses.append("")  # a member row cut short: that member's state is unknown
             continue
         name, plug, status = (cells[i] for i in index)
         if name:
             groups.append(Group(name))
         elif not groups:
             continue
-        # some firmware prints the name alone on the group's first line ("---" or empty in the others)
-        if plug and "---" not in status and status:
+        # some firmware prints the name alone on the group's first line ("---" or empty in the others);
+        # every other row is a member, and a member without a readable status makes the group unknown
+        if "---" not in status and (plug or status):
             groups[-1].statuses.append(status.lower())
     return groups
 
