@@ -118,6 +118,15 @@ def python_value(value: Any) -> SnmpValue:
     return int(value)
 
 
+def answered_value(asked: Oid, varbinds: list[tuple[Oid, Any]]) -> SnmpValue:
+    """The value of a GET answer, only if it is about the object asked for (some agents answer a GET
+    like a GETNEXT: the value of another port must never pass for this one's)."""
+    if len(varbinds) != 1 or tuple(varbinds[0][0]) != asked:
+        got = oid_text(tuple(varbinds[0][0])) if varbinds else "nothing"
+        raise DeviceError(f"Failed: SNMP agent answered {got} to a GET of {oid_text(asked)}")
+    return python_value(varbinds[0][1])
+
+
 def resolve(target: SnmpTarget) -> tuple[int, Any]:
     """(family, sockaddr) of the agent; an address literal skips the resolver (and its idna codec)."""
     for family in (socket.AF_INET, socket.AF_INET6):
@@ -218,7 +227,7 @@ class CommunitySession(SnmpSession):
             if err.status == "noSuchName":
                 return MISSING
             raise
-        return python_value(varbinds[0][1])
+        return answered_value(oid, varbinds)
 
     def set_int(self, oid: Oid, value: int) -> None:
         self._check(self._exchange(self._pdu("SetRequestPDU", [(oid, self.mod.Integer(value))])))
@@ -355,7 +364,7 @@ class UsmSession(SnmpSession):
         varbinds = self._run(
             hl.get_cmd(self.engine, self.auth, self.transport, hl.ContextData(), self._object(oid))
         )
-        return python_value(varbinds[0][1])
+        return answered_value(oid, varbinds)
 
     def set_int(self, oid: Oid, value: int) -> None:
         hl = self.hl
