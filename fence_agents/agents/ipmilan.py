@@ -42,10 +42,7 @@ class IpmiDevice(Device):
         return self.session.command(what, NETFN_CHASSIS, command, data)
 
     def get_power(self, plug: str | None) -> PowerState:
-        data = self._command("chassis status", 0x01)
-        if not data:
-            return PowerState.UNKNOWN
-        return PowerState.ON if data[0] & 0x01 else PowerState.OFF
+        return chassis_power(self._command("chassis status", 0x01))
 
     def set_power(self, plug: str | None, state: PowerState) -> None:
         word = "on" if state is PowerState.ON else "off"
@@ -64,6 +61,14 @@ class IpmiDevice(Device):
         session, self.session = self.session, None
         if session is not None:
             session.close()
+
+
+def chassis_power(data: bytes) -> PowerState:
+    """Power state from a Get Chassis Status answer; one shorter than its 3 mandatory bytes is no such
+    answer (a truncated or foreign reply) and says nothing about the power."""
+    if len(data) < 3:
+        return PowerState.UNKNOWN
+    return PowerState.ON if data[0] & 0x01 else PowerState.OFF
 
 
 def target_from(request: Request) -> IpmiTarget:
