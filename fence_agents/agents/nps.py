@@ -8,6 +8,7 @@ Nothing heavy is imported at module load: ``-o metadata`` stays fast.
 
 from __future__ import annotations
 
+import re
 import time
 
 from fence_agents.agents.nps_login import LoginDialogue, Step
@@ -23,7 +24,7 @@ from fence_agents.agents.nps_screens import (
     prompt_patterns,
 )
 from fence_agents.device import Device, PowerState
-from fence_agents.errors import ConnectionLost, PlugNotFound
+from fence_agents.errors import ConnectionLost, DeviceError, PlugNotFound
 from fence_agents.request import Request
 from fence_agents.spec import AgentSpec, Option, OptType
 from fence_agents.transports.base import Channel, login_dialogue
@@ -31,6 +32,8 @@ from fence_agents.transports.base import Channel, login_dialogue
 MORE = r"Enter: "  # a paged screen waits for an empty line
 CONFIRM = r"\(Y/N\)"  # a unit that still asks although the command ends in ",y"
 MAX_PAGES = 64
+# words a unit answers a command it did not carry out with ("Invalid plug: 9", "Access denied", ...)
+REFUSAL = re.compile(r"\b(invalid|denied|not allowed|not permitted|error|failed)\b", re.IGNORECASE)
 DEFAULT_COMMAND_TIMEOUT = 20.0  # upstream's power_timeout
 
 
@@ -104,6 +107,10 @@ class NpsDevice(Device):
         patterns = [*self.prompts, CONFIRM]
         for _ in range(2):
             found = channel.expect(patterns, self.command_timeout)
+            refused = REFUSAL.search(found.before)
+            if refused:  # /BOOT (method cycle) is not verified afterwards: a refusal must not pass silently
+                line = next(ln for ln in found.before.splitlines() if REFUSAL.search(ln)).strip()
+                raise DeviceError(f"Failed: the switch refused {verb} {target}: {line}")
             if found.index < len(self.prompts):
                 return
             channel.sendline("y")

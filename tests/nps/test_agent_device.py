@@ -11,7 +11,7 @@ import pytest
 
 from fence_agents.agents.nps import NpsDevice
 from fence_agents.device import PowerState
-from fence_agents.errors import PlugNotFound
+from fence_agents.errors import DeviceError, PlugNotFound
 from fence_agents.request import Request
 
 Script = Callable[[socket.socket], None]
@@ -95,4 +95,19 @@ def test_endless_paging_is_bounded(unit: Callable[[Script], Request]) -> None:
     device.login()
     with pytest.raises(PlugNotFound):  # no table within MAX_PAGES pages of /S, nor of /SG
         device.get_power("1")
+    device.logout()
+
+
+def test_a_refused_boot_is_an_error_not_a_reboot(unit: Callable[[Script], Request]) -> None:
+    """/BOOT (method cycle) is not verified by status polls: the unit's refusal must surface."""
+
+    def script(conn: socket.socket) -> None:
+        read_line(conn)
+        conn.sendall(b"\r\nInvalid plug: 1\r\nNPS> ")
+        read_line(conn)
+
+    device = NpsDevice(unit(script))
+    device.login()
+    with pytest.raises(DeviceError, match=r"refused /BOOT 1: Invalid plug: 1"):
+        device.cycle("1")
     device.logout()
