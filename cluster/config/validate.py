@@ -16,7 +16,7 @@ from lxml import etree
 from .build import build_config
 from .derive import MAX_CLUSTER_NAME
 from .errors import ConfigError, Problem
-from .model import ClusterConf
+from .model import ClusterConf, FenceDevice
 from .structure import element_specs, structure_problems
 from .tree import ConfElement
 
@@ -78,13 +78,15 @@ def semantic_problems(conf: ClusterConf) -> list[Problem]:
         problems.append(Problem(src, line, "clusternode", f'duplicate node name "{value}"'))
     for value, line in _duplicates([(d.name, d.line) for d in conf.fencedevices]):
         problems.append(Problem(src, line, "fencedevice", f'duplicate fencedevice name "{value}"'))
-    known = {d.name for d in conf.fencedevices}
+    known = {d.name: d for d in conf.fencedevices}
     for node in conf.nodes:
         refs = [d for m in node.methods for d in m.devices] + list(node.unfence)
         for ref in refs:
             if ref.name not in known:
                 message = f'node "{node.name}" uses undefined fencedevice "{ref.name}"'
                 problems.append(Problem(src, ref.line, "device", message))
+            else:
+                problems.extend(_plug_overridden(src, node.name, ref.name, ref.attrs, known[ref.name]))
         for value, line in _duplicates([(m.name, m.line) for m in node.methods]):
             message = f'node "{node.name}" has two methods named "{value}"'
             problems.append(Problem(src, line, "method", message))
@@ -94,6 +96,25 @@ def semantic_problems(conf: ClusterConf) -> list[Problem]:
                 Problem(src, conf.cman.line, "cman", "two_node requires exactly two nodes with one vote each")
             )
     return problems
+
+
+PLUG_KEYS = ("port", "plug")
+
+
+def _plug_overridden(
+    src: str, node: str, device: str, attrs: tuple[tuple[str, str], ...], fencedevice: FenceDevice
+) -> list[Problem]:
+    """fenced writes the node's device attributes first and the fencedevice's last, and an agent keeps the
+    last value: a plug on both would silently fence the fencedevice's plug for every node."""
+    mine = [k for k, _ in attrs if k in PLUG_KEYS]
+    shared = [f"{k}={v}" for k, v in fencedevice.attrs if k in PLUG_KEYS]
+    if not (mine and shared):
+        return []
+    message = (
+        f'node "{node}" gives device "{device}" a {mine[0]}, but fencedevice "{device}" sets {shared[0]}, '
+        "which fenced passes last: every node would be fenced on that plug"
+    )
+    return [Problem(src, fencedevice.line, "fencedevice", message)]
 
 
 def validate_tree(root: ConfElement, source: str) -> tuple[ClusterConf | None, list[Problem]]:

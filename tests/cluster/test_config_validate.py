@@ -106,3 +106,21 @@ def test_device_attributes_are_open_and_rm_is_left_to_the_resource_manager() -> 
         '<rm log_level="7"><whatever x="1"><nested/></whatever></rm>\n'
     )
     assert problems_of(body) == []
+
+
+def test_a_plug_on_the_fencedevice_and_on_the_node_device_is_refused() -> None:
+    """fenced sends the fencedevice's attributes last; an agent keeps the last value: node a's port=1 would
+    be lost and every node fenced on plug 3."""
+    clash = (
+        '<clusternodes>\n<clusternode name="a" nodeid="1"><fence><method name="1">'
+        '<device name="nps" port="1"/></method></fence></clusternode>\n</clusternodes>\n'
+        '<fencedevices>\n<fencedevice name="nps" agent="fence_nps" ipaddr="x" port="3"/>\n</fencedevices>\n'
+    )
+    assert problems_of(clash) == [
+        'c.conf:7: <fencedevice>: node "a" gives device "nps" a port, but fencedevice "nps" sets port=3, '
+        "which fenced passes last: every node would be fenced on that plug"
+    ]
+    alone = clash.replace(' port="3"', "")  # the usual layout: the plug only on the node's device
+    assert problems_of(alone) == []
+    only_shared = clash.replace(' port="1"', "")  # one device per node, its plug on the fencedevice: fine
+    assert problems_of(only_shared) == []
