@@ -16,31 +16,19 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cluster.daemon.control import ControlError, request
+from harness import waiting
 
 PASSWORD = "redhat123"
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float, interval: float = 0.02) -> Any:
-    """Poll ``check`` until it returns something truthy; AssertionError naming ``what`` at the deadline."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        try:
-            last = check()
-        except ControlError as err:
-            last = err
-        else:
-            if last:
-                return last
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last: {last!r})")
-        time.sleep(interval)  # polling a state with a deadline, never a bare sleep
+    """:func:`harness.waiting.wait_for`, with a node daemon between states (ControlError) as "not yet"."""
+    return waiting.wait_for(what, check, timeout, interval, retry_on=(ControlError,))
 
 
 def free_udp_port(hosts: Sequence[str], span: int = 2) -> int:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from harness import waiting
 from harness.agent_run import AgentResult as Result
 from harness.agent_run import password_script
 from harness.agent_run import run_agent as run
@@ -72,11 +72,7 @@ def by_stdin(bmc: Emulator, action: str, user: str = "admin", **extra: str) -> R
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
     """Poll a cheap condition until true (a state reached), failing after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
+    waiting.wait_for(what, condition, timeout)
 
 
 def controlled_fleet(config: Mapping[str, Any], args: Sequence[str] = (), timeout: float = 20.0) -> Emulator:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from harness import waiting
 from harness.pytest_plugin import Emulator, require_tool
 from harness.tools import run
 
@@ -17,12 +17,11 @@ from .helpers import san_config
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)  # polling a state with a deadline, not sleeping instead of synchronising
-    return predicate()
+    try:
+        waiting.wait_for("a state", predicate, timeout)
+    except AssertionError:
+        return False
+    return True
 
 
 def alive(pid: int) -> bool:
