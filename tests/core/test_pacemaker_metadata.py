@@ -55,6 +55,14 @@ def installed_agent() -> Iterator[str]:
         yield name
 
 
+def pacemaker_metadata(agent: str) -> etree._Element:
+    """What Pacemaker makes of an agent's metadata: ``stonith_admin --metadata`` parses and rewrites it."""
+    argv = ["stonith_admin", "--metadata", "--agent", agent]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return etree.fromstring(done.stdout.encode())
+
+
 # our real agents: (module, a parameter it must declare, whether it is a fabric agent)
 REAL_AGENTS = [
     ("fence_agents.agents.nps", "plug", False),
@@ -67,15 +75,7 @@ REAL_AGENTS = [
 @pytest.mark.parametrize(("module", "parameter", "fabric"), REAL_AGENTS)
 def test_stonith_admin_reads_each_real_agent(module: str, parameter: str, fabric: bool) -> None:
     with install(module, module.rsplit(".", 1)[1]) as name:
-        done = subprocess.run(
-            ["stonith_admin", "--metadata", "--agent", name],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        root = etree.fromstring(done.stdout.encode())
+        root = pacemaker_metadata(name)
         assert parameter in {p.get("name") for p in root.iter("parameter")}
         on = next(a for a in root.iter("action") if a.get("name") == "on")
         assert on.get("automatic") == ("1" if fabric else "0")
@@ -84,15 +84,7 @@ def test_stonith_admin_reads_each_real_agent(module: str, parameter: str, fabric
 
 
 def test_stonith_admin_reads_our_metadata(installed_agent: str) -> None:
-    done = subprocess.run(
-        ["stonith_admin", "--metadata", "--agent", installed_agent],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    root = etree.fromstring(done.stdout.encode())
+    root = pacemaker_metadata(installed_agent)
     assert root.get("name") == installed_agent
     names = {p.get("name") for p in root.iter("parameter")}
     assert {"ip", "ipaddr", "plug", "port", "password", "state_file"} <= names
