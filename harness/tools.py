@@ -75,3 +75,14 @@ def run(
         env=full_env,
         check=False,
     )
+
+
+def pid_running(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie (a SIGKILLed child lingers as one until its
+    parent reaps it, but runs no code). Linux /proc; the name field may hold spaces and ')'."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.lab import ClusterLab, wait_for
-from harness.tools import run
+from harness.tools import pid_running, run
 
 pytestmark = pytest.mark.slow
 
@@ -41,20 +41,12 @@ def fenced_and_back(lab: ClusterLab, old_pid: int) -> None:
     """node3 was fenced by node1 with fence_nps, its old process is gone, a new one rejoined."""
     [record] = wait_for("node3 fenced", lambda: successes(lab, 1, "node3"), 15)
     assert (record["method"], record["device"], record["by"]) == ("1", "nps", "node1")
-    wait_for("the old node3 process to be gone", lambda: not _alive(old_pid), 10)
+    wait_for("the old node3 process to be gone", lambda: not pid_running(old_pid), 10)
     lab.wait_members([1, 2, 3], [1, 2, 3], 15)
     assert lab.pid(3) != old_pid
     # node2 deferred to the master and learnt the result from it
     assert "fencing deferred to node1" in (lab.run_dir(2) / "var/log/cluster/fenced.log").read_text()
     assert wait_for("node2 to learn node3 is fenced", lambda: successes(lab, 2, "node3"), 5)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_killed_node_is_fenced_power_cycled_and_rejoins(lab: ClusterLab) -> None:
@@ -87,7 +79,7 @@ def test_hung_node_is_fenced_and_its_process_killed(lab: ClusterLab) -> None:
     try:
         fenced_and_back(lab, old)
     finally:
-        if _alive(old):
+        if pid_running(old):
             os.kill(old, signal.SIGCONT)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cluster.fenced.agent_call import AgentOutcome, resolve_agent, run_agent
 from harness.pytest_plugin import Emulator
+from harness.tools import pid_running
 
 PAIRS = (("port", "1"), ("nodename", "node1"), ("agent", "fake"), ("passwd", "s3cret"))
 
@@ -48,17 +49,9 @@ def test_hanging_agent_is_killed_with_its_process_group(tmp_path: Path) -> None:
     assert outcome.stdout == "started\n"
     child = int(pidfile.read_text())
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(child):
+    while time.monotonic() < deadline and pid_running(child):
         time.sleep(0.01)  # polling a state with a deadline: the orphan is reaped by init
-    assert not _alive(child)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
+    assert not pid_running(child)
 
 
 def test_missing_agent(tmp_path: Path) -> None:

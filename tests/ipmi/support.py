@@ -81,14 +81,6 @@ def controlled_fleet(config: Mapping[str, Any], args: Sequence[str] = (), timeou
     return start_emulator("bmc", config, args, timeout)
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def python_client(script: str, timeout: float = 20.0) -> subprocess.CompletedProcess[str]:
     """Run a pyghmi client snippet in its own process (never client and server in one process)."""
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.pytest_plugin import Emulator, emulate_command
+from harness.tools import pid_running
 
 from .support import (
     USERS,
     bmc_config,
     by_argv,
     controlled_fleet,
-    pid_alive,
     python_client,
     status_of,
     wait_for,
@@ -54,9 +54,9 @@ def test_stop_and_start_one_bmc_independently() -> None:
 def test_sigterm_stops_every_bmc_process() -> None:
     fleet = controlled_fleet(bmc_config(count=2))
     pids = [b["pid"] for b in fleet.info["bmcs"]]
-    assert all(pid_alive(p) for p in pids)
+    assert all(pid_running(p) for p in pids)
     assert fleet.stop() == 0
-    wait_for(lambda: not any(pid_alive(p) for p in pids), what="BMC workers to exit")
+    wait_for(lambda: not any(pid_running(p) for p in pids), what="BMC workers to exit")
 
 
 def test_bmcs_exit_when_the_fleet_is_killed() -> None:
@@ -64,7 +64,7 @@ def test_bmcs_exit_when_the_fleet_is_killed() -> None:
     pids = [b["pid"] for b in fleet.info["bmcs"]]
     os.kill(fleet.proc.pid, signal.SIGKILL)
     fleet.stop()
-    wait_for(lambda: not any(pid_alive(p) for p in pids), what="orphaned BMC workers to exit")
+    wait_for(lambda: not any(pid_running(p) for p in pids), what="orphaned BMC workers to exit")
 
 
 def test_bad_configuration_one_line_exit_2() -> None:
@@ -145,13 +145,13 @@ def test_chassis_powers_a_wired_process(emulator: Callable[..., Emulator]) -> No
     wait_for(lambda: len(pids()) == 1, what="the wired machine to start")
     first = pids()[0]
     assert by_argv(bmc, "-o", "off").rc == 0
-    wait_for(lambda: not pid_alive(first), what="power-off to kill the machine")
+    wait_for(lambda: not pid_running(first), what="power-off to kill the machine")
     assert by_argv(bmc, "-o", "on").rc == 0
-    wait_for(lambda: len(pids()) == 2 and pid_alive(pids()[1]), what="power-on to start it again")
+    wait_for(lambda: len(pids()) == 2 and pid_running(pids()[1]), what="power-on to start it again")
     assert by_argv(bmc, "-o", "reboot", "-m", "cycle").rc == 0
     wait_for(lambda: len(pids()) == 3, what="a cycle to restart it")
     bmc.stop()
-    wait_for(lambda: not any(pid_alive(p) for p in pids()), what="the emulator's stop to power it off")
+    wait_for(lambda: not any(pid_running(p) for p in pids()), what="the emulator's stop to power it off")
 
 
 def test_pyghmi_command_api_works_against_it(emulator: Callable[..., Emulator]) -> None:

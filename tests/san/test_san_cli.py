@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 
 from harness import waiting
 from harness.pytest_plugin import Emulator, require_tool
-from harness.tools import run
+from harness.tools import pid_running, run
 
 from .helpers import san_config
 
@@ -22,16 +21,6 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
     except AssertionError:
         return False
     return True
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a killed child of the emulator may linger as a zombie until reaped
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
 @pytest.mark.parametrize(
@@ -65,10 +54,10 @@ def test_pdu_outlet_powers_a_wired_process(emulator: Callable[..., Emulator], tm
     assert Path(san.info["journal"]).parent == state
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip().isdigit())
     pid = int(pidfile.read_text())
-    assert alive(pid)
+    assert pid_running(pid)
     base = [require_tool("fence_apc_snmp"), "-a", "127.0.0.1", "-u", str(san.port("pdu_snmp")), "-n", "3"]
     assert run([*base, "-o", "off"], timeout=60).stdout == "Success: Powered OFF\n"
-    assert wait_for(lambda: not alive(pid))
+    assert wait_for(lambda: not pid_running(pid))
     pidfile.unlink()
     assert run([*base, "-o", "on"], timeout=60).stdout == "Success: Powered ON\n"
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip().isdigit())
