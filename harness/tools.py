@@ -28,6 +28,9 @@ DEBIAN_PACKAGE = {
     "qemu-nbd": "qemu-utils",
     "nbdinfo": "libnbd-bin",
     "stonith_admin": "pacemaker-cli-utils",
+    "ocf-tester": "resource-agents",
+    "xmllint": "libxml2-utils",
+    "mkfs.ext4": "e2fsprogs",
 }
 
 STOCK_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
