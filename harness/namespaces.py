@@ -14,6 +14,7 @@ import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Self
 
 from harness.waiting import wait_for
 
@@ -38,8 +39,30 @@ def ip(*args: str, timeout: float = 10.0) -> str:
     return out.stdout
 
 
-class NetNamespace:
-    """One network namespace with loopback up; a context manager that deletes it on exit."""
+class _Namespace:
+    """What both kinds share: a context manager whose commands run inside through exec_argv."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def exec_argv(self, argv: Sequence[str]) -> list[str]:
+        raise NotImplementedError
+
+    def run(
+        self, argv: Sequence[str], timeout: float = 30.0, **kwargs: Any
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command inside with a deadline, its output captured as text."""
+        return subprocess.run(self.exec_argv(argv), capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+class NetNamespace(_Namespace):
+    """One network namespace with loopback up; deleted (every process inside killed) on close."""
 
     def __init__(self, what: str) -> None:
         self.name = f"{PREFIX}{what}-{os.getpid()}-{next(_counter)}"
@@ -51,26 +74,9 @@ class NetNamespace:
             self.close()
             raise
 
-    def __enter__(self) -> NetNamespace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def exec_argv(self, argv: Sequence[str]) -> list[str]:
         """argv that runs a command inside this namespace."""
         return ["ip", "netns", "exec", self.name, *argv]
-
-    def run(
-        self, argv: Sequence[str], timeout: float = 30.0, **kwargs: object
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.exec_argv(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            **kwargs,  # type: ignore[call-overload]
-        )
 
     def pids(self) -> list[int]:
         try:
@@ -89,7 +95,7 @@ class NetNamespace:
             pass
 
 
-class MountNamespace:
+class MountNamespace(_Namespace):
     """A private mount namespace held open by a sleeping process; commands enter it with nsenter.
 
     Mounts made inside are invisible to the host and vanish with the namespace, so a test or lab node that
@@ -121,26 +127,9 @@ class MountNamespace:
             self.close()
             raise
 
-    def __enter__(self) -> MountNamespace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def exec_argv(self, argv: Sequence[str]) -> list[str]:
         net = [f"--net={NETNS_DIR / self.netns.name}"] if self.netns else []
         return ["nsenter", f"--mount=/proc/{self.pid}/ns/mnt", *net, "--", *argv]
-
-    def run(
-        self, argv: Sequence[str], timeout: float = 30.0, **kwargs: object
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.exec_argv(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            **kwargs,  # type: ignore[call-overload]
-        )
 
     def close(self) -> None:
         if self.holder.poll() is None:
