@@ -22,6 +22,8 @@ from typing import Any
 
 from cluster.daemon.control import ControlError, request
 from harness import waiting
+from harness.machines import HUB_ADDRESS, Network, machines_supported
+from harness.machines import node_address as machine_address
 
 PASSWORD = "redhat123"
 
@@ -70,8 +72,11 @@ class ClusterLab:
         agent_timeout: float = 10.0,
         nps_options: Mapping[str, Any] | None = None,
         logging: str = '<logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>',
+        machines: bool = False,
     ) -> None:
         self.root = Path(root)
+        self.machines = machines  # nodes in their own namespaces on 192.0.2.0/24 (harness.machines)
+        self.net: Network | None = None
         self.count = nodes
         self.token_ms = token_ms
         self.two_node = two_node
@@ -101,6 +106,18 @@ class ClusterLab:
     def ids(self) -> list[int]:
         return list(range(1, self.count + 1))
 
+    @property
+    def device_host(self) -> str:
+        """Where the emulated devices listen: the hub of a machine lab, else loopback."""
+        return HUB_ADDRESS if self.machines else "127.0.0.1"
+
+    def address(self, nodeid: int) -> str:
+        return machine_address(nodeid) if self.machines else f"127.0.0.{nodeid}"
+
+    def on_network(self, argv: Sequence[str]) -> list[str]:
+        """argv that runs a client where the nodes' network is (the hub namespace of a machine lab)."""
+        return self.net.in_hub(argv) if self.net is not None else list(argv)
+
     # ---- set-up -------------------------------------------------------------------------------------
     def cluster_conf(self) -> str:
         cman = (
@@ -123,7 +140,8 @@ class ClusterLab:
 {nodes}
   </clusternodes>
   <fencedevices>
-    <fencedevice name="nps" agent="fence_nps" ipaddr="127.0.0.1" ipport="{telnet}" passwd="{PASSWORD}"/>
+    <fencedevice name="nps" agent="fence_nps" ipaddr="{self.device_host}" ipport="{telnet}"
+                 passwd="{PASSWORD}"/>
     {self.extra_devices}
   </fencedevices>
 </cluster>
@@ -146,27 +164,44 @@ class ClusterLab:
 
     def _nps_toml(self) -> str:
         lines = [f'password = "{PASSWORD}"', "relay_delay = 0.02", "boot_delay = 0.2", "ssh_port = false"]
+        lines.append(f'host = "{self.device_host}"')
         lines += [f"{k} = {json.dumps(v)}" for k, v in self.nps_options.items()]
         for n in self.ids():
             # exec keeps one process (the plug kills its group); stderr kept for post-mortems
             err = shlex.quote(str(self.root / f"{self.name(n)}.err"))
             shell = f"exec {shlex.join(self.node_argv(n))} 2>>{err}"
+            boot = ["/bin/sh", "-c", shell]
             lines += [
                 "[[plugs]]",
                 f'name = "{self.name(n)}"',
                 'state = "off"',
-                f"wire = {json.dumps(['/bin/sh', '-c', shell])}",
+                f"wire = {json.dumps(self.net.boot_argv(n, boot) if self.net else boot)}",
             ]
         return "\n".join(lines) + "\n"
 
     def start(self, power_on: bool = True) -> ClusterLab:
         self.root.mkdir(parents=True, exist_ok=True)
-        hosts = [f"127.0.0.{n}" for n in self.ids()]
-        self.port = free_udp_port(hosts)
+        if self.machines:
+            why = machines_supported()
+            if why:
+                raise RuntimeError(why)
+            self.net = Network({n: self.name(n) for n in self.ids()})
+            self.port = 5405  # every node has a network of its own: cman's default port is free
+        else:
+            self.port = free_udp_port([self.address(n) for n in self.ids()])
         (self.root / "nps.toml").write_text(self._nps_toml())
         err = open(self.root / "nps.err", "w")  # noqa: SIM115 - the emulator's stderr
+        emulate = [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "emulate",
+            "nps",
+            "--config",
+            str(self.root / "nps.toml"),
+        ]
         self.emulator = subprocess.Popen(
-            [sys.executable, "-m", "harness.cli", "emulate", "nps", "--config", str(self.root / "nps.toml")],
+            self.on_network(emulate),
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
@@ -199,6 +234,9 @@ class ClusterLab:
             except subprocess.TimeoutExpired:
                 os.killpg(self.emulator.pid, signal.SIGKILL)
                 self.emulator.wait(5)
+        if self.net is not None:  # kills whatever still runs in the nodes' namespaces, then removes them
+            self.net.close()
+            self.net = None
         for n in self.ids():  # a node started outside the wiring (cman_tool join) may remain
             pid = self.pid(n)
             if pid:
@@ -210,7 +248,7 @@ class ClusterLab:
     # ---- actions ------------------------------------------------------------------------------------
     def agent_stdin(self, nodeid: int, action: str) -> str:
         return (
-            f"ipaddr=127.0.0.1\nipport={self.nps['ports']['telnet']}\npasswd={PASSWORD}\n"
+            f"ipaddr={self.device_host}\nipport={self.nps['ports']['telnet']}\npasswd={PASSWORD}\n"
             f"port={nodeid}\naction={action}\n"
         )
 
@@ -218,7 +256,7 @@ class ClusterLab:
         """Operate a node's plug through the real fence_nps (on, off, status, reboot)."""
         agent = str(Path(sys.executable).parent / "fence_nps")
         return subprocess.run(
-            [agent],
+            self.on_network([agent]),
             input=self.agent_stdin(nodeid, action),
             capture_output=True,
             text=True,
@@ -230,6 +268,9 @@ class ClusterLab:
         return request(self.run_dir(nodeid), cmd, timeout=timeout, **args)
 
     def pid(self, nodeid: int) -> int | None:
+        """The node daemon's pid as this machine sees it."""
+        if self.net is not None:
+            return self.net.host_pid(nodeid, f"-n {self.name(nodeid)} ")
         try:
             return int((self.run_dir(nodeid) / "node.pid").read_text())
         except (OSError, ValueError):
