@@ -3,6 +3,7 @@
 fencelab demo                      the main job (harness.demo)
 fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
 fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
+fencelab lab up|down [opts]        a lab from a cluster.conf (harness.lab_cli)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ commands:
   demo                     start emulated devices and fence through our agents, as a readable timeline
   emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (metadata, nps, ipmi, san)
+  lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
 """
 
 EMULATORS = ("nps", "bmc", "san")
@@ -78,6 +80,8 @@ def _dispatch(args: list[str]) -> int:
             return 2
         mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
         rest = rest[1:]
+    elif cmd == "lab":
+        mod = _load("harness.lab_cli", "command 'lab'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2

@@ -132,8 +132,10 @@ def start_emulator(
     config: Mapping[str, Any] | None = None,
     args: Sequence[str] = (),
     timeout: float = 10.0,
+    prefix: Sequence[str] = (),
 ) -> Emulator:
-    """Start ``fencelab emulate <kind>`` as a process and wait (at most ``timeout`` s) for its ready line."""
+    """Start ``fencelab emulate <kind>`` as a process and wait (at most ``timeout`` s) for its ready line.
+    ``prefix`` runs it elsewhere (``ip netns exec HUB``: the device network of a machine lab)."""
     workdir = tempfile.mkdtemp(prefix=f"fencelab-{kind}-")
     argv = list(args)
     if config is not None:
@@ -146,7 +148,7 @@ def start_emulator(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     with open(errlog, "w") as err:
         proc = subprocess.Popen(
-            emulate_command(kind, argv),
+            [*prefix, *emulate_command(kind, argv)],
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.PIPE,
