@@ -54,7 +54,7 @@ def test_lab_up_runs_the_conf_fences_by_its_first_method_and_lab_down_removes_al
         ]
         assert {d["name"]: d["kind"] for d in info["devices"]}["ipmi3"] == "bmc"
         written = (lab_dir / "cluster.conf").read_text()
-        assert 'passwd="calvin"' in written and "10.1.1.13" not in written  # same credentials, emulator's address
+        assert 'passwd="calvin"' in written and "10.1.1.13" not in written  # the emulator's address
         node3 = next(n for n in info["nodes"] if n["name"] == "node3")
         os.kill(node3["pid"], signal.SIGKILL)  # node3's daemon dies; the survivors fence it with IPMI
 
