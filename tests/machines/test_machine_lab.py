@@ -48,10 +48,15 @@ def test_a_node_is_its_own_machine_and_power_off_kills_all_it_started() -> None:
     with Network({1: "node1", 2: "node2"}) as net:
         script = (
             "hostname; getent hosts node2 | cut -f1 -d' '; ip -o -4 addr show eth0 | awk '{print $4}';"
-            " grep -c ' /run tmpfs' /proc/self/mounts; (setsid sleep 600 >/dev/null 2>&1 &); echo up; sleep 600"
+            " grep -c ' /run tmpfs' /proc/self/mounts; (setsid sleep 600 >/dev/null 2>&1 &);"
+            " echo up; sleep 600"
         )
-        proc = subprocess.Popen(net.boot_argv(1, ["/bin/sh", "-c", script]), stdout=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            net.boot_argv(1, ["/bin/sh", "-c", script]),
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             assert read_lines(proc, 5) == ["node1", "192.0.2.2", "192.0.2.1/24", "1", "up"]
             wait_for("the node's setsid daemon", lambda: len(net.node_pids(1)) >= 4, 10)
@@ -75,14 +80,18 @@ def test_machine_lab_forms_fences_reboots_and_leaves_nothing_behind(tmp_path: Pa
         victim = lab.pid(3)
         assert victim is not None
         os.kill(victim, signal.SIGKILL)  # node3's daemon dies; the survivors fence node3 through the NPS
-        wait_for("node3 fenced", lambda: any(r.get("result") == "success" for r in lab.history(1, "node3")), 30)
+        wait_for(
+            "node3 fenced", lambda: any(r.get("result") == "success" for r in lab.history(1, "node3")), 30
+        )
         lab.wait_members([1, 2, 3], [1, 2, 3], timeout=30)  # the reboot powered it on again: it rejoins
         assert lab.pid(3) != victim
     assert namespaces() <= before and netns_etc() <= etc_before
 
 
 def test_leftovers_of_a_killed_lab_are_swept() -> None:
-    code = "import os\nfrom harness.namespaces import NetNamespace\nprint(NetNamespace('stale').name)\nos._exit(0)\n"
+    code = (
+        "import os\nfrom harness.namespaces import NetNamespace as N\nprint(N('stale').name)\nos._exit(0)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     name = out.stdout.strip()
     assert name and (NETNS_DIR / name).exists()  # its creator is gone without cleaning up
