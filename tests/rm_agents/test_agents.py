@@ -269,3 +269,18 @@ def test_agents_run_for_an_unprivileged_user() -> None:
             timeout=10,
         )
         assert out.returncode == 0, out.stderr
+
+
+def test_agent_dir_makes_the_agents_executable_again(tmp_path: Path) -> None:
+    import shutil
+
+    import cluster.rm_agents as pkg
+
+    copy = tmp_path / "rm_agents"
+    shutil.copytree(Path(pkg.__file__).parent, copy)
+    for name in AGENTS:
+        (copy / f"{name}.py").chmod(0o644)  # as pip installs package files from a wheel
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import rm_agents as r; print(r.agent_dir())"
+    out = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == str(copy)
+    assert all(os.access(copy / f"{name}.py", os.X_OK) for name in AGENTS)
