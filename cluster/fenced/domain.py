@@ -7,6 +7,7 @@ Rules (reference/cluster-suite.md, "fenced"):
 - a member lost by failure (not a clean leave) becomes a victim; fencing waits for quorum;
 - only the master (lowest node id among non-victim members) fences; others log "fencing deferred to X";
 - post_fail_delay after a failure, post_join_delay when the same change added nodes or at domain creation;
+  a delay is counted only once the domain is quorate (fenced's wait conditions come first);
 - at domain creation every configured node that is not a member is a victim unless clean_start;
 - methods in order, every device of a method must succeed; all methods failed -> wait override_time
   (a window for fence_ack_manual), then retry, the wait doubling up to retry_max, forever;
@@ -83,6 +84,7 @@ class Victim:
     failed_at: float
     incarnation: str | None  # None for startup victims: any rejoin counts as clean
     not_before: float
+    delay: float = 0.0  # post_fail_delay / post_join_delay: counted once the domain is quorate
     phase: Phase = Phase.DELAY
     round: int = 1
     attempt: Attempt | None = None
@@ -115,6 +117,7 @@ class FenceDomain:
         self._members: dict[int, str] = {}
         self._created = False
         self._quorate = False
+        self._quorate_since: float | None = None  # when the wait for quorum last ended
         self._next_call = 1
         self._unfence_calls: dict[int, CallSpec] = {}
         self._last_failure: dict[int, float] = {}
@@ -144,7 +147,7 @@ class FenceDomain:
             if incarnation not in lives:
                 lives.append(incarnation)
                 del lives[:-LIVES_KEPT]
-        self._quorate = view.quorate
+        self._set_quorate(view.quorate, now)
         effects += self._spare_rejoined(now)
         return effects + self._drive(now)
 
@@ -309,10 +312,29 @@ class FenceDomain:
 
     def next_deadline(self) -> float | None:
         """When a tick could change something (the adapter sleeps until then or until an input)."""
-        times = [v.not_before for v in self.victims.values() if v.phase in (Phase.DELAY, Phase.RETRY_WAIT)]
+        waiting = (Phase.DELAY, Phase.RETRY_WAIT)
+        times = [v.not_before for v in self.victims.values() if v.phase in waiting]
+        times = [t for t in times if t < float("inf")]  # inquorate: no delay runs
         return min(times) if times else None
 
     # ---- internals ----------------------------------------------------------------------------------
+    def _set_quorate(self, quorate: bool, now: float) -> None:
+        """fenced applies its delays only once its wait conditions (quorum) are met: a first node that
+        waits minutes for quorum must not find post_join_delay used up when its peers finally boot."""
+        if quorate == self._quorate:
+            return
+        self._quorate = quorate
+        self._quorate_since = now if quorate else None
+        for victim in self.victims.values():
+            if victim.phase is Phase.DELAY:  # a delay cut short by a quorum loss starts again
+                victim.not_before = self._delay_end(victim.failed_at, victim.delay)
+
+    def _delay_end(self, added: float, delay: float) -> float:
+        """When the delay of a victim added at ``added`` ends (inquorate: not before quorum, so far off)."""
+        if self._quorate_since is None:
+            return float("inf")
+        return max(added, self._quorate_since) + delay
+
     def _new_call_id(self) -> int:
         call_id = self._next_call
         self._next_call += 1
@@ -337,10 +359,11 @@ class FenceDomain:
                 return []  # the same life lost again: the fence in progress still covers it
             # it restarted and failed again (possible only while its agent ran): fence this life too
             victim.incarnation, victim.failed_at, victim.dirty_logged = incarnation, now, False
-            victim.not_before = now + delay
+            victim.delay = delay
+            victim.not_before = self._delay_end(now, delay)
             victim.refailed = victim.phase is Phase.CALLING
             return [Log("warning", f"node {node.name} failed again (restarted since): fencing it again")]
-        self.victims[nodeid] = Victim(node, now, incarnation, now + delay)
+        self.victims[nodeid] = Victim(node, now, incarnation, self._delay_end(now, delay), delay)
         why = "startup fencing" if incarnation is None else "failed"
         return [Log("info", f"node {node.name} {why}: added to victims (delay {delay:g}s)")]
 

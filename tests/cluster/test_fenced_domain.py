@@ -270,3 +270,33 @@ def test_fence_tool_ls_status() -> None:
         "none",
         [1, 2, 3],
     )
+
+
+def test_post_join_delay_starts_once_quorate_not_at_domain_creation() -> None:
+    """Nodes booted one at a time: node1 waits 9 s for quorum; the delay must not be used up by then."""
+    d = FenceDomain(plan(FenceSettings(post_join_delay=6)), 1)
+    d.on_membership(view(1, {1: "a"}, quorate=False), 0.0)
+    assert d.next_deadline() is None and runs(d.on_tick(8.0)) == []
+    d.on_membership(view(2, {1: "a", 2: "b"}), 9.0)  # quorate now: node3 gets its 6 s from here
+    assert d.next_deadline() == 15.0 and runs(d.on_tick(10.9)) == []
+    effects = d.on_membership(view(3, {1: "a", 2: "b", 3: "c"}), 11.0)
+    assert "node node3 joined: no startup fencing needed" in logs(effects)
+    assert runs(effects + d.on_tick(100.0)) == [] and not d.victims
+
+
+def test_node_that_never_comes_is_fenced_post_join_delay_after_quorum() -> None:
+    d = FenceDomain(plan(FenceSettings(post_join_delay=6)), 1)
+    d.on_membership(view(1, {1: "a"}, quorate=False), 0.0)
+    d.on_membership(view(2, {1: "a", 2: "b"}), 9.0)
+    assert runs(d.on_tick(14.9)) == []
+    assert [r.call.victim for r in runs(d.on_tick(15.0))] == ["node3"]
+
+
+def test_quorum_lost_during_the_delay_restarts_it_when_regained() -> None:
+    d = FenceDomain(plan(FenceSettings(post_join_delay=6)), 1)
+    d.on_membership(view(1, {1: "a", 2: "b"}), 0.0)
+    d.on_membership(view(2, {1: "a"}, quorate=False), 4.0)  # node2 failed, quorum lost
+    assert d.next_deadline() is None and runs(d.on_tick(30.0)) == []
+    effects = d.on_membership(view(3, {1: "a", 2: "b2"}), 40.0)
+    assert runs(effects) == [] and d.next_deadline() == 46.0
+    assert [r.call.victim for r in runs(d.on_tick(46.0))] == ["node3"]
