@@ -49,8 +49,9 @@ def test_nodes_booted_one_at_a_time_fence_nobody(
     pids = {n: lab.pid(n) for n in lab.ids()}
     # once every node is a member no victim is left anywhere: nothing can be fenced later
     for n in lab.ids():
-        victims = lambda n=n: lab.ask(n, "fence_ls")["domain"]["victim_count"]  # noqa: E731
-        wait_for(f"node{n} without victims", lambda: victims() == 0, 10)  # noqa: B023
+        wait_for(
+            f"node{n} without victims", lambda n=n: lab.ask(n, "fence_ls")["domain"]["victim_count"] == 0, 10
+        )
     for n in lab.ids():
         assert lab.history(n) == [], f"node{n}: {lab.history(n)}"
         assert "fencing node" not in lab.fence_log(n)
