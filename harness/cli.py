@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 from cluster.tools.closed_output import silence_stdout
 
 USAGE = """usage: fencelab <command> [args]

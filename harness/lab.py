@@ -151,7 +151,7 @@ class ClusterLab:
         return [
             sys.executable,
             "-m",
-            "cluster.node",
+            "cluster.daemon",
             "-c",
             str(self.conf_path),
             "-n",

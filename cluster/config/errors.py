@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 
 
 @dataclass(frozen=True)

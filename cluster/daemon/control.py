@@ -1,21 +1,19 @@
 """The node's local control socket: one JSON request per line in, one JSON reply per line out.
 
-Tools (cman_tool, fence_tool, fence_node, fence_ack_manual, tests) find a node by its run directory:
-``--run-dir``/``-d`` or ``$FENCELAB_RUN_DIR``.
+Tools (cman_tool, fence_tool, fence_node, fence_ack_manual, tests) find a node by its run directory
+(:mod:`cluster.daemon.rundir`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 SOCKET_NAME = "control.sock"
-RUN_DIR_ENV = "FENCELAB_RUN_DIR"
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -24,15 +22,16 @@ class ControlError(Exception):
     """The node could not be reached or refused the request; the message is one line for the user."""
 
 
+class NotRunning(ControlError):
+    """Nothing listens on the control socket."""
+
+
+class NotAnswering(ControlError):
+    """A daemon accepted the connection but gave no answer in time (stopped, or stuck)."""
+
+
 def socket_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / SOCKET_NAME
-
-
-def pick_run_dir(option: str | None) -> str:
-    run_dir = option or os.environ.get(RUN_DIR_ENV)
-    if not run_dir:
-        raise ControlError(f"no node chosen: use -d RUN_DIR or set {RUN_DIR_ENV}")
-    return run_dir
 
 
 class ControlServer:
@@ -92,9 +91,10 @@ def request(run_dir: str | Path, cmd: str, timeout: float = 10.0, **args: Any) -
                     break
                 data += chunk
     except (FileNotFoundError, ConnectionRefusedError):
-        raise ControlError(f"cannot connect to the node at {path}: is it running?") from None
+        raise NotRunning(f"cannot connect to the node at {path}: is it running?") from None
     except TimeoutError:
-        raise ControlError(f"the node at {path} did not answer within {timeout:g}s") from None
+        where = Path(run_dir)
+        raise NotAnswering(f"the node daemon at {where} is not answering within {timeout:g} s") from None
     except OSError as err:
         raise ControlError(f"cannot talk to the node at {path}: {err.strerror or err}") from None
     try:

@@ -1,6 +1,6 @@
 """The node daemon: config + membership + quorum + fenced + logging + the control socket, in one process.
 
-One process per cluster node (``python -m cluster.node -c cluster.conf -n NODE --run-dir DIR``). The run
+One process per cluster node (``python -m cluster.daemon -c cluster.conf -n NODE --run-dir DIR``). The run
 directory holds the control socket, the pid file and (by default) the re-rooted log files.
 """
 

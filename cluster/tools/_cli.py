@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from cluster.config import DEFAULT_CONFIG_PATH, ClusterConf, ConfigError
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 from cluster.tools.closed_output import silence_stdout
 
 CONFIG_ENV = "COROSYNC_CLUSTER_CONFIG_FILE"  # honoured by cman too

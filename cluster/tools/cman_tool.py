@@ -1,25 +1,28 @@
 """cman_tool: join, leave [remove], status, nodes [-a] [-F fields], version [-r], expected -e N, kill -n NODE.
 
-The node is chosen with ``-d RUN_DIR`` or ``$FENCELAB_RUN_DIR``. ``join`` starts a node daemon in the
-background and returns once it answers on its control socket.
+The node is chosen with ``-d RUN_DIR``, ``$FENCELAB_RUN_DIR`` or the per-host default
+(:mod:`cluster.daemon.rundir`), for ``join`` as for every other command. ``join`` starts a node daemon in
+the background and returns once it answers on its control socket; it refuses, touching nothing, when a
+live daemon already holds the directory.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cluster.daemon.control import ControlError, pick_run_dir, request
+from cluster.daemon import rundir
+from cluster.daemon.control import ControlError, NotRunning, request
 from cluster.tools import cman_format
 from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail, seconds
 
 PROG = "cman_tool"
 NOT_RUNNING = "Cannot open connection to cman, is it running ?"
+ALREADY_ACTIVE = "Node is already active"
 COMMANDS = ("join", "leave", "status", "nodes", "version", "expected", "kill")
 
 
@@ -35,21 +38,25 @@ def _parser() -> ToolArgumentParser:
     p.add_argument("-F", dest="fields", help=f"nodes: fields ({','.join(cman_format.NODE_FIELDS)})")
     p.add_argument("-e", dest="expected", type=int, help="expected: new expected votes")
     p.add_argument("-r", dest="reload", action="store_true", help="version: reload cluster.conf")
-    p.add_argument("-t", dest="timeout", type=seconds, default=10.0, help="join/leave: seconds to wait")
+    p.add_argument(
+        "-t", dest="timeout", type=seconds, default=10.0, help="seconds to wait (join, leave, any answer)"
+    )
     return p
 
 
-def _status(run_dir: str | None) -> int:
+def _status(run_dir: str | None, timeout: float) -> int:
     try:
-        reply = request(pick_run_dir(run_dir), "status")
-    except ControlError:
+        reply = request(rundir.pick_run_dir(run_dir).path, "status", timeout=timeout)
+    except NotRunning:
         fail(PROG, NOT_RUNNING)
+    except ControlError as err:  # alive but silent (SIGSTOP, stuck): not the same as not running
+        fail(PROG, str(err))
     print(cman_format.status_text(reply["status"]), end="")
     return 0
 
 
-def _nodes(run_dir: str | None, addresses: bool, fields: str | None) -> int:
-    nodes = ask(PROG, run_dir, "nodes")["nodes"]
+def _nodes(run_dir: str | None, addresses: bool, fields: str | None, timeout: float) -> int:
+    nodes = ask(PROG, run_dir, "nodes", timeout)["nodes"]
     if fields:
         chosen = [f.strip() for f in fields.split(",") if f.strip()]
         if not chosen:
@@ -66,13 +73,14 @@ def _nodes(run_dir: str | None, addresses: bool, fields: str | None) -> int:
 def _join(run_dir: str | None, config: str | None, node: str | None, port: int | None, timeout: float) -> int:
     if not config or not node:
         fail(PROG, "join needs -c cluster.conf and -n NODENAME")
-    directory = Path(run_dir or os.environ.get("FENCELAB_RUN_DIR") or f"/tmp/fencelab/{node}")
+    directory = rundir.pick_run_dir(run_dir).path
+    _refuse_taken(directory, node)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
     except OSError as err:
         fail(PROG, f"cannot use run directory {directory}: {err.strerror or err}")
-    argv = [sys.executable, "-m", "cluster.node", "-c", config, "-n", node, "--run-dir", str(directory)]
+    argv = [sys.executable, "-m", "cluster.daemon", "-c", config, "-n", node, "--run-dir", str(directory)]
     if port:
         argv += ["--port", str(port)]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
@@ -95,12 +103,22 @@ def _join(run_dir: str | None, config: str | None, node: str | None, port: int |
     fail(PROG, f"the node daemon did not answer within {timeout:g}s")
 
 
+def _refuse_taken(directory: Path, node: str) -> None:
+    """A join must not start a second daemon for a running node, nor a node in another node's directory."""
+    live = rundir.holder(directory)
+    if live is not None and live.node in (node, ""):
+        fail(PROG, ALREADY_ACTIVE)
+    if live is not None:
+        fail(PROG, f"{directory} is the run directory of node {live.node} (pid {live.pid}): use -d")
+    past = rundir.owner(directory)
+    if past is not None and past.node != node:
+        fail(PROG, f"{directory} is the run directory of node {past.node}: use -d for {node}")
+
+
 def _leave(run_dir: str | None, extra: Sequence[str], timeout: float) -> int:
-    directory = pick_run_dir(run_dir) if run_dir or os.environ.get("FENCELAB_RUN_DIR") else None
-    if directory is None:
-        fail(PROG, NOT_RUNNING)
+    directory = str(rundir.pick_run_dir(run_dir).path)
     pidfile = Path(directory) / "node.pid"
-    ask(PROG, directory, "leave", remove="remove" in extra)
+    ask(PROG, directory, "leave", timeout, remove="remove" in extra)
     deadline = time.monotonic() + timeout
     while pidfile.exists() and time.monotonic() < deadline:
         time.sleep(0.05)  # waiting for the daemon to finish leaving, with a deadline
@@ -116,29 +134,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if word not in allowed:
             parser.error(f"unexpected argument {word!r} for {args.command}")
     if args.command == "status":
-        return _status(args.run_dir)
+        return _status(args.run_dir, args.timeout)
     if args.command == "nodes":
-        return _nodes(args.run_dir, args.addresses, args.fields)
+        return _nodes(args.run_dir, args.addresses, args.fields, args.timeout)
     if args.command == "join":
         return _join(args.run_dir, args.config, args.node, args.port, args.timeout)
     if args.command == "leave":
         return _leave(args.run_dir, args.extra, args.timeout)
     if args.command == "version":
         if args.reload:
-            reply = ask(PROG, args.run_dir, "reload")
+            reply = ask(PROG, args.run_dir, "reload", args.timeout)
             print(reply.get("message", ""), end="")
             return 0
-        print(cman_format.version_text(ask(PROG, args.run_dir, "version")["config_version"]), end="")
+        version = ask(PROG, args.run_dir, "version", args.timeout)["config_version"]
+        print(cman_format.version_text(version), end="")
         return 0
     if args.command == "expected":
         if args.expected is None:
             fail(PROG, "expected needs -e VOTES")
-        ask(PROG, args.run_dir, "expected", votes=args.expected)
+        ask(PROG, args.run_dir, "expected", args.timeout, votes=args.expected)
         return 0
     if args.command == "kill":
         if not args.node:
             fail(PROG, "kill needs -n NODENAME")
-        ask(PROG, args.run_dir, "kill", node=args.node)
+        ask(PROG, args.run_dir, "kill", args.timeout, node=args.node)
         return 0
     return EXIT_FAIL
 

@@ -1,5 +1,6 @@
-"""Shared by the runtime tools: choose the node (``-d RUN_DIR`` or ``$FENCELAB_RUN_DIR``), talk to it, and
-turn failures into one-line messages with cman's exit code (1)."""
+"""Shared by the runtime tools: choose the node (``-d RUN_DIR``, ``$FENCELAB_RUN_DIR`` or the default, see
+:mod:`cluster.daemon.rundir`), talk to it, and turn failures into one-line messages with cman's exit
+code (1)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import math
 import sys
 from typing import Any, NoReturn
 
-from cluster.daemon.control import RUN_DIR_ENV, ControlError, pick_run_dir, request
-from cluster.messages import one_line
+from cluster.daemon.control import ControlError, NotRunning, request
+from cluster.daemon.rundir import RUN_DIR_ENV, RunDir, pick_run_dir
+from cluster.text_escape import one_line
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -39,16 +41,26 @@ def add_run_dir(parser: argparse.ArgumentParser) -> None:
         "-d",
         "--run-dir",
         dest="run_dir",
-        help=f"the node's run directory (default ${RUN_DIR_ENV})",
+        help=f"the node's run directory (default ${RUN_DIR_ENV}, else one per host)",
     )
+
+
+def no_node_hint(run_dir: RunDir) -> str:
+    """Appended to 'is it running?' when nobody chose the directory: how to choose one."""
+    if run_dir.chosen:
+        return ""
+    return f" (no node chosen: use -d RUN_DIR or set {RUN_DIR_ENV}; default {run_dir.path})"
 
 
 def ask(
     prog: str, run_dir_option: str | None, cmd: str, timeout: float = 10.0, **args: Any
 ) -> dict[str, Any]:
     """One request to the chosen node; on failure print ``prog: message`` and exit 1."""
+    run_dir = pick_run_dir(run_dir_option)
     try:
-        return request(pick_run_dir(run_dir_option), cmd, timeout=timeout, **args)
+        return request(run_dir.path, cmd, timeout=timeout, **args)
+    except NotRunning as err:
+        fail(prog, str(err) + no_node_hint(run_dir))
     except ControlError as err:
         fail(prog, str(err))
 

@@ -270,7 +270,7 @@ def test_node_daemon_that_cannot_start(tmp_path: Path) -> None:
     a_file = write(tmp_path / "a_file", "x")
     node = ["-c", LISTING1, "-n", "iscsi1"]
     done = run("fencelab-node", *node, "--run-dir", a_file + "/run")
-    assert_clear_failure(done, 1, r"^cluster.node: Not a directory: " + re.escape(a_file))
+    assert_clear_failure(done, 1, r"^fencelab-node: Not a directory: " + re.escape(a_file))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
         taken.bind(("0.0.0.0", 0))
         port = str(taken.getsockname()[1])

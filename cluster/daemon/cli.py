@@ -1,6 +1,11 @@
-"""``python -m cluster.node -c cluster.conf -n NODENAME --run-dir DIR``: run one cluster node.
+"""``fencelab-node`` (``python -m cluster.daemon``) ``-c cluster.conf -n NODENAME --run-dir DIR``: run one
+cluster node.
 
-Exit codes: 0 stopped cleanly (SIGTERM, leave, kill), 1 bad configuration or node name, 2 usage.
+The daemon locks its run directory before it writes anything there (:mod:`cluster.daemon.rundir`): a second
+daemon for the same directory exits 1 and leaves the first one's files alone.
+
+Exit codes: 0 stopped cleanly (SIGTERM, leave, kill), 1 bad configuration, node name or a busy run
+directory, 2 usage.
 """
 
 from __future__ import annotations
@@ -10,17 +15,22 @@ import asyncio
 import dataclasses
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cluster.config import ConfigError, load_cluster_conf
+from cluster.config.model import ClusterConf
 from cluster.daemon.control import ControlError
 from cluster.daemon.node import Node
-from cluster.messages import one_line
+from cluster.daemon.rundir import RunDirBusy, RunDirLock
+from cluster.text_escape import one_line
 from cluster.tools.runtime import seconds
+
+PROG = "fencelab-node"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"cluster.node: {one_line(message)}", file=sys.stderr)
+        print(f"{PROG}: {one_line(message)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -35,7 +45,7 @@ def _port(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = _Parser(prog="cluster.node", description="one fencelab cluster node (cman + fenced)")
+    p = _Parser(prog=PROG, description="one fencelab cluster node (cman + fenced)")
     p.add_argument("-c", "--config", required=True, help="cluster.conf")
     p.add_argument("-n", "--node", required=True, help="our node name in cluster.conf")
     p.add_argument("--run-dir", required=True, help="run directory: control socket, pid file, logs")
@@ -47,15 +57,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         conf = load_cluster_conf(args.config)
     except ConfigError as err:
-        print(f"cluster.node: {err}", file=sys.stderr)
+        print(f"{PROG}: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"cluster.node: cannot read {one_line(args.config)}: {err.strerror}", file=sys.stderr)
+        print(f"{PROG}: cannot read {one_line(args.config)}: {err.strerror}", file=sys.stderr)
         return 1
 
     if args.port:
         conf = dataclasses.replace(conf, cman=dataclasses.replace(conf.cman, port=args.port))
 
+    if conf.node(args.node) is None:
+        print(f"{PROG}: node {one_line(args.node)!r} is not in {one_line(args.config)}", file=sys.stderr)
+        return 1
+    lock = RunDirLock(Path(args.run_dir))
+    try:
+        lock.acquire(args.node)
+    except RunDirBusy as err:
+        print(f"{PROG}: {one_line(str(err))}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a run directory we cannot make
+        return _os_error(err)
+    try:
+        return _run(args, conf)
+    finally:
+        lock.release()
+
+
+def _run(args: argparse.Namespace, conf: ClusterConf) -> int:
     async def run() -> int:
         node = Node(  # creates the run and log directories: OSError below
             conf,
@@ -71,14 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(run())
     except ControlError as err:
-        print(f"cluster.node: {err}", file=sys.stderr)
+        print(f"{PROG}: {err}", file=sys.stderr)
         return 1
-    except OSError as err:  # a run or log directory we cannot make, a port already taken...
-        where = f": {err.filename}" if err.filename else ""
-        print(f"cluster.node: {one_line(str(err.strerror or err) + where)}", file=sys.stderr)
-        return 1
+    except OSError as err:  # a log directory we cannot make, a port already taken...
+        return _os_error(err)
     except KeyboardInterrupt:
         return 0
+
+
+def _os_error(err: OSError) -> int:
+    where = f": {err.filename}" if err.filename else ""
+    print(f"{PROG}: {one_line(str(err.strerror or err) + where)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
