@@ -45,7 +45,6 @@ class ClusterObserver:
         try:
             status = self.lab.status(self.observer)
             members = self.lab.members(self.observer)
-            info = self.lab.ask(self.observer, "info")
             history = self.lab.history(self.observer)
         except ControlError:
             return  # the daemon is between states; the next poll sees it
@@ -64,10 +63,11 @@ class ClusterObserver:
                 f"generation {self.generation} on {who}: {change}members {self._names(members)}; "
                 f"votes {status['total_votes']}, quorum {status['quorum']}: {quorate}",
             )
-        starts = info["agent_starts"]
-        for _, victim in starts[self.agent_calls :]:
+        starts = self.lab.events(self.observer, "fence_call")
+        for event in starts[self.agent_calls :]:
             self.timeline.add(
-                "fenced", f"{who} (master) runs fence_nps for {victim}, stdin from cluster.conf"
+                "fenced",
+                f"{who} (master) runs {event['agent']} for {event['victim']}, stdin from cluster.conf",
             )
         self.agent_calls = len(starts)
         for record in history[self.history :]:

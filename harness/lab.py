@@ -293,6 +293,15 @@ class ClusterLab:
     def history(self, nodeid: int, victim: str | None = None) -> list[dict[str, Any]]:
         return self.ask(nodeid, "fence_history", node=victim)["history"]
 
+    def events(self, nodeid: int, kind: str | None = None) -> list[dict[str, Any]]:
+        """The node daemon's event stream (docs/events.md), every life of the node, oldest first."""
+        try:
+            text = (self.run_dir(nodeid) / "events.jsonl").read_text()
+        except OSError:
+            return []
+        events = [json.loads(line) for line in text.splitlines() if line.endswith("}")]
+        return [e for e in events if kind is None or e["kind"] == kind]
+
     def fence_log(self, nodeid: int) -> str:
         path = self.run_dir(nodeid) / "var/log/cluster/fenced.log"
         return path.read_text() if path.exists() else ""

@@ -11,22 +11,14 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 from cluster.config.model import ClusterConf
 from cluster.daemon.peer_channel import PeerChannel
 from cluster.membership.messages import Codec
-from cluster.membership.protocol import MembershipNode, Timing, ViewChange
+from cluster.membership.protocol import MembershipNode, Timing
 from cluster.membership.udp import MembershipEndpoint
-
-
-@dataclass(frozen=True)
-class View:
-    generation: int
-    members: dict[int, str]  # node id -> incarnation
-    left: frozenset[int]
-    removed: frozenset[int]
+from cluster.membership.view import ViewChange
 
 
 def node_address(name: str, nodeid: int) -> str:
@@ -45,7 +37,7 @@ class MembershipLink:
         conf: ClusterConf,
         nodeid: int,
         incarnation: int,
-        on_view: Callable[[View], None],
+        on_view: Callable[[ViewChange], None],
         on_message: Callable[[int, dict[str, Any]], None],
         logger: logging.Logger,
     ) -> None:
@@ -98,5 +90,4 @@ class MembershipLink:
             f"members generation {change.gen}: {list(change.member_ids)}"
             f" joined {list(change.joined)} left {list(change.left)} failed {list(change.failed)}"
         )
-        members = {n: str(inc) for n, inc in change.members}
-        self._on_view(View(change.gen, members, frozenset(change.left), frozenset(change.removed)))
+        self._on_view(change)

@@ -1,7 +1,10 @@
-"""The node daemon: config + membership + quorum + fenced + logging + the control socket, in one process.
+"""The node daemon: config + membership + quorum + logging + the control socket, hosting cluster services.
 
-One process per cluster node (``python -m cluster.daemon -c cluster.conf -n NODE --run-dir DIR``). The run
-directory holds the control socket, the pid file and (by default) the re-rooted log files.
+One process per cluster node (``fencelab-node`` / ``python -m cluster.daemon -c cluster.conf -n NODE
+--run-dir DIR``). The run directory holds the control socket, the pid file, the event stream and (by
+default) the re-rooted log files. Services (fenced now, the resource manager next) plug in through
+:mod:`cluster.daemon.service`: the node hands them views and their peers' messages and serves their
+control commands; it answers the cman commands itself.
 """
 
 from __future__ import annotations
@@ -17,16 +20,15 @@ from typing import Any
 
 from cluster.config import ConfigError, load_cluster_conf
 from cluster.config.model import ClusterConf
-from cluster.daemon.control import ControlError, ControlServer
+from cluster.daemon.control import ControlError, ControlServer, Handler
+from cluster.daemon.events import EventLog
 from cluster.daemon.fencing import FencedService
-from cluster.daemon.handlers import handlers
-from cluster.daemon.link import MembershipLink, View
+from cluster.daemon.link import MembershipLink
 from cluster.daemon.logs import setup_logging
 from cluster.daemon.roster import Roster
-from cluster.fenced.domain import MembershipView
-from cluster.fenced.from_config import plan_from_config
-from cluster.fenced.history import FenceRecord
-from cluster.quorum import Quorum, QuorumConfig, QuorumStatus
+from cluster.daemon.service import ClusterService, Payload, ServiceContext
+from cluster.membership.view import ViewChange
+from cluster.quorum import Quorum, QuorumConfig, QuorumError, QuorumStatus
 
 SUBSYSTEMS = ("corosync", "cman", "fenced")
 
@@ -47,11 +49,12 @@ class Node:
             raise ControlError(f"node {node_name!r} is not in {conf_path}")
         self.conf = conf
         self.conf_path = conf_path
-        self.agent_timeout = agent_timeout
         self.me = me
         self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_files = setup_logging(conf.logging, log_root or str(self.run_dir))
         self.log = logging.getLogger("cman")
+        self.events = EventLog(self.run_dir, me.name)
         self.incarnation = time.time_ns() // 1000  # new on every start: a restarted node is a new member
         self.link = MembershipLink(
             conf, me.nodeid, self.incarnation, self._on_view, self._on_message, logging.getLogger("corosync")
@@ -62,22 +65,41 @@ class Node:
         self.qstatus: QuorumStatus = self.quorum.status()
         self.pid = os.getpid()
         self.generation = 0
+        self.view = ViewChange(0, ())
         self.state = "Joining"
         self.started = time.time()
-        self.fenced = FencedService(
-            plan_from_config(conf, agent_timeout=agent_timeout),
-            me.nodeid,
-            self._announce,
-            logging.getLogger("fenced"),
-            agent_search,
-        )
+        fenced = FencedService(conf, self._context("fenced"), agent_search, agent_timeout)
+        self.services: list[ClusterService] = [fenced]
         self._stopped = asyncio.Event()
-        self._joined_once = False
-        self.control = ControlServer(self.run_dir, handlers(self))
+        self.control = ControlServer(self.run_dir, self._commands())
+
+    def _context(self, service: str) -> ServiceContext:
+        return ServiceContext(
+            service, self.me.name, self.me.nodeid, logging.getLogger(service), self._send, self.events.emit
+        )
+
+    def _commands(self) -> dict[str, Handler]:
+        commands: dict[str, Handler] = {
+            "status": self._cmd_status,
+            "nodes": self._cmd_nodes,
+            "version": self._cmd_version,
+            "reload": self._cmd_reload,
+            "expected": self._cmd_expected,
+            "leave": self._cmd_leave,
+            "kill": self._cmd_kill,
+            "drop": self._cmd_drop,
+            "info": self._cmd_info,
+        }
+        for service in self.services:
+            for name, handler in service.commands().items():
+                if name in commands:
+                    raise ValueError(f"control command {name!r} of {service.name} is taken")
+                commands[name] = handler
+        return commands
 
     # ---- lifecycle ----------------------------------------------------------------------------------
     async def run(self) -> int:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        """Serve until stopped. The caller holds the run directory's lock: every file here is ours."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stopped.set)
@@ -88,11 +110,15 @@ class Node:
         except OSError as err:  # e.g. the port is taken: leave no pid file or socket claiming we run
             await self.control.close()
             (self.run_dir / "node.pid").unlink(missing_ok=True)
+            self.events.close()
             where = f"{self.addresses[self.me.nodeid]} (port {self.conf.cman.port})"
             raise OSError(err.errno, f"cannot start the cluster link on {where}: {err.strerror}") from None
         self.log.info(
             f"node {self.me.name} (nodeid {self.me.nodeid}) starting, config version "
             f"{self.conf.config_version}, address {self.addresses[self.me.nodeid]}"
+        )
+        self.events.emit(
+            "start", {"pid": self.pid, "incarnation": self.incarnation, "nodeid": self.me.nodeid}
         )
         await self._stopped.wait()
         await self.shutdown()
@@ -104,10 +130,13 @@ class Node:
     async def shutdown(self) -> None:
         self.state = "Not-in-Cluster"
         await self.link.close()
-        await self.fenced.close()
+        for service in self.services:
+            await service.close()
         await self.control.close()
         (self.run_dir / "node.pid").unlink(missing_ok=True)
         self.log.info(f"node {self.me.name} stopped")
+        self.events.emit("stop", {"pid": self.pid})
+        self.events.close()
 
     async def leave(self, remove: bool) -> None:
         self.state = "Leaving"
@@ -115,36 +144,47 @@ class Node:
         await self.link.leave(remove)
         asyncio.get_running_loop().call_soon(self._stopped.set)
 
-    # ---- membership ---------------------------------------------------------------------------------
-    def _on_view(self, view: View) -> None:
+    # ---- membership and quorum ----------------------------------------------------------------------
+    def _on_view(self, view: ViewChange) -> None:
         now = time.time()
-        self.generation = view.generation
-        joined, lost = self.roster.install(view.generation, view.members, now)
+        self.generation = view.gen
+        self.view = view
+        joined, lost = self.roster.install(view.gen, view.incarnations, now)
         for nodeid in sorted(lost):
             how = "left" if nodeid in view.left else "lost"
-            self.log.info(f"node {self.roster.nodes[nodeid].name} {how} (generation {view.generation})")
+            self.log.info(f"node {self.roster.nodes[nodeid].name} {how} (generation {view.gen})")
         for nodeid in sorted(joined):
-            self.log.info(f"node {self.roster.nodes[nodeid].name} joined (generation {view.generation})")
-        self._set_quorum(self.quorum.update_members(self.roster.member_ids(), now, view.removed))
-        self.state = "Cluster-Member"
-        members = {n: self.roster.nodes[n].incarnation or "" for n in self.roster.member_ids()}
-        self.fenced.membership(
-            MembershipView(view.generation, members, self.qstatus.quorate, frozenset(view.left))
+            self.log.info(f"node {self.roster.nodes[nodeid].name} joined (generation {view.gen})")
+        self.events.emit(
+            "view",
+            {
+                "generation": view.gen,
+                "members": list(view.member_ids),
+                "joined": sorted(joined),
+                "left": list(view.left),
+                "failed": sorted(lost - set(view.left)),
+            },
         )
-        if not self._joined_once:
-            self._joined_once = True
-            self.fenced.unfence_self()
+        self._set_quorum(self.quorum.update_members(self.roster.member_ids(), now, frozenset(view.removed)))
+        self.state = "Cluster-Member"
+        for service in self.services:
+            service.on_view(view, self.qstatus.quorate)
 
-    def _set_quorum(self, status: QuorumStatus) -> None:
-        if status.quorate != self.qstatus.quorate:
+    def _set_quorum(self, status: QuorumStatus) -> bool:
+        changed = status.quorate != self.qstatus.quorate
+        if changed:
             self.log.info("quorum regained" if status.quorate else "quorum lost, blocking activity")
+        if changed or (status.total_votes, status.quorum) != (self.qstatus.total_votes, self.qstatus.quorum):
+            fields = {"quorate": status.quorate, "total_votes": status.total_votes, "quorum": status.quorum}
+            self.events.emit("quorum", {**fields, "expected_votes": status.expected_votes})
         self.qstatus = status
+        return changed
 
     def refresh_quorum(self) -> None:
-        """After ``cman_tool expected``: quorum may change without a membership change."""
-        self._set_quorum(self.quorum.status())
-        members = {n: self.roster.nodes[n].incarnation or "" for n in self.roster.member_ids()}
-        self.fenced.membership(MembershipView(self.generation, members, self.qstatus.quorate))
+        """After ``cman_tool expected`` or a reload: quorum may change without a membership change."""
+        if self._set_quorum(self.quorum.status()):
+            for service in self.services:
+                service.on_quorum(self.qstatus.quorate)
 
     def killed(self, by: str) -> None:
         """``cman_tool kill``: stop at once, without a clean leave (the others see a failure)."""
@@ -152,6 +192,7 @@ class Node:
         self.link.abort()
         self._stopped.set()
 
+    # ---- configuration ------------------------------------------------------------------------------
     def reload(self) -> None:
         """``cman_tool version -r``: load the newer cluster.conf here, then tell the other nodes."""
         new = self._load_newer()
@@ -171,7 +212,8 @@ class Node:
         self.conf = new
         self.quorum.reload(QuorumConfig.from_conf(new))
         self.quorum.set_config_error(False)
-        self.fenced.domain.plan = plan_from_config(new, agent_timeout=self.agent_timeout)
+        for service in self.services:
+            service.on_config(new)
         self.log.info(f"config version {new.config_version} loaded")
         self.refresh_quorum()
 
@@ -190,19 +232,72 @@ class Node:
             return
         self._install(new)
 
-    def _announce(self, nodeid: int, record: FenceRecord) -> None:
-        self.link.send({"type": "fenced", "nodeid": nodeid, "record": record.to_json()})
+    # ---- peer messages ------------------------------------------------------------------------------
+    def _send(self, service: str, payload: Payload) -> None:
+        self.link.send({"type": "service", "service": service, "body": payload})
 
     def _on_message(self, sender: int, payload: dict[str, Any]) -> None:
-        if payload.get("type") == "reload":
+        kind = payload.get("type")
+        if kind == "reload":
             self._peer_reload(int(payload.get("version", 0)))
-        elif payload.get("type") == "kill" and payload.get("nodeid") == self.me.nodeid:
+        elif kind == "kill" and payload.get("nodeid") == self.me.nodeid:
             self.killed(str(payload.get("by", sender)))
-        elif payload.get("type") == "fenced":
-            record = FenceRecord.from_json(payload["record"])
-            self.fenced.peer_fenced(int(payload["nodeid"]), record)
+        elif kind == "service":
+            for service in self.services:
+                if service.name == payload.get("service"):
+                    service.on_message(sender, dict(payload.get("body", {})))
 
-    # ---- views for the tools ------------------------------------------------------------------------
+    # ---- the cman commands --------------------------------------------------------------------------
+    async def _cmd_status(self, _: Payload) -> dict[str, Any]:
+        return {"status": self.status()}
+
+    async def _cmd_nodes(self, _: Payload) -> dict[str, Any]:
+        return {"nodes": [r.to_json(self.qstatus.expected_votes) for r in self.roster.nodes.values()]}
+
+    async def _cmd_version(self, _: Payload) -> dict[str, Any]:
+        return {"config_version": self.conf.config_version}
+
+    async def _cmd_reload(self, _: Payload) -> dict[str, Any]:
+        self.reload()
+        return {}
+
+    async def _cmd_expected(self, req: Payload) -> dict[str, Any]:
+        try:
+            status = self.quorum.set_expected(int(req["votes"]))
+        except QuorumError as err:
+            raise ControlError(str(err)) from None
+        self.log.info(f"expected votes set to {status.expected_votes} (quorum {status.quorum})")
+        self.refresh_quorum()
+        return {}
+
+    async def _cmd_leave(self, req: Payload) -> dict[str, Any]:
+        await self.leave(bool(req.get("remove")))
+        return {}
+
+    async def _cmd_kill(self, req: Payload) -> dict[str, Any]:
+        target = self.conf.node(str(req["node"]))
+        if target is None:
+            raise ControlError(f"node {req['node']} is not in the configuration")
+        self.link.send({"type": "kill", "nodeid": target.nodeid, "by": self.me.name})
+        if target.nodeid == self.me.nodeid:
+            self.killed(self.me.name)
+        return {}
+
+    async def _cmd_drop(self, req: Payload) -> dict[str, Any]:
+        """Fault hook: drop all traffic to and from these node ids (empty list: heal)."""
+        self.link.drop({int(n) for n in req.get("peers", [])})
+        self.log.info(f"fault: dropping traffic with {sorted(req.get('peers', [])) or 'nobody'}")
+        return {}
+
+    async def _cmd_info(self, _: Payload) -> dict[str, Any]:
+        logs = {k: str(v) for k, v in self.log_files.items()}
+        return {
+            "pid": self.pid,
+            "incarnation": self.incarnation,
+            "logs": logs,
+            "events": str(self.events.path),
+        }
+
     def status(self) -> dict[str, Any]:
         members = self.roster.member_ids()
         q = self.qstatus
@@ -228,6 +323,3 @@ class Node:
             "multicast": [self.conf.multicast_address()],
             "node_addresses": [self.addresses[self.me.nodeid]],
         }
-
-    def nodes(self) -> list[dict[str, Any]]:
-        return [r.to_json(self.qstatus.expected_votes) for r in self.roster.nodes.values()]

@@ -17,7 +17,7 @@ class NodeRecord:
     status: str = "X"  # M member, X dead / never seen, d disallowed
     inc: int = 0  # the generation in which it joined
     joined: float | None = None
-    incarnation: str | None = None
+    incarnation: int | None = None
     addresses: list[str] = field(default_factory=list)
 
     def to_json(self, expected: int) -> dict[str, Any]:
@@ -40,7 +40,7 @@ class Roster:
             for n in conf.nodes
         }
 
-    def install(self, generation: int, members: Mapping[int, str], now: float) -> tuple[set[int], set[int]]:
+    def install(self, generation: int, members: Mapping[int, int], now: float) -> tuple[set[int], set[int]]:
         """Record a new membership; returns (joined, lost) node ids."""
         joined: set[int] = set()
         lost: set[int] = set()

@@ -1,7 +1,8 @@
 """The fence domain: fenced's victim and master logic as a pure state machine.
 
-Inputs: membership views, clock ticks, agent call results, manual overrides, peers' fence reports.
-Outputs: effects (run this agent, log this line, tell the peers). Time is whatever ``now`` the caller passes.
+Inputs: membership views with the quorum state, clock ticks, agent call results, ``fence_node`` requests,
+manual overrides, peers' fence reports. Outputs: effects (:mod:`cluster.fenced.effects`: run this agent,
+log this line, tell the peers, answer fence_node). Time is whatever ``now`` the caller passes.
 
 Rules (reference/cluster-suite.md, "fenced"):
 - a member lost by failure (not a clean leave) becomes a victim; fencing waits for quorum;
@@ -12,100 +13,23 @@ Rules (reference/cluster-suite.md, "fenced"):
 - methods in order, every device of a method must succeed; all methods failed -> wait override_time
   (a window for fence_ack_manual), then retry, the wait doubling up to retry_max, forever;
 - a victim that rejoins *cleanly* (a new incarnation: it restarted) before it is fenced is spared; one that
-  comes back with its old incarnation (it was hung or partitioned) still holds state and is still fenced.
+  comes back with its old incarnation (it was hung or partitioned) still holds state and is still fenced;
+- the history is the master's: what it records it shares, the others record what they are told (and
+  ``fence_node``/``fence_ack_manual`` results from whichever node ran them).
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 from cluster.fenced.attempt import Attempt, CallSpec
+from cluster.fenced.effects import Announce, CallResult, Effect, Log, RunAgent, Share, call_log
 from cluster.fenced.history import FenceRecord, History
+from cluster.fenced.jobs import JobRunner
 from cluster.fenced.plan import FencePlan, NodeFencing
+from cluster.fenced.victim import DomainStatus, Phase, Victim
+from cluster.membership.view import ViewChange
 
 LIVES_KEPT = 32  # incarnations remembered per node to recognise a stale peer announcement
-
-
-@dataclass(frozen=True)
-class MembershipView:
-    """An installed membership. ``members`` maps node id to an incarnation token (changes on restart)."""
-
-    generation: int
-    members: Mapping[int, str]
-    quorate: bool
-    left_cleanly: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True)
-class RunAgent:
-    call_id: int
-    call: CallSpec
-    timeout: float
-    unfence: bool = False
-
-
-@dataclass(frozen=True)
-class Log:
-    level: str  # "info", "warning", "error", "debug"
-    text: str
-
-
-@dataclass(frozen=True)
-class Announce:
-    """Tell the other domain members that ``record.victim`` is fenced (they drop it too)."""
-
-    nodeid: int
-    record: FenceRecord
-
-
-Effect = RunAgent | Log | Announce
-
-
-@dataclass(frozen=True)
-class CallResult:
-    ok: bool
-    duration: float
-    result: str = ""  # success | error | timeout | missing; derived from ok when empty
-    detail: str = ""
-
-
-class Phase(enum.Enum):
-    DELAY = "delay"  # waiting post_fail_delay / post_join_delay
-    READY = "ready"
-    CALLING = "calling"
-    RETRY_WAIT = "retry-wait"  # all methods failed: override window, then retry
-
-
-@dataclass
-class Victim:
-    node: NodeFencing
-    failed_at: float
-    incarnation: str | None  # None for startup victims: any rejoin counts as clean
-    not_before: float
-    delay: float = 0.0  # post_fail_delay / post_join_delay: counted once the domain is quorate
-    phase: Phase = Phase.DELAY
-    round: int = 1
-    attempt: Attempt | None = None
-    call_id: int | None = None
-    call: CallSpec | None = None
-    deferred_to: int | None = None
-    dirty_logged: bool = False
-    refailed: bool = False  # a new incarnation failed while an agent ran: that call cannot cover it
-
-
-@dataclass
-class DomainStatus:
-    """What ``fence_tool ls`` prints."""
-
-    member_count: int
-    victim_count: int
-    victim_now: int
-    master_nodeid: int
-    wait_state: str
-    members: list[int] = field(default_factory=list)
-    victims: list[int] = field(default_factory=list)
+NEVER = float("inf")
 
 
 class FenceDomain:
@@ -114,20 +38,20 @@ class FenceDomain:
         self.our_nodeid = our_nodeid
         self.history = History()
         self.victims: dict[int, Victim] = {}
-        self._members: dict[int, str] = {}
+        self._members: dict[int, int] = {}
         self._created = False
         self._quorate = False
         self._quorate_since: float | None = None  # when the wait for quorum last ended
-        self._next_call = 1
-        self._unfence_calls: dict[int, CallSpec] = {}
+        self._next_id = 1
+        self._jobs = JobRunner(self)
         self._last_failure: dict[int, float] = {}
         self._last_fenced: dict[int, float] = {}
-        self._lives: dict[int, list[str]] = {}  # every incarnation seen per node, oldest first
+        self._lives: dict[int, list[int]] = {}  # every incarnation seen per node, oldest first
 
     # ---- inputs -------------------------------------------------------------------------------------
-    def on_membership(self, view: MembershipView, now: float) -> list[Effect]:
+    def on_membership(self, view: ViewChange, quorate: bool, now: float) -> list[Effect]:
         effects: list[Effect] = []
-        new = dict(view.members)
+        new = view.incarnations
         if not self._created:
             self._created = True
             effects += self._create(new, now)
@@ -137,7 +61,7 @@ class FenceDomain:
             for nodeid, incarnation in self._members.items():
                 if nodeid in new and new[nodeid] == incarnation:
                     continue
-                if nodeid not in new and nodeid in view.left_cleanly:
+                if nodeid not in new and nodeid in view.left:
                     effects.append(Log("info", f"node {self.plan.name_of(nodeid)} left the domain cleanly"))
                     continue
                 effects += self._add_victim(nodeid, incarnation, now, delay)
@@ -147,47 +71,61 @@ class FenceDomain:
             if incarnation not in lives:
                 lives.append(incarnation)
                 del lives[:-LIVES_KEPT]
-        self._set_quorate(view.quorate, now)
+        self._set_quorate(quorate, now)
         effects += self._spare_rejoined(now)
         return effects + self._drive(now)
+
+    def on_quorum(self, quorate: bool, now: float) -> list[Effect]:
+        """Quorum changed without a membership change (``cman_tool expected``, a reload)."""
+        self._set_quorate(quorate, now)
+        return self._drive(now)
 
     def on_tick(self, now: float) -> list[Effect]:
         return self._drive(now)
 
     def on_call_result(self, call_id: int, result: CallResult, now: float) -> list[Effect]:
-        if call_id in self._unfence_calls:
-            return self._unfence_done(self._unfence_calls.pop(call_id), result, now)
+        if self._jobs.owns(call_id):
+            return self._jobs.on_call_result(call_id, result, now)
         victim = next((v for v in self.victims.values() if v.call_id == call_id), None)
         if victim is None or victim.call is None or victim.attempt is None:
             return []  # overridden or spared while the agent ran
         call = victim.call
-        effects = self._record_call(call, result, now)
+        record = self._record(call.victim, call.method, call, result, now, victim.incarnation)
+        effects: list[Effect] = [call_log(call, result)]
         victim.call_id = None
         victim.call = None
         if victim.refailed:  # the call began before the node's latest life: start a fresh pass
             victim.refailed = False
             victim.attempt = None
-            victim.phase = Phase.DELAY
-            return effects + self._spare_rejoined(now) + self._drive(now)
+            victim.move(Phase.DELAY)
+            return effects + [Share(record)] + self._spare_rejoined(now) + self._drive(now)
         victim.attempt.record(result.ok)
-        victim.phase = Phase.READY
+        victim.move(Phase.READY)
         if victim.attempt.outcome is True:
             effects.append(Log("info", f"fence {call.victim} success"))
-            record = FenceRecord(
-                now,
-                call.victim,
-                call.method,
-                call.device,
-                "success",
-                result.duration,
-                by=self.plan.name_of(self.our_nodeid),
-                incarnation=victim.incarnation,
-            )
-            effects += self._fenced(victim.node.nodeid, now)
+            self._drop_fenced(victim.node.nodeid, now)
             effects.append(Announce(victim.node.nodeid, record))
-        elif victim.attempt.outcome is False:
-            effects += self._round_failed(victim, now)
+        else:
+            effects.append(Share(record))
+            if victim.attempt.outcome is False:
+                effects += self._round_failed(victim, now)
         return effects + self._spare_rejoined(now) + self._drive(now)
+
+    def on_fence_node(self, name: str, unfence: bool, now: float) -> tuple[int, list[Effect]]:
+        """``fence_node [-U] NAME``: one pass over its methods (or unfence devices), no retries; KeyError
+        for a node not in the configuration. The pass ends with a :class:`JobDone` for the returned id."""
+        node = self.plan.node_by_name(name)
+        if node is None:
+            raise KeyError(name)
+        return self._jobs.start(node, unfence, "fence_node", now)
+
+    def unfence_self(self, now: float) -> list[Effect]:
+        """Unfencing at join: run every ``<unfence>`` device of our own node, in order."""
+        node = self.plan.node_by_id(self.our_nodeid)
+        if node is None or not node.unfence:
+            return []
+        _, effects = self._jobs.start(node, True, node.name, now)
+        return [Log("info", f"unfencing node {node.name}"), *effects]
 
     def on_ack_manual(self, name: str, now: float) -> tuple[bool, list[Effect]]:
         """``fence_ack_manual NAME``: the administrator says the node is down. False if it is no victim."""
@@ -201,22 +139,29 @@ class FenceDomain:
         )
         self.history.add(record)
         effects: list[Effect] = [Log("info", f"fence {name} overridden by administrator intervention")]
-        effects += self._fenced(node.nodeid, now)
+        self._drop_fenced(node.nodeid, now)
         effects.append(Announce(node.nodeid, record))
         return True, effects + self._drive(now)
 
     def on_peer_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
-        """Another member (the master) fenced ``nodeid``."""
+        """Another member (the master, or a fence_node / fence_ack_manual elsewhere) fenced ``nodeid``."""
+        self.history.add(
+            record
+        )  # recorded even when we already dropped the victim: the history is the master's
         victim = self.victims.get(nodeid)
         if victim is None:
             return []
-        self.history.add(record)
         if self._earlier_life(nodeid, record.incarnation, victim.incarnation):
             # the announcement crossed the node's restart and new failure: it covers the old life only
             said = f"fence {record.victim} {record.result} (by {record.by})"
             return [Log("warning", f"{said} was for an earlier life of the node: still a victim")]
         effects: list[Effect] = [Log("info", f"fence {record.victim} {record.result} (by {record.by})")]
-        return effects + self._fenced(nodeid, now) + self._drive(now)
+        self._drop_fenced(nodeid, now)
+        return effects + self._drive(now)
+
+    def on_peer_record(self, record: FenceRecord) -> None:
+        """A history record another member shared (a failed call, a skip): it fences nothing."""
+        self.history.add(record)
 
     def on_external_fenced(self, nodeid: int, record: FenceRecord, now: float) -> list[Effect]:
         """``fence_node`` fenced ``nodeid`` outside the domain's own calls (already in the history).
@@ -225,37 +170,21 @@ class FenceDomain:
         restarted and failed again while it ran was not fenced by it.
         """
         victim = self.victims.get(nodeid)
-        if victim is None:
-            return []
-        if victim.incarnation is not None and victim.incarnation != record.incarnation:
+        if victim is not None and victim.incarnation is not None and victim.incarnation != record.incarnation:
             said = f"fence {record.victim} by fence_node began before the node's latest failure"
-            return [Log("warning", f"{said}: still a victim")]
-        effects: list[Effect] = [Log("info", f"fence {record.victim} success (fence_node)")]
-        effects += self._fenced(nodeid, now)
-        effects.append(Announce(nodeid, record))
+            return [Log("warning", f"{said}: still a victim"), Share(record)]
+        effects: list[Effect] = [Announce(nodeid, record)]
+        if victim is not None:
+            effects.insert(0, Log("info", f"fence {record.victim} success (fence_node)"))
+            self._drop_fenced(nodeid, now)
         return effects + self._drive(now)
-
-    def unfence_self(self, now: float) -> list[Effect]:
-        """Unfencing at join: run every ``<unfence>`` device of our own node."""
-        node = self.plan.node_by_id(self.our_nodeid)
-        if node is None or not node.unfence:
-            return []
-        effects: list[Effect] = [Log("info", f"unfencing node {node.name}")]
-        attempt = Attempt(self.plan, node, unfence=True)
-        # Every unfence device must succeed; they are independent, so all are started at once.
-        while (call := attempt.next_call()) is not None:
-            attempt.record(True)
-            if call.missing:
-                effects += self._unfence_done(call, CallResult(False, 0.0, "missing", call.missing), now)
-                continue
-            call_id = self._new_call_id()
-            self._unfence_calls[call_id] = call
-            effects.append(RunAgent(call_id, call, self.plan.settings.agent_timeout, unfence=True))
-        return effects
 
     # ---- queries ------------------------------------------------------------------------------------
     def needs_fencing(self, nodeid: int) -> bool:
         return nodeid in self.victims
+
+    def is_member(self, nodeid: int) -> bool:
+        return nodeid in self._members
 
     def fenced_since_failure(self, nodeid: int) -> bool:
         """The resource manager's question: may the failed node's services start elsewhere?
@@ -265,19 +194,12 @@ class FenceDomain:
         """
         return nodeid not in self.victims
 
-    def incarnation_of(self, nodeid: int) -> str | None:
+    def incarnation_of(self, nodeid: int) -> int | None:
         """The node's current life: as a member, else as a victim, else None (unknown)."""
         if nodeid in self._members:
             return self._members[nodeid]
         victim = self.victims.get(nodeid)
         return victim.incarnation if victim is not None else None
-
-    def _earlier_life(self, nodeid: int, announced: str | None, ours: str | None) -> bool:
-        """True when ``announced`` is a life of the node we saw before ``ours`` (unknown lives: False)."""
-        lives = self._lives.get(nodeid, [])
-        if announced is None or ours is None or announced == ours or announced not in lives:
-            return False
-        return ours in lives and lives.index(announced) < lives.index(ours)
 
     def last_failure(self, nodeid: int) -> float | None:
         return self._last_failure.get(nodeid)
@@ -291,33 +213,18 @@ class FenceDomain:
         return min(candidates) if candidates else None
 
     def status(self) -> DomainStatus:
-        calling = [v.node.nodeid for v in self.victims.values() if v.phase is Phase.CALLING]
-        if not self.victims:
-            wait = "none"
-        elif not self._quorate:
-            wait = "quorum"
-        elif self.master != self.our_nodeid:
-            wait = "messages"
-        else:
-            wait = "fencing"
-        return DomainStatus(
-            member_count=len(self._members),
-            victim_count=len(self.victims),
-            victim_now=calling[0] if calling else 0,
-            master_nodeid=self.master or 0,
-            wait_state=wait,
-            members=sorted(self._members),
-            victims=sorted(self.victims),
+        return DomainStatus.of(
+            self.victims.values(), sorted(self._members), self._quorate, self.master, self.our_nodeid
         )
 
     def next_deadline(self) -> float | None:
         """When a tick could change something (the adapter sleeps until then or until an input)."""
         waiting = (Phase.DELAY, Phase.RETRY_WAIT)
         times = [v.not_before for v in self.victims.values() if v.phase in waiting]
-        times = [t for t in times if t < float("inf")]  # inquorate: no delay runs
+        times = [t for t in times if t < NEVER]  # inquorate: no delay runs
         return min(times) if times else None
 
-    # ---- internals ----------------------------------------------------------------------------------
+    # ---- victims ------------------------------------------------------------------------------------
     def _set_quorate(self, quorate: bool, now: float) -> None:
         """fenced applies its delays only once its wait conditions (quorum) are met: a first node that
         waits minutes for quorum must not find post_join_delay used up when its peers finally boot."""
@@ -332,15 +239,23 @@ class FenceDomain:
     def _delay_end(self, added: float, delay: float) -> float:
         """When the delay of a victim added at ``added`` ends (inquorate: not before quorum, so far off)."""
         if self._quorate_since is None:
-            return float("inf")
+            return NEVER
         return max(added, self._quorate_since) + delay
 
-    def _new_call_id(self) -> int:
-        call_id = self._next_call
-        self._next_call += 1
-        return call_id
+    def new_id(self) -> int:
+        """A fresh id for an agent call or a fence_node job."""
+        new_id = self._next_id
+        self._next_id += 1
+        return new_id
 
-    def _create(self, members: dict[int, str], now: float) -> list[Effect]:
+    def _earlier_life(self, nodeid: int, announced: int | None, ours: int | None) -> bool:
+        """True when ``announced`` is a life of the node we saw before ``ours`` (unknown lives: False)."""
+        lives = self._lives.get(nodeid, [])
+        if announced is None or ours is None or announced == ours or announced not in lives:
+            return False
+        return ours in lives and lives.index(announced) < lives.index(ours)
+
+    def _create(self, members: dict[int, int], now: float) -> list[Effect]:
         effects: list[Effect] = [Log("info", "fence domain created")]
         if self.plan.settings.clean_start:
             return effects + [Log("info", "clean_start=1: skipping startup fencing")]
@@ -349,7 +264,7 @@ class FenceDomain:
                 effects += self._add_victim(node.nodeid, None, now, self.plan.settings.post_join_delay)
         return effects
 
-    def _add_victim(self, nodeid: int, incarnation: str | None, now: float, delay: float) -> list[Effect]:
+    def _add_victim(self, nodeid: int, incarnation: int | None, now: float, delay: float) -> list[Effect]:
         node = self.plan.node_by_id(nodeid) or NodeFencing(nodeid, f"nodeid {nodeid}")
         if incarnation is not None:  # startup victims never failed while we watched
             self._last_failure[nodeid] = now
@@ -369,6 +284,7 @@ class FenceDomain:
 
     def _spare_rejoined(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
+        master = self.master == self.our_nodeid
         for nodeid, victim in list(self.victims.items()):
             if nodeid not in self._members or victim.phase is Phase.CALLING:
                 continue  # an agent call in flight decides first (a rebooted node rejoins before it ends)
@@ -383,55 +299,45 @@ class FenceDomain:
             if victim.incarnation is None:  # a startup victim that joined: nothing ever failed
                 effects.append(Log("info", f"node {victim.node.name} joined: no startup fencing needed"))
                 continue
-            by = self.plan.name_of(self.our_nodeid)
-            record = FenceRecord(now, victim.node.name, "-", "-", "skipped", 0.0, "rejoined cleanly", by)
-            self.history.add(record)
             effects.append(Log("info", f"fence {victim.node.name} skipped: node rejoined cleanly"))
+            if master:  # the master's decision is the history; the others hear it from the master
+                by = self.plan.name_of(self.our_nodeid)
+                record = FenceRecord(now, victim.node.name, "-", "-", "skipped", 0.0, "rejoined cleanly", by)
+                self.history.add(record)
+                effects.append(Share(record))
         return effects
 
-    def _fenced(self, nodeid: int, now: float) -> list[Effect]:
+    def _drop_fenced(self, nodeid: int, now: float) -> None:
         self.victims.pop(nodeid, None)
         self._last_fenced[nodeid] = now
-        return []
 
     def _round_failed(self, victim: Victim, now: float) -> list[Effect]:
         settings = self.plan.settings
         wait = min(settings.retry_max, settings.override_time * (2 ** (victim.round - 1)))
         victim.round += 1
         victim.attempt = None
-        victim.phase = Phase.RETRY_WAIT
+        victim.move(Phase.RETRY_WAIT)
         victim.not_before = now + wait
         return [
             Log("error", f"fence {victim.node.name} failed"),
             Log("info", f"fence {victim.node.name}: waiting {wait:g}s for fence_ack_manual, then retrying"),
         ]
 
-    def _history(self, call: CallSpec, method: str, result: CallResult, now: float) -> str:
-        outcome = result.result or ("success" if result.ok else "error")
+    def _record(
+        self, victim: str, method: str, call: CallSpec, result: CallResult, now: float, life: int | None
+    ) -> FenceRecord:
         by = self.plan.name_of(self.our_nodeid)
-        self.history.add(
-            FenceRecord(now, call.victim, method, call.device, outcome, result.duration, result.detail, by)
+        record = FenceRecord(
+            now, victim, method, call.device, result.outcome, result.duration, result.detail, by, life
         )
-        return outcome
-
-    def _record_call(self, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
-        outcome = self._history(call, call.method, result, now)
-        said = "success" if result.ok else f"{outcome} from agent"
-        if call.missing:
-            said = f"error: {call.missing}"
-        text = f"fence {call.victim} dev {call.label} agent {call.agent} result: {said}"
-        return [Log("info" if result.ok else "error", text)]
-
-    def _unfence_done(self, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
-        outcome = self._history(call, "unfence", result, now)
-        text = f"unfence {call.victim} dev {call.device} agent {call.agent} result: {outcome}"
-        return [Log("info" if result.ok else "error", text)]
+        self.history.add(record)
+        return record
 
     def _drive(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
         for victim in self.victims.values():
             if victim.phase is Phase.DELAY and now >= victim.not_before:
-                victim.phase = Phase.READY
+                victim.move(Phase.READY)
         if not self.victims or not self._quorate:
             return effects
         master = self.master
@@ -452,7 +358,7 @@ class FenceDomain:
         for nodeid in sorted(self.victims):
             victim = self.victims[nodeid]
             if victim.phase is Phase.RETRY_WAIT and now >= victim.not_before:
-                victim.phase = Phase.READY
+                victim.move(Phase.READY)
             if victim.phase is Phase.READY:
                 return victim
         return None
@@ -467,12 +373,14 @@ class FenceDomain:
             effects.append(Log("error", f"fence {victim.node.name}: no fence method configured"))
             return effects + self._round_failed(victim, now)
         if call.missing:
-            effects += self._record_call(call, CallResult(False, 0.0, "missing", call.missing), now)
+            result = CallResult(False, 0.0, "missing", call.missing)
+            record = self._record(call.victim, call.method, call, result, now, victim.incarnation)
+            effects += [call_log(call, result), Share(record)]
             victim.attempt.record(False)
             if victim.attempt.outcome is False:
                 effects += self._round_failed(victim, now)
             return effects
-        victim.call_id = self._new_call_id()
+        victim.call_id = self.new_id()
         victim.call = call
-        victim.phase = Phase.CALLING
+        victim.move(Phase.CALLING)
         return effects + [RunAgent(victim.call_id, call, self.plan.settings.agent_timeout)]

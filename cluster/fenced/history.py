@@ -19,7 +19,7 @@ class FenceRecord:
     duration: float
     detail: str = ""
     by: str = ""
-    incarnation: str | None = None  # the victim's life the fence covers (None: not known to the fencer)
+    incarnation: int | None = None  # the victim's life the fence covers (None: not known to the fencer)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,7 +37,10 @@ class History:
         self._records: dict[str, list[FenceRecord]] = defaultdict(list)
 
     def add(self, record: FenceRecord) -> None:
+        """Idempotent: a record a peer repeats (its channel sends every message a few times) is kept once."""
         records = self._records[record.victim]
+        if record in records:
+            return
         records.append(record)
         if len(records) > self._per_node:
             del records[0]

@@ -7,7 +7,7 @@ them to the agent in that order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 Attrs = tuple[tuple[str, str], ...]
@@ -116,10 +116,3 @@ def secret_values(pairs: Iterable[tuple[str, str]]) -> list[str]:
 def redact_pairs(pairs: Iterable[tuple[str, str]]) -> str:
     """One log-friendly line of the stdin pairs with secrets replaced by ``***``."""
     return " ".join(f"{k}={'***' if k in SECRET_KEYS else v}" for k, v in pairs)
-
-
-def redact_text(text: str, secrets: Sequence[str]) -> str:
-    """Replace every occurrence of a secret in captured agent output (longest first)."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text

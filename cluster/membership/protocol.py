@@ -33,6 +33,7 @@ from cluster.config import derive
 from cluster.config.model import ClusterConf
 
 from .messages import Ack, Commit, Departure, Heartbeat, Leave, Member, Message, Nack, Propose
+from .view import ViewChange
 
 MISSED_ROUNDS_BEFORE_SUSPECT = 2
 
@@ -67,20 +68,6 @@ def timing_from_conf(conf: ClusterConf) -> Timing:
 class Send:
     to: int
     message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class ViewChange:
-    gen: int
-    members: tuple[Member, ...]
-    joined: tuple[int, ...]
-    left: tuple[int, ...]  # left cleanly
-    removed: tuple[int, ...]  # left cleanly with "remove" (a subset of left)
-    failed: tuple[int, ...]  # lost without a clean leave (victims for fenced)
-
-    @property
-    def member_ids(self) -> tuple[int, ...]:
-        return tuple(n for n, _ in self.members)
 
 
 Effect = Send | ViewChange

@@ -1,6 +1,7 @@
 """fence_node [-U] NODE: fence (or unfence) one node now, through the chosen node's fence daemon.
 
-Prints ``fence NODE success|failed`` (``unfence ...`` with -U) like cluster 3; exit 0 on success, 1 otherwise.
+Prints ``fence NODE success|failed`` (``unfence ...`` with -U) like cluster 3, the failure followed by its
+reason (``: NODE has no <unfence> devices in cluster.conf``); exit 0 on success, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from cluster.text_escape import one_line
 from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, seconds
 
@@ -27,7 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if reply["fenced"]:
         print(f"{what} {args.node} success")
         return 0
-    print(f"{what} {args.node} failed", file=sys.stderr)
+    reason = f": {one_line(reply['reason'])}" if reply.get("reason") else ""
+    print(f"{what} {args.node} failed{reason}", file=sys.stderr)
     return EXIT_FAIL
 
 

@@ -40,16 +40,35 @@ def _when(t: float | None) -> str:
     return time.strftime("%F %H:%M:%S", time.localtime(t)) if t else "never"
 
 
+# (header, alignment, least width): a column grows to its widest cell
+HISTORY_COLUMNS = (
+    ("time", "<", 23),
+    ("victim", "<", 12),
+    ("method", "<", 8),
+    ("device", "<", 12),
+    ("result", "<", 9),
+    ("secs", ">", 7),
+)
+
+
 def history_text(records: Sequence[Mapping[str, Any]]) -> str:
-    lines = [f"{'time':<23} {'victim':<12} {'method':<8} {'device':<12} {'result':<9} {'secs':>7}  by"]
+    """One row per record; a column grows to its widest cell, so a long device name (``fence_ack_manual``
+    of an override) does not push the rest of its row out of line."""
+    rows = []
     for r in records:
         millis = int(r["time"] * 1000) % 1000
         stamp = time.strftime("%F %H:%M:%S", time.localtime(r["time"])) + f".{millis:03d}"
-        lines.append(
-            f"{stamp:<23} {r['victim']:<12} {r['method']:<8} {r['device']:<12} {r['result']:<9}"
-            f" {r['duration']:7.3f}  {r['by']}" + (f"  ({r['detail']})" if r.get("detail") else "")
-        )
-    return "\n".join(lines) + "\n"
+        cells = [stamp, r["victim"], r["method"], r["device"], r["result"], f"{r['duration']:.3f}"]
+        rows.append((cells, f"  {r['by']}" + (f"  ({r['detail']})" if r.get("detail") else "")))
+    widths = [
+        max([least, *(len(cells[i]) for cells, _ in rows)]) for i, (_, _, least) in enumerate(HISTORY_COLUMNS)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        return " ".join(f"{c:{a}{w}}" for c, (_, a, _), w in zip(cells, HISTORY_COLUMNS, widths, strict=True))
+
+    header = [name for name, _, _ in HISTORY_COLUMNS]
+    return "\n".join([line(header) + "  by", *(line(cells) + tail for cells, tail in rows)]) + "\n"
 
 
 @quiet_when_output_closed

@@ -1,8 +1,8 @@
 """``fencelab bench cluster``: how fast a dead node gets fenced, as a function of the token timeout.
 
-For each token timeout, SIGKILL a node of a 3-node :class:`~harness.lab.ClusterLab` and measure (from the node
-daemon's own logs and the survivors' agent start times) death -> fence agent started, and death -> fence
-success. Also the RSS of a node daemon.
+For each token timeout, SIGKILL a node of a 3-node :class:`~harness.lab.ClusterLab` and measure (from the
+node daemon's fence history and the fence_call events of its event stream) death -> fence agent started,
+and death -> fence success. Also the RSS of a node daemon.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def measure_once(root: Path, token_ms: int) -> tuple[float, float, int]:
             lambda: [r for r in lab.history(1, "node3") if r["result"] == "success"],
             token_ms / 1000 * 10 + 20,
         )
-        starts = [t for t, victim in lab.ask(1, "info")["agent_starts"] if victim == "node3"]
+        starts = [e["t"] for e in lab.events(1, "fence_call") if e["victim"] == "node3"]
         return starts[0] - died, records[0]["time"] - died, rss
 
 

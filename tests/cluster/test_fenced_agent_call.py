@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from cluster.fenced.agent_call import AgentOutcome, resolve_agent, run_agent
+from cluster.daemon.fence_agent import AgentOutcome, resolve_agent, run_agent
 from harness.pytest_plugin import Emulator
 from harness.tools import pid_running
 

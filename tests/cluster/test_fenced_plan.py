@@ -11,9 +11,9 @@ from cluster.fenced.plan import (
     NodeFencing,
     agent_stdin,
     redact_pairs,
-    redact_text,
     stdin_text,
 )
+from cluster.procrun import redact as redact_text
 
 # The seed article's Listing 3: device nps, port 1; fencedevice with agent, ipaddr, passwd.
 NPS = FenceDevice("nps", "fence_nps", (("agent", "fence_nps"), ("ipaddr", ""), ("passwd", "redhat123")))

@@ -108,3 +108,17 @@ def test_fence_tool_ls_and_history() -> None:
     }
     line = history_text([record]).splitlines()[1]
     assert line.endswith("node3        1        nps          error       1.250  node1  (exit 1)")
+
+
+def test_history_of_a_manual_override_stays_in_columns() -> None:
+    base = {"time": 0.5, "victim": "node3", "duration": 0.0, "by": "node1", "detail": ""}
+    override = {**base, "method": "manual", "device": "fence_ack_manual", "result": "override"}
+    call = {**base, "method": "1", "device": "nps", "result": "error", "duration": 1.25, "detail": "exit 1"}
+    header, *rows = history_text([override, call]).splitlines()
+    for word in ("result", "secs", "by"):  # each column starts (or, for secs, ends) at the header's place
+        at = header.index(word) + (len(word) if word == "secs" else 0)
+        for row, value in zip(
+            rows, (("override", "0.000", "node1"), ("error", "1.250", "node1")), strict=True
+        ):
+            cell = value[("result", "secs", "by").index(word)]
+            assert (row.index(cell, 24) + (len(cell) if word == "secs" else 0)) == at, (word, row)

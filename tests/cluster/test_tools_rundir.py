@@ -52,9 +52,10 @@ def tool(name: str, *args: str, **env: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-def snapshot(run_dir: Path) -> dict[str, tuple[int, int]]:
-    """Every file of the run directory with its inode and size: what a refused start must leave alone."""
-    return {p.name: (p.stat().st_ino, p.stat().st_size) for p in run_dir.iterdir() if p.name != "node.out"}
+def snapshot(run_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """The daemon's own files with inode, size and mtime: what a refused start must leave alone."""
+    files = [run_dir / name for name in ("node.lock", "node.pid", "control.sock")]
+    return {p.name: (p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns) for p in files}
 
 
 def test_second_join_of_an_active_node_exits_1_and_touches_nothing(conf: Path, tmp_path: Path) -> None:
