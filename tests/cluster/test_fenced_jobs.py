@@ -100,3 +100,16 @@ def test_the_masters_failed_calls_and_skips_are_shared() -> None:
     for record in d.history.all():
         peer.on_peer_record(record)
     assert peer.history.all() == d.history.all()
+
+
+def test_phase_changes_outside_the_table_are_refused() -> None:
+    import pytest
+
+    from cluster.fenced.victim import ALLOWED, Phase, TransitionError, Victim
+
+    victim = Victim(plan().nodes[2], 0.0, 1, 6.0)
+    with pytest.raises(TransitionError, match="delay -> calling not allowed"):
+        victim.move(Phase.CALLING)  # an agent never starts before the delay ran out
+    for to in (Phase.READY, Phase.CALLING, Phase.READY, Phase.RETRY_WAIT, Phase.READY):
+        victim.move(to)
+    assert set(ALLOWED) == set(Phase)
