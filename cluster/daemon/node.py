@@ -170,7 +170,7 @@ class Node:
         for service in self.services:
             service.on_view(view, self.qstatus.quorate)
 
-    def _set_quorum(self, status: QuorumStatus) -> bool:
+    def _set_quorum(self, status: QuorumStatus) -> None:
         changed = status.quorate != self.qstatus.quorate
         if changed:
             self.log.info("quorum regained" if status.quorate else "quorum lost, blocking activity")
@@ -178,13 +178,12 @@ class Node:
             fields = {"quorate": status.quorate, "total_votes": status.total_votes, "quorum": status.quorum}
             self.events.emit("quorum", {**fields, "expected_votes": status.expected_votes})
         self.qstatus = status
-        return changed
 
     def refresh_quorum(self) -> None:
         """After ``cman_tool expected`` or a reload: quorum may change without a membership change."""
-        if self._set_quorum(self.quorum.status()):
-            for service in self.services:
-                service.on_quorum(self.qstatus.quorate)
+        self._set_quorum(self.quorum.status())
+        for service in self.services:  # also after a reload: a service re-reads its new config now
+            service.on_quorum(self.qstatus.quorate)
 
     def killed(self, by: str) -> None:
         """``cman_tool kill``: stop at once, without a clean leave (the others see a failure)."""

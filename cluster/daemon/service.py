@@ -46,7 +46,7 @@ class ClusterService(Protocol):
         """A membership view was installed (``quorate``: the node's quorum state with it)."""
 
     def on_quorum(self, quorate: bool) -> None:
-        """Quorum changed without a membership change."""
+        """The quorum state, given again without a membership change (``cman_tool expected``, a reload)."""
 
     def on_message(self, sender: int, payload: Payload) -> None:
         """A message the same service sent from node ``sender``."""
