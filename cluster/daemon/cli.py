@@ -20,6 +20,7 @@ from pathlib import Path
 from cluster.config import ConfigError, load_cluster_conf
 from cluster.config.model import ClusterConf
 from cluster.daemon.control import ControlError
+from cluster.daemon.fencing import fenced_service
 from cluster.daemon.node import Node
 from cluster.daemon.rundir import RunDirBusy, RunDirLock
 from cluster.text_escape import one_line
@@ -85,15 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, conf: ClusterConf) -> int:
     async def run() -> int:
-        node = Node(  # creates the run and log directories: OSError below
-            conf,
-            args.config,
-            args.node,
-            args.run_dir,
-            args.log_root,
-            tuple(args.agent_dir),
-            args.agent_timeout,
-        )
+        services = {"fenced": fenced_service(tuple(args.agent_dir), args.agent_timeout)}
+        node = Node(conf, args.config, args.node, args.run_dir, args.log_root, services)  # OSError: see below
         return await node.run()
 
     try:

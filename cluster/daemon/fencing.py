@@ -14,7 +14,7 @@ from typing import Any
 from cluster.config.model import ClusterConf
 from cluster.daemon.control import ControlError, Handler
 from cluster.daemon.fence_agent import AgentOutcome, run_agent
-from cluster.daemon.service import Payload, ServiceContext
+from cluster.daemon.service import Payload, ServiceContext, ServiceFactory
 from cluster.fenced.attempt import CallSpec
 from cluster.fenced.domain import FenceDomain
 from cluster.fenced.effects import Announce, CallResult, Effect, JobDone, Log, RunAgent, Share
@@ -214,3 +214,12 @@ class FencedService:
                 self._log.info(f"agent {agent} {stream}: {line}")
         if outcome.result != "success":
             self._log.info(f"agent {agent}: {outcome.detail}")
+
+
+def fenced_service(agent_search: Sequence[str] = (), agent_timeout: float = 60.0) -> ServiceFactory:
+    """The node daemon's factory for fenced, with the daemon's agent options."""
+
+    def make(conf: ClusterConf, ctx: ServiceContext) -> FencedService:
+        return FencedService(conf, ctx, agent_search, agent_timeout)
+
+    return make

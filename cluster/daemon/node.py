@@ -15,18 +15,19 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from cluster.config import ConfigError, load_cluster_conf
 from cluster.config.model import ClusterConf
 from cluster.daemon.control import ControlError, ControlServer, Handler
 from cluster.daemon.events import EventLog
-from cluster.daemon.fencing import FencedService
 from cluster.daemon.link import MembershipLink
 from cluster.daemon.logs import setup_logging
 from cluster.daemon.roster import Roster
-from cluster.daemon.service import ClusterService, Payload, ServiceContext
+from cluster.daemon.service import ClusterService, Payload, ServiceContext, ServiceFactory
 from cluster.membership.view import ViewChange
 from cluster.quorum import Quorum, QuorumConfig, QuorumError, QuorumStatus
 
@@ -41,9 +42,9 @@ class Node:
         node_name: str,
         run_dir: str,
         log_root: str | None = None,
-        agent_search: tuple[str, ...] = (),
-        agent_timeout: float = 60.0,
+        services: Mapping[str, ServiceFactory] = MappingProxyType({}),
     ) -> None:
+        """``services`` by name (fenced: ``fencing.fenced_service``); each gets a context of its own."""
         me = conf.node(node_name)
         if me is None:
             raise ControlError(f"node {node_name!r} is not in {conf_path}")
@@ -68,10 +69,10 @@ class Node:
         self.view = ViewChange(0, ())
         self.state = "Joining"
         self.started = time.time()
-        fenced = FencedService(conf, self._context("fenced"), agent_search, agent_timeout)
-        self.services: list[ClusterService] = [fenced]
+        self.services: list[ClusterService] = [make(conf, self._context(n)) for n, make in services.items()]
         self._stopped = asyncio.Event()
-        self.control = ControlServer(self.run_dir, self._commands())
+        self.commands = self._commands()
+        self.control = ControlServer(self.run_dir, self.commands)
 
     def _context(self, service: str) -> ServiceContext:
         return ServiceContext(

@@ -60,3 +60,7 @@ class ClusterService(Protocol):
 
     async def close(self) -> None:
         """Stop: cancel timers and running work."""
+
+
+# How the node daemon builds a service: from the cluster.conf it runs and the service's own context.
+ServiceFactory = Callable[[ClusterConf, ServiceContext], ClusterService]
