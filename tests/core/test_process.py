@@ -24,8 +24,7 @@ def run_agent(
         capture_output=True,
         text=True,
         timeout=30,
-        cwd=TESTS_DIR,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(TESTS_DIR), **(env or {})},
         check=False,
     )
 
