@@ -4,6 +4,8 @@ fencelab demo                      the main job (harness.demo)
 fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
 fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
 fencelab lab up|down [opts]        a lab from a cluster.conf (harness.lab_cli)
+fencelab install-agents [opts]     our agents into /usr/sbin for Pacemaker and fenced (harness.agent_install)
+fencelab uninstall-agents [opts]   remove them again
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ commands:
   emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (metadata, nps, ipmi, san)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
+  install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
+  uninstall-agents [...]   remove the agents install-agents installed
 """
 
 EMULATORS = ("nps", "bmc", "san")
@@ -82,6 +86,11 @@ def _dispatch(args: list[str]) -> int:
         rest = rest[1:]
     elif cmd == "lab":
         mod = _load("harness.lab_cli", "command 'lab'")
+    elif cmd in ("install-agents", "uninstall-agents"):
+        from harness import agent_install
+
+        main = agent_install.main_install if cmd == "install-agents" else agent_install.main_uninstall
+        return main(rest)
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2
