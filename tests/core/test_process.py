@@ -31,6 +31,7 @@ def run_agent(
 
 @pytest.fixture()
 def state(tmp_path: Path) -> Path:
+    """The dummy agent's device state file: its password and three plugs (1 on, 2 off, 3 on)."""
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"password": PASSWORD, "plugs": {"1": "on", "2": "off", "3": "on"}}))
     return path

@@ -27,6 +27,7 @@ def start(listen: Listen | None = None, faults: list[str] = (), **settings: obje
 
 @pytest.fixture
 def nps_thread() -> Iterator[ThreadedServer]:
+    """An NPS DeviceServer on a background thread with telnet, ssh and a pty serial line."""
     with start(Listen(ssh_port=0, serial=True)) as srv:
         yield srv
 
