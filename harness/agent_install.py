@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 
 MARKER = "# fencelab agent wrapper: made by `fencelab install-agents`, removed by `fencelab uninstall-agents`"
 MANIFEST = "fencelab-agents.json"

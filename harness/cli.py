@@ -10,11 +10,9 @@ fencelab uninstall-agents [opts]   remove them again
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from cluster.messages import one_line
 from cluster.tools.closed_output import silence_stdout
@@ -31,14 +29,6 @@ commands:
 """
 
 EMULATORS = ("nps", "bmc", "san")
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse for `fencelab` subcommands: a usage error is one line and exit 2, not a usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {one_line(message)} (use -h for help)", file=sys.stderr)
-        raise SystemExit(2)
 
 
 def _load(module: str, what: str) -> object:

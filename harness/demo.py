@@ -14,13 +14,13 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from harness.cli import OneLineParser
 from harness.demo_calls import fence_call
 from harness.demo_cluster import cluster_section
 from harness.demo_ipmi import ipmi_section
 from harness.demo_san import san_section
 from harness.emulator_process import Emulator, start_emulator
 from harness.node_watch import NodeWatch
+from harness.one_line_parser import OneLineParser
 from harness.timeline import Timeline
 
 NODES = ("iscsi1", "iscsi2", "iscsi3")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 
 
 @dataclass(frozen=True)

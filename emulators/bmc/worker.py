@@ -18,11 +18,13 @@ import time
 from typing import Any, TextIO
 
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
-from emulators.base.wiring import PowerEvent, ProcessTarget, Wiring
+from emulators.base.power import PowerEvent
+from emulators.base.wiring import ProcessTarget, Wiring
 from emulators.bmc.chassis import OUTLET, Chassis, Control
 from emulators.bmc.config import BmcConfig, ConfigError
 
-TICK = 0.2  # seconds between looks at timers, power transitions and wiring
+TICK = 0.05  # seconds between looks at timers, power transitions, wiring and stdin EOF (the stop
+# request: a SIGTERMed fleet must exit within 0.3 s, and pyghmi's select only wakes for packets or this tick)
 REAP_EVERY = 1.0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from emulators.base.faults import FaultPlan
 from emulators.base.model import DeviceModel, Session
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 from emulators.san.array import LunSpec
 from emulators.san.brocade_cli import BrocadeSession
 from emulators.san.rpdu import Outlet, Pdu

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from emulators.base.faults import FaultPlan
 from emulators.base.model import RelaySchedule
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 from emulators.san.ifmib import system_entries
 from emulators.san.mib import Entry, ObjectTable, Oid, Value, enum_writer, integer, octets
 
