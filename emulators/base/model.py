@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import heapq
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
 from emulators.base.power import PowerEvent
@@ -97,6 +97,10 @@ class DeviceModel(ABC):
         return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
+class Relay(Protocol):
+    on: bool
+
+
 class RelaySchedule:
     """Pending relay transitions with due times; per outlet they happen in the order they were asked for."""
 
@@ -122,6 +126,16 @@ class RelaySchedule:
 
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None
+
+    def switch_due(self, now: float, relay: Callable[[str], Relay]) -> list[PowerEvent]:
+        """Apply every transition due by ``now`` to ``relay(outlet).on``; the real changes, as events."""
+        events = []
+        for outlet, on, due in self.pop_due(now):
+            target = relay(outlet)
+            if target.on != on:
+                target.on = on
+                events.append(PowerEvent(outlet, on, due))
+        return events
 
     def pending(self, outlet: str) -> bool:
         return any(o == outlet for _, _, o, _ in self._heap)

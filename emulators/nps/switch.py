@@ -45,11 +45,7 @@ class PowerSwitch:
     # -- relays --------------------------------------------------------------------------------------------
     def resolve_due(self, now: float) -> None:
         """Switch every relay whose transition is due by ``now``; the events wait for ``take_events``."""
-        for outlet, on, due in self.schedule.pop_due(now):
-            plug = self.plugs[int(outlet)]
-            if plug.on != on:
-                plug.on = on
-                self.events.append(PowerEvent(outlet, on, due))
+        self.events += self.schedule.switch_due(now, lambda outlet: self.plugs[int(outlet)])
 
     def take_events(self, now: float) -> list[PowerEvent]:
         self.resolve_due(now)
