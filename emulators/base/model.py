@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from emulators.base.events import NO_EVENTS, EventSink
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
 from emulators.base.power import PowerEvent
 
@@ -53,6 +54,7 @@ class DeviceModel(ABC):
     kind: ClassVar[str]
     faults: FaultPlan
     idle_timeout: float = 0.0  # seconds without input before a session is hung up (0: never)
+    events: EventSink = NO_EVENTS  # ground truth beyond outlets (port changes, writes): the server sets it
 
     @abstractmethod
     def open_session(self, now: float, transport: str, user: str | None = None) -> Session:

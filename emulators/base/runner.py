@@ -23,6 +23,7 @@ from typing import Any
 
 from emulators.base.announce import Announcement, add_announce_arguments
 from emulators.base.config import ConfigError, load_toml
+from emulators.base.events import open_events
 from emulators.base.server import DeviceServer
 
 
@@ -46,6 +47,11 @@ class _Parser(argparse.ArgumentParser):
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="TOML file describing the device fully")
     add_announce_arguments(parser)
+    parser.add_argument(
+        "--events", metavar="FILE",
+        help="append the device's ground truth (outlet, port, write events) to FILE as JSON lines",
+    )  # fmt: skip
+    parser.add_argument("--name", help="the device's name in events and the ready line (default: its kind)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every session's dialogue to stderr")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--telnet-port", metavar="PORT", help="telnet port (0 = any free port, off = none)")
@@ -155,12 +161,21 @@ def run(cli: DeviceCli, argv: Sequence[str]) -> int:
         kind = config.pop("kind", cli.kind)
         if kind != cli.kind:
             raise ConfigError(f"{where}: kind is '{kind}', expected '{cli.kind}'")
+        events_path, name = config.pop("events", None), config.pop("name", cli.kind)
+        if not isinstance(events_path, str | None) or not isinstance(name, str) or not name:
+            raise ConfigError("events must be a file name and name a non-empty string")
+        events_path, name = args.events or events_path, args.name or name
         apply_common_flags(args, config)
         announcement = Announcement(args.ready_file, args.pid_file)
         problem = announcement.check()
         if problem:
             raise ConfigError(problem)
         server = cli.build(args, config)
+        server.name = name
+        try:
+            server.record(open_events(events_path, name))
+        except OSError as err:
+            raise ConfigError(f"--events {events_path}: {err.strerror or err}") from None
     except ConfigError as err:
         msg = str(err)
         if args.config and not msg.startswith(args.config):

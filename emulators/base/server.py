@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from emulators.base.events import NO_EVENTS, EventLog, NoEvents
 from emulators.base.host import FrontEnd, Hangup
 from emulators.base.model import DeviceModel
 from emulators.base.power import PowerEvent
@@ -24,17 +25,27 @@ class DeviceServer:
         front_ends: Sequence[FrontEnd] = (),
         wiring: Wiring | None = None,
         host: str = "127.0.0.1",
+        events: EventLog | NoEvents = NO_EVENTS,
     ) -> None:
         self._model = model
+        self.events: EventLog | NoEvents = NO_EVENTS
+        self.record(events)
         self.wanted = list(front_ends)
         self.wiring = wiring or Wiring()
         self.host = host  # the address the front ends bind (for the ready line)
+        self.name = model.kind  # the device's name in the ready line and its events
         self.front_ends: list[FrontEnd] = []
         self.sessions: set[Hangup] = set()  # live sessions, hung up at stop()
         self.ports: dict[str, int] = {}
         self.serial_path: str | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def record(self, events: EventLog | NoEvents) -> None:
+        """Send the device's ground truth to ``events``: every relay change (``outlet``), start and stop,
+        and what the model emits itself (the SAN's port changes and writes)."""
+        self.events = events
+        self._model.events = events
 
     # -- DeviceHost ----------------------------------------------------------------------------------------
     @property
@@ -55,9 +66,11 @@ class DeviceServer:
         """Apply relay transitions that are due, tell the wiring, and arm the timer for the next one."""
         if self._loop is None:
             return
-        events = self.model.advance(self.now())
-        if events:
-            self.wiring.deliver(events)
+        changes = self.model.advance(self.now())
+        if changes:
+            for change in changes:
+                self.events.emit("outlet", outlet=change.outlet, on=change.on)
+            self.wiring.deliver(changes)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -69,7 +82,9 @@ class DeviceServer:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         now = self.now()
-        self.wiring.deliver(PowerEvent(o, on, now) for o, on in self.model.outlet_states().items())
+        states = dict(self.model.outlet_states())
+        self.events.emit("start", outlets=states)
+        self.wiring.deliver(PowerEvent(o, on, now) for o, on in states.items())
         try:
             for fe in self.wanted:
                 bound = await fe.start(self)
@@ -96,6 +111,8 @@ class DeviceServer:
             self._timer.cancel()
             self._timer = None
         self.wiring.close()
+        self.events.emit("stop")
+        self.events.close()
 
     async def __aenter__(self) -> DeviceServer:
         await self.start()
@@ -108,6 +125,7 @@ class DeviceServer:
         """The facts of the ready line."""
         return {
             "device": self.model.kind,
+            "name": self.name,
             "host": self.host,
             "ports": dict(self.ports),
             "serial": self.serial_path,

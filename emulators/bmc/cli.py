@@ -40,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Emulated IPMI 2.0 BMCs (RMCP+, cipher suite 3), one process each.")
     p.add_argument("--config", metavar="FILE", help="TOML file (see emulators/bmc/config.py)")
     add_announce_arguments(p)
+    p.add_argument("--events", metavar="FILE", help="append chassis power changes to FILE as JSON lines")
     p.add_argument("--host", help="address to bind (default 127.0.0.1; never ::)")
     p.add_argument("--port", type=int, metavar="PORT", help="UDP port of a single BMC (default 0: any free)")
     p.add_argument("--count", type=int, metavar="N", help="number of BMCs, bmc1..bmcN (default 1)")
@@ -97,8 +98,13 @@ def build(argv: Sequence[str]) -> tuple[list[BmcConfig], Announcement]:
     kind = config.pop("kind", "bmc")
     if kind != "bmc":
         raise ConfigError(f"{where}: kind is '{kind}', expected 'bmc'")
+    events = config.pop("events", None)
+    if not isinstance(events, str | None):
+        raise ConfigError(f"{where}.events must be a file name")
     _apply_flags(args, config)
     fleet = fleet_from(config, where, args.fault)
+    for bmc in fleet:
+        bmc.events = args.events or events
     by_name = {b.name: b for b in fleet}
     for text in args.wire:
         name, argv_ = parse_wire_flag(text)

@@ -92,7 +92,8 @@ class NbdFrontEnd:
             state.mkdir(parents=True, exist_ok=True)
         journal_path = s.journal or state / "journal.jsonl"
         journal_path.parent.mkdir(parents=True, exist_ok=True)
-        self.array = Array(model.switch, s.luns, state, Journal(time.time, journal_path))
+        journal = Journal(time.time, journal_path, on_write=model.storage_written)
+        self.array = Array(model.switch, s.luns, state, journal)
         self.nbd = NbdServer(self.array, model.faults)
         _, port = await self.nbd.start(self.host, self.port)
         model.facts.update(
