@@ -66,7 +66,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from fence_agents import logsetup
-from fence_agents.errors import EXIT_FAILURE, EXIT_SUCCESS, FenceError, UsageError
+from fence_agents.errors import EXIT_FAILURE, EXIT_SUCCESS, FenceError, NotSupported, UsageError
 from fence_agents.options import (
     SCRIPT_FOR_SECRET,
     agent_options,
@@ -225,6 +225,8 @@ def _execute(
         else:
             out.write(metadata.version() + "\n")
         return EXIT_SUCCESS
+    if action in ("list", "list-status") and action not in available_actions(spec):
+        raise NotSupported(action)  # a plug-less device (a BMC): documented in docs/agent-api.md
     if action not in available_actions(spec):
         raise UsageError(f"Failed: Unrecognised action '{printable(action)}'")
     from fence_agents.validate import canonical_choices, problems

@@ -81,7 +81,8 @@ _TABLE: tuple[Option, ...] = (
     Option('delay', 'delay', None, SEC, default='0', metavar='seconds', order=200,
         shortdesc='Wait X seconds before fencing is started'),
     Option('disable_timeout', 'disable-timeout', None, S, metavar='true/false', order=200,
-        shortdesc='Disable timeout (true/false) (default: true when run from Pacemaker 2.0+)'),
+        shortdesc='Disable timeout (true/false): poll for the power state without limit (power_timeout 0); '
+        'not implied by Pacemaker'),
     Option('login_timeout', 'login-timeout', None, SEC, default='5', metavar='seconds', order=200,
         shortdesc='Wait X seconds for cmd prompt after login'),
     Option('power_timeout', 'power-timeout', None, SEC, default='20', metavar='seconds', order=200,

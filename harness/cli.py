@@ -4,15 +4,15 @@ fencelab demo                      the main job (harness.demo)
 fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
 fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
 fencelab lab up|down [opts]        a lab from a cluster.conf (harness.lab_cli)
+fencelab install-agents [opts]     our agents into /usr/sbin for Pacemaker and fenced (harness.agent_install)
+fencelab uninstall-agents [opts]   remove them again
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from cluster.text_escape import one_line
 from cluster.tools.closed_output import silence_stdout
@@ -22,19 +22,32 @@ USAGE = """usage: fencelab <command> [args]
 commands:
   demo                     start emulated devices and fence through our agents, as a readable timeline
   emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
-  bench <what> [...]       benchmark against the stock tools (metadata, nps, ipmi, san)
+  bench <what> [...]       benchmark against the stock tools (fencelab bench -h lists them)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
+  install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
+  uninstall-agents [...]   remove the agents install-agents installed
 """
 
 EMULATORS = ("nps", "bmc", "san")
 
+# name -> (what it measures, run time with the default options on the project's 2-core machine)
+BENCHES = {
+    "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "RT_metadata"),
+    "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "RT_nps"),
+    "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "RT_nps_sessions"),
+    "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "RT_ipmi"),
+    "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "RT_san"),
+    "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "RT_cluster"),
+}
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse for `fencelab` subcommands: a usage error is one line and exit 2, not a usage block."""
 
-    def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {one_line(message)} (use -h for help)", file=sys.stderr)
-        raise SystemExit(2)
+def bench_usage() -> str:
+    rows = "".join(f"  {name:<13} {what:<70} {time}\n" for name, (what, time) in BENCHES.items())
+    return (
+        "usage: fencelab bench <what> [options]   (fencelab bench <what> -h: its options)\n\n"
+        "benchmarks, with their run time at the default options (2 cores; figures: docs/BENCHMARKS.md):\n"
+        + rows
+    )
 
 
 def _load(module: str, what: str) -> object:
@@ -75,13 +88,18 @@ def _dispatch(args: list[str]) -> int:
         mod = _load(f"emulators.{rest[0]}.cli", f"device '{rest[0]}'")
         rest = rest[1:]
     elif cmd == "bench":
-        if not rest:
-            print("fencelab bench: choose what to measure: metadata, nps, ipmi, san", file=sys.stderr)
-            return 2
+        if not rest or rest[0] in ("-h", "--help"):
+            print(bench_usage(), end="", file=sys.stdout if rest else sys.stderr)
+            return 0 if rest else 2
         mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
         rest = rest[1:]
     elif cmd == "lab":
         mod = _load("harness.lab_cli", "command 'lab'")
+    elif cmd in ("install-agents", "uninstall-agents"):
+        from harness import agent_install
+
+        main = agent_install.main_install if cmd == "install-agents" else agent_install.main_uninstall
+        return main(rest)
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2

@@ -14,17 +14,24 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from harness.cli import OneLineParser
 from harness.demo_calls import fence_call
 from harness.demo_cluster import cluster_section
 from harness.demo_ipmi import ipmi_section
 from harness.demo_san import san_section
 from harness.emulator_process import Emulator, start_emulator
 from harness.node_watch import NodeWatch
+from harness.one_line_parser import OneLineParser
 from harness.timeline import Timeline
 
+DESCRIPTION = (
+    "Emulated hardware, fenced through our agents as separate processes, as a timeline. Every line printed "
+    "is something that happened: a node process starting or being killed by its emulated outlet or BMC "
+    "chassis, an agent process started with the stdin fenced would give it, the agent's own answer, a "
+    "storage write accepted or refused by the emulated array, and what the array's journal recorded. Acts, "
+    "in order: an NPS power switch, an IPMI BMC, a SAN switch guarding a LUN, and a 3-node cluster."
+)
 NODES = ("iscsi1", "iscsi2", "iscsi3")
-PASSWORD = "redhat123"  # the seed cluster's NPS password; shown as *** in the timeline
+PASSWORD = "redhat123"  # the article's cluster's NPS password; shown as *** in the timeline
 
 
 def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
@@ -40,8 +47,8 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
         )
         for name in NODES:
             watch.wait(name, running=True)
-        timeline.add("cluster", "iscsi2 stops answering; fenced fences it with the seed's stdin (reboot)")
-        seed = [
+        timeline.add("cluster", "iscsi2 stops answering; fenced fences it with the article's stdin (reboot)")
+        article_stdin = [
             "port=2",
             "nodename=iscsi2",
             "agent=fence_nps",
@@ -49,7 +56,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
             f"ipport={device.port('telnet')}",
             f"passwd={PASSWORD}",
         ]
-        rc = fence_call(timeline, "fence_nps", seed).rc
+        rc = fence_call(timeline, "fence_nps", article_stdin).rc
         watch.wait("iscsi2", running=True, starts=2)
         status = [
             "port=2",
@@ -84,7 +91,7 @@ def nps_section(timeline: Timeline, watch: NodeWatch) -> bool:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = OneLineParser(prog="fencelab demo", description=__doc__)
+    parser = OneLineParser(prog="fencelab demo", description=DESCRIPTION)
     parser.parse_args(list(argv))
     timeline = Timeline()
     print("fencelab demo: emulated fence devices on 127.0.0.1, our agents run as separate processes")

@@ -8,7 +8,6 @@ Credentials travel in a private config file, never in the device's argv.
 from __future__ import annotations
 
 import json
-import os
 import re
 import select
 import shutil
@@ -144,8 +143,6 @@ def start_emulator(
         path.chmod(0o600)
         argv = ["--config", str(path), *argv]
     errlog = Path(workdir) / "stderr.log"
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     with open(errlog, "w") as err:
         proc = subprocess.Popen(
             [*prefix, *emulate_command(kind, argv)],
@@ -153,7 +150,6 @@ def start_emulator(
             stderr=err,
             stdin=subprocess.PIPE,
             text=True,
-            env=env,
         )
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout

@@ -180,6 +180,10 @@ class ClusterLab:
         return "\n".join(lines) + "\n"
 
     def start(self, power_on: bool = True) -> ClusterLab:
+        """Start the NPS and (``power_on``) every node. A lab runs once at a time: starting it again
+        while it runs would orphan the first emulator and the node daemons it powers."""
+        if self.emulator is not None:
+            raise RuntimeError(f"ClusterLab in {self.root} is already started: stop() it first")
         self.root.mkdir(parents=True, exist_ok=True)
         if self.machines:
             why = machines_supported()
@@ -208,16 +212,20 @@ class ClusterLab:
             start_new_session=True,
         )
         err.close()
-        assert self.emulator.stdout is not None
-        ready, _, _ = select.select([self.emulator.stdout], [], [], 15.0)  # the ready line, with a deadline
-        line = self.emulator.stdout.readline() if ready else ""
-        if not line:
-            raise RuntimeError(f"NPS emulator did not start: {(self.root / 'nps.err').read_text()}")
-        self.nps = json.loads(line)
-        self.conf_path.write_text(self.cluster_conf())
-        if power_on:
-            for n in self.ids():
-                self.power(n, "on")
+        try:
+            assert self.emulator.stdout is not None
+            ready, _, _ = select.select([self.emulator.stdout], [], [], 15.0)  # the ready line, deadline
+            line = self.emulator.stdout.readline() if ready else ""
+            if not line:
+                raise RuntimeError(f"NPS emulator did not start: {(self.root / 'nps.err').read_text()}")
+            self.nps = json.loads(line)
+            self.conf_path.write_text(self.cluster_conf())
+            if power_on:
+                for n in self.ids():
+                    self.power(n, "on")
+        except BaseException:
+            self.stop()  # a half-started lab leaves nothing running (``with`` never reaches __exit__)
+            raise
         return self
 
     def __enter__(self) -> ClusterLab:
@@ -234,6 +242,7 @@ class ClusterLab:
             except subprocess.TimeoutExpired:
                 os.killpg(self.emulator.pid, signal.SIGKILL)
                 self.emulator.wait(5)
+        self.emulator = None
         if self.net is not None:  # kills whatever still runs in the nodes' namespaces, then removes them
             self.net.close()
             self.net = None

@@ -60,6 +60,8 @@ def require_tool(name: str) -> str:
 
 @pytest.fixture
 def emulator() -> Iterator[Callable[..., Emulator]]:
+    """A factory: ``emulator(kind, config=None, args=(), timeout=10.0)`` starts ``fencelab emulate <kind>``
+    as a process and returns its :class:`Emulator` once ready; every device started is stopped at teardown."""
     started: list[Emulator] = []
 
     def start(
@@ -76,4 +78,5 @@ def emulator() -> Iterator[Callable[..., Emulator]]:
 
 @pytest.fixture
 def nps(emulator: Callable[..., Emulator]) -> Emulator:
+    """A running NPS: 8 plugs, password ``redhat123``, telnet + ssh, relay and boot delays 0."""
     return emulator("nps", config={"relay_delay": 0, "boot_delay": 0})

@@ -31,6 +31,7 @@ DEBIAN_PACKAGE = {
     "ocf-tester": "resource-agents",
     "xmllint": "libxml2-utils",
     "mkfs.ext4": "e2fsprogs",
+    "runuser": "util-linux",
 }
 
 STOCK_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")

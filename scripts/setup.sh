@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc)
+DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc python3-venv)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -25,10 +25,31 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
+# FENCELAB_INSTALL=editable (default, for development: edits take effect at once) or wheel (as a user
+# installs it: build the wheel, install it non-editable and byte-compiled; scripts/test.sh uses this).
+mode=${FENCELAB_INSTALL:-editable}
 stamp=.venv/.fencelab-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+case "$mode" in
+editable)
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != editable ]; then
+        .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+        .venv/bin/python -m pip uninstall -q -y fencelab >/dev/null 2>&1 || true
+        # compat mode: a plain path entry, not an import-hook finder that costs every agent start ~20 ms
+        .venv/bin/python -m pip install -q -e '.[test]' --config-settings editable_mode=compat
+        echo editable >"$stamp"
+    fi
+    ;;
+wheel)
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    # compat mode: a plain path entry, not an import-hook finder that costs every agent start ~20 ms
-    .venv/bin/python -m pip install -q -e '.[test]' --config-settings editable_mode=compat
-    touch "$stamp"
-fi
+    rm -rf build/wheel build/lib build/bdist.*
+    .venv/bin/python -m pip wheel -q --no-deps -w build/wheel .
+    wheel=$(ls build/wheel/fencelab-*.whl)
+    .venv/bin/python -m pip uninstall -q -y fencelab >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install -q --compile "${wheel}[test]"
+    echo wheel >"$stamp"
+    ;;
+*)
+    echo "setup: FENCELAB_INSTALL must be editable or wheel, not '$mode'" >&2
+    exit 2
+    ;;
+esac

@@ -1,15 +1,2 @@
-"""Cluster membership: a pure protocol state machine, its wire format, a UDP adapter and a simulator."""
-
-from .messages import Codec
-from .protocol import MembershipNode, Send, Timing, ViewChange, timing_from_conf
-from .udp import MembershipEndpoint
-
-__all__ = [
-    "Codec",
-    "MembershipEndpoint",
-    "MembershipNode",
-    "Send",
-    "Timing",
-    "ViewChange",
-    "timing_from_conf",
-]
+"""Cluster membership: a pure protocol state machine (protocol.py), its wire format (messages.py), a UDP
+adapter (udp.py) and a simulator. The package imports nothing, so that the pure core loads no asyncio."""

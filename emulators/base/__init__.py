@@ -17,13 +17,15 @@ A device is four parts:
    ``timed_out(now) -> Reply`` is said when the idle timeout hangs the session up.
    ``RelaySchedule`` keeps pending transitions with due times (per outlet, in order).
 
-2. FRONT ENDS — ``server.DeviceServer(model, Listen(host, telnet_port=0, ssh_port=None, serial=False),
-   wiring, extra_front_ends=[...])``. Telnet (own asyncio server, real negotiation: WILL ECHO/SGA, passwords
-   never echoed), ssh (asyncssh, password auth via ``check_login``, in-memory ed25519 host key), serial
-   (a pty; the device serves the master, ``serial_path`` is the slave; silent until the first line).
-   Each connection runs a ``session.SessionDriver`` (line assembly, echo, fault effects). A device with its
-   own transport (UDP for the BMC, SNMP) passes an object with ``async start(server) -> {"name": port}`` and
-   ``async stop()`` in ``extra_front_ends``. ``await server.start()`` binds (127.0.0.1, port 0 by default)
+2. FRONT ENDS — ``front_ends.device_server(model, Listen(host, telnet_port=0, ssh_port=None,
+   serial=False), wiring, extra_front_ends=[...])`` builds a ``server.DeviceServer(model, front_ends,
+   wiring)``. Telnet (own asyncio server, real negotiation: WILL ECHO/SGA, passwords never echoed), ssh
+   (asyncssh, password auth via ``check_login``, in-memory ed25519 host key), serial (a pty; the device
+   serves the master, ``serial_path`` is the slave; silent until the first line).
+   Each connection runs a ``session_driver.SessionDriver`` (line assembly, echo, fault effects). Front ends
+   and drivers see the server only through ``host.DeviceHost`` (model, now, settle, attach/detach); a device
+   with its own transport (SNMP, NBD) passes a ``host.FrontEnd`` (``async start(host) -> {"name": port}``,
+   ``async stop()``) in ``extra_front_ends``. ``await server.start()`` binds (127.0.0.1, port 0 by default)
    and fills ``server.ports`` / ``server.serial_path``; ``await server.stop()``; or ``async with``.
    ``server.settle()`` (call after changing the model from outside a session) applies due transitions,
    tells the wiring and arms the timer for ``model.next_due()``. ``server.info()`` = the ready-line dict.
@@ -39,10 +41,11 @@ A device is four parts:
    the SessionDriver applies command faults via ``faults.on_command(key)``. Text form for flags:
    ``parse_fault("latency:command=/S,seconds=0.5")``, ``"stuck:plugs=1+2"``, ``"lie:plugs=3,state=on"``.
 
-4. WIRING (``wiring.Wiring``: outlet -> target). The model emits ``PowerEvent(outlet, on, at)`` when a relay
-   really switches; the server hands them to ``Wiring.deliver`` (each target hears each change once, and the
-   initial state at start). Targets: ``CallbackTarget(fn(on))`` and ``ProcessTarget(argv)`` (own process
-   group; SIGKILL of the group on power-off; started again on power-on; killed when the emulator stops).
+4. WIRING (``wiring.Wiring``: outlet -> target). The model emits ``power.PowerEvent(outlet, on, at)`` when a
+   relay really switches; the server hands them to ``Wiring.deliver`` (each target hears each change once,
+   and the initial state at start). Targets: ``CallbackTarget(fn(on))`` and ``ProcessTarget(argv)`` (own
+   process group; SIGKILL of the group on power-off; started again on power-on; killed when the emulator
+   stops).
 
 Running a device: ``runner.run(DeviceCli(kind, add_arguments, build), argv)`` gives ``fencelab emulate
 <kind>`` (common flags --config --host --telnet-port --ssh-port --serial --fault --wire -v; one JSON ready
@@ -51,26 +54,6 @@ config -> one line, exit 2). ``config.Table`` reads TOML tables
 strictly (``get(key, type, default)``, ``finish()`` rejects unknown keys); ``listen_from``, ``faults_from``,
 ``command_argv``, ``wiring_from`` do the common keys. See emulators/nps/ for a complete device (~400 lines).
 Tests and users start devices with the pytest fixtures in harness/pytest_plugin.py (``emulator("nps")``).
+
+This package module imports nothing: importing a pure model must not load asyncio or subprocess.
 """
-
-from emulators.base.faults import FaultKind, FaultPlan, FaultSpec, parse_fault
-from emulators.base.model import DeviceModel, RelaySchedule, Reply, Session
-from emulators.base.server import DeviceServer, Listen
-from emulators.base.wiring import CallbackTarget, PowerEvent, ProcessTarget, Wiring
-
-__all__ = [
-    "CallbackTarget",
-    "DeviceModel",
-    "DeviceServer",
-    "FaultKind",
-    "FaultPlan",
-    "FaultSpec",
-    "Listen",
-    "PowerEvent",
-    "ProcessTarget",
-    "RelaySchedule",
-    "Reply",
-    "Session",
-    "Wiring",
-    "parse_fault",
-]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping, parse_fault
-from emulators.base.server import Listen
+from emulators.base.front_ends import Listen
 from emulators.base.wiring import ProcessTarget, Wiring
 
 T = TypeVar("T")

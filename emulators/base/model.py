@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import heapq
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
+from emulators.base.events import NO_EVENTS, EventSink
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class DeviceModel(ABC):
     kind: ClassVar[str]
     faults: FaultPlan
     idle_timeout: float = 0.0  # seconds without input before a session is hung up (0: never)
+    events: EventSink = NO_EVENTS  # ground truth beyond outlets (port changes, writes): the server sets it
 
     @abstractmethod
     def open_session(self, now: float, transport: str, user: str | None = None) -> Session:
@@ -97,6 +99,10 @@ class DeviceModel(ABC):
         return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
+class Relay(Protocol):
+    on: bool
+
+
 class RelaySchedule:
     """Pending relay transitions with due times; per outlet they happen in the order they were asked for."""
 
@@ -122,6 +128,16 @@ class RelaySchedule:
 
     def next_due(self) -> float | None:
         return self._heap[0][0] if self._heap else None
+
+    def switch_due(self, now: float, relay: Callable[[str], Relay]) -> list[PowerEvent]:
+        """Apply every transition due by ``now`` to ``relay(outlet).on``; the real changes, as events."""
+        events = []
+        for outlet, on, due in self.pop_due(now):
+            target = relay(outlet)
+            if target.on != on:
+                target.on = on
+                events.append(PowerEvent(outlet, on, due))
+        return events
 
     def pending(self, outlet: str) -> bool:
         return any(o == outlet for _, _, o, _ in self._heap)

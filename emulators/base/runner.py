@@ -1,7 +1,8 @@
 """``fencelab emulate <kind>``: run one device in the foreground.
 
 On readiness it prints ONE JSON line to stdout (device, host, ports, serial, pid, credentials, plugs/ports...)
-and serves until SIGTERM or SIGINT, then stops cleanly and exits 0. Each line on stdin is a JSON control
+(and, with ``--ready-file``/``--pid-file``, writes it and its pid to files: see announce.py) and serves until
+SIGTERM or SIGINT, then stops cleanly and exits 0. Each line on stdin is a JSON control
 request answered by one JSON line on stdout (``DeviceModel.control``: fault, clear-faults, state, ...).
 Bad configuration: one line on stderr, exit 2. Cannot start (port taken...): one line, exit 1.
 """
@@ -20,7 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulators.base.announce import Announcement, add_announce_arguments
 from emulators.base.config import ConfigError, load_toml
+from emulators.base.events import open_events
 from emulators.base.server import DeviceServer
 
 
@@ -43,6 +46,12 @@ class _Parser(argparse.ArgumentParser):
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="TOML file describing the device fully")
+    add_announce_arguments(parser)
+    parser.add_argument(
+        "--events", metavar="FILE",
+        help="append the device's ground truth (outlet, port, write events) to FILE as JSON lines",
+    )  # fmt: skip
+    parser.add_argument("--name", help="the device's name in events and the ready line (default: its kind)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every session's dialogue to stderr")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--telnet-port", metavar="PORT", help="telnet port (0 = any free port, off = none)")
@@ -116,7 +125,7 @@ def _read_control(server: DeviceServer, loop: asyncio.AbstractEventLoop) -> None
                 return  # the loop is closing: the device is stopping
 
 
-async def _serve(server: DeviceServer) -> int:
+async def _serve(server: DeviceServer, announcement: Announcement) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -126,10 +135,13 @@ async def _serve(server: DeviceServer) -> int:
     except OSError as err:
         print(f"fencelab emulate {server.model.kind}: cannot start: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(server.info()), flush=True)
-    threading.Thread(target=_read_control, args=(server, loop), daemon=True).start()
-    await stop.wait()
-    await server.stop()
+    try:
+        announcement.announce(server.info())
+        threading.Thread(target=_read_control, args=(server, loop), daemon=True).start()
+        await stop.wait()
+    finally:
+        await server.stop()
+        announcement.withdraw()
     return 0
 
 
@@ -149,8 +161,21 @@ def run(cli: DeviceCli, argv: Sequence[str]) -> int:
         kind = config.pop("kind", cli.kind)
         if kind != cli.kind:
             raise ConfigError(f"{where}: kind is '{kind}', expected '{cli.kind}'")
+        events_path, name = config.pop("events", None), config.pop("name", cli.kind)
+        if not isinstance(events_path, str | None) or not isinstance(name, str) or not name:
+            raise ConfigError("events must be a file name and name a non-empty string")
+        events_path, name = args.events or events_path, args.name or name
         apply_common_flags(args, config)
+        announcement = Announcement(args.ready_file, args.pid_file)
+        problem = announcement.check()
+        if problem:
+            raise ConfigError(problem)
         server = cli.build(args, config)
+        server.name = name
+        try:
+            server.record(open_events(events_path, name))
+        except OSError as err:
+            raise ConfigError(f"--events {events_path}: {err.strerror or err}") from None
     except ConfigError as err:
         msg = str(err)
         if args.config and not msg.startswith(args.config):
@@ -158,6 +183,6 @@ def run(cli: DeviceCli, argv: Sequence[str]) -> int:
         print(f"{prog}: {msg}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_serve(server))
+        return asyncio.run(_serve(server, announcement))
     except KeyboardInterrupt:
         return 0

@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 import os
 import tty
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from emulators.base.session import SessionDriver
-
-if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
+from emulators.base.host import DeviceHost
+from emulators.base.session_driver import SessionDriver
 
 
 class SerialFrontEnd:
@@ -22,10 +20,10 @@ class SerialFrontEnd:
         self.slave: int | None = None
         self.path: str | None = None
         self.driver: SessionDriver | None = None
-        self._server: DeviceServer | None = None
+        self._host: DeviceHost | None = None
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
-        self._server = server
+    async def start(self, host: DeviceHost) -> dict[str, Any]:
+        self._host = host
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)  # no echo, no line discipline: bytes pass as on a wire
         os.set_blocking(self.master, False)
@@ -35,9 +33,9 @@ class SerialFrontEnd:
         return {"serial": self.path}
 
     def _new_driver(self, _old: SessionDriver | None = None) -> None:
-        if self._server is None or self.master is None:
+        if self._host is None or self.master is None:
             return
-        self.driver = SessionDriver(self._server, self, "serial", lazy_greet=True, on_end=self._new_driver)
+        self.driver = SessionDriver(self._host, self, "serial", lazy_greet=True, on_end=self._new_driver)
         self.driver.start()
 
     def _readable(self) -> None:
@@ -51,7 +49,7 @@ class SerialFrontEnd:
         if self.driver is not None and data:
             self.driver.data_received(data.decode("latin-1"))
 
-    # Channel API
+    # ClientConnection
     def write(self, text: str) -> None:
         if self.master is None:
             return
@@ -65,8 +63,8 @@ class SerialFrontEnd:
         """A session hang-up: the line stays, a fresh session waits for Enter (see on_end)."""
 
     async def stop(self) -> None:
-        server, self._server = self._server, None
-        if self.driver is not None and server is not None:
+        host, self._host = self._host, None
+        if self.driver is not None and host is not None:
             self.driver.connection_lost()
         if self.master is not None:
             asyncio.get_running_loop().remove_reader(self.master)

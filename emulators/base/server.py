@@ -1,64 +1,76 @@
-"""DeviceServer: one device model, its front ends, its relay timer and its wiring, on one asyncio loop."""
+"""DeviceServer: one device model, its front ends, its relay timer and its wiring, on one asyncio loop.
+
+It knows front ends only through the :class:`~emulators.base.host.FrontEnd` protocol and hands them itself
+as a :class:`~emulators.base.host.DeviceHost`; front_ends.py builds the standard telnet/ssh/serial set.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any
 
+from emulators.base.events import NO_EVENTS, EventLog, NoEvents
+from emulators.base.host import FrontEnd, Hangup
 from emulators.base.model import DeviceModel
-from emulators.base.wiring import PowerEvent, Wiring
-
-
-@dataclass
-class Listen:
-    """Which standard front ends to run. A port of None switches that front end off; 0 picks a free port."""
-
-    host: str = "127.0.0.1"
-    telnet_port: int | None = 0
-    ssh_port: int | None = None
-    serial: bool = False
-
-
-class FrontEnd(Protocol):
-    """Starts serving, reports what it bound (``{"telnet": 40123}``, ``{"serial": "/dev/pts/4"}``)."""
-
-    async def start(self, server: DeviceServer) -> dict[str, Any]: ...
-
-    async def stop(self) -> None: ...
+from emulators.base.power import PowerEvent
+from emulators.base.wiring import Wiring
 
 
 class DeviceServer:
     def __init__(
         self,
         model: DeviceModel,
-        listen: Listen | None = None,
+        front_ends: Sequence[FrontEnd] = (),
         wiring: Wiring | None = None,
-        extra_front_ends: list[FrontEnd] | None = None,
+        host: str = "127.0.0.1",
+        events: EventLog | NoEvents = NO_EVENTS,
     ) -> None:
-        self.model = model
-        self.listen = listen or Listen()
+        self._model = model
+        self.events: EventLog | NoEvents = NO_EVENTS
+        self.record(events)
+        self.wanted = list(front_ends)
         self.wiring = wiring or Wiring()
-        self.extra_front_ends = list(extra_front_ends or [])
+        self.host = host  # the address the front ends bind (for the ready line)
+        self.name = model.kind  # the device's name in the ready line and its events
         self.front_ends: list[FrontEnd] = []
-        self.drivers: set[Any] = set()  # live SessionDrivers
+        self.sessions: set[Hangup] = set()  # live sessions, hung up at stop()
         self.ports: dict[str, int] = {}
         self.serial_path: str | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    def record(self, events: EventLog | NoEvents) -> None:
+        """Send the device's ground truth to ``events``: every relay change (``outlet``), start and stop,
+        and what the model emits itself (the SAN's port changes and writes)."""
+        self.events = events
+        self._model.events = events
+
+    # -- DeviceHost ----------------------------------------------------------------------------------------
+    @property
+    def model(self) -> DeviceModel:
+        return self._model
+
     def now(self) -> float:
         assert self._loop is not None, "server not started"
         return self._loop.time()
+
+    def attach(self, session: Hangup) -> None:
+        self.sessions.add(session)
+
+    def detach(self, session: Hangup) -> None:
+        self.sessions.discard(session)
 
     def settle(self) -> None:
         """Apply relay transitions that are due, tell the wiring, and arm the timer for the next one."""
         if self._loop is None:
             return
-        events = self.model.advance(self.now())
-        if events:
-            self.wiring.deliver(events)
+        changes = self.model.advance(self.now())
+        if changes:
+            for change in changes:
+                self.events.emit("outlet", outlet=change.outlet, on=change.on)
+            self.wiring.deliver(changes)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -66,25 +78,15 @@ class DeviceServer:
         if due is not None:
             self._timer = self._loop.call_at(due, self.settle)
 
+    # -- life cycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
-        from emulators.base.serial import SerialFrontEnd
-        from emulators.base.telnet import TelnetFrontEnd
-
         self._loop = asyncio.get_running_loop()
         now = self.now()
-        self.wiring.deliver(PowerEvent(o, on, now) for o, on in self.model.outlet_states().items())
-        wanted: list[FrontEnd] = []
-        if self.listen.telnet_port is not None:
-            wanted.append(TelnetFrontEnd(self.listen.host, self.listen.telnet_port))
-        if self.listen.ssh_port is not None:
-            from emulators.base.ssh import SshFrontEnd  # asyncssh is only imported when ssh is wanted
-
-            wanted.append(SshFrontEnd(self.listen.host, self.listen.ssh_port))
-        if self.listen.serial:
-            wanted.append(SerialFrontEnd())
-        wanted.extend(self.extra_front_ends)
+        states = dict(self.model.outlet_states())
+        self.events.emit("start", outlets=states)
+        self.wiring.deliver(PowerEvent(o, on, now) for o, on in states.items())
         try:
-            for fe in wanted:
+            for fe in self.wanted:
                 bound = await fe.start(self)
                 self.front_ends.append(fe)
                 for name, value in bound.items():
@@ -98,10 +100,10 @@ class DeviceServer:
         self.settle()
 
     async def stop(self) -> None:
-        tasks = [d.task for d in self.drivers if d.task is not None]
-        for driver in list(self.drivers):
-            driver.end()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        live = list(self.sessions)
+        for session in live:
+            session.end()
+        await asyncio.gather(*(s.finished() for s in live), return_exceptions=True)
         for fe in reversed(self.front_ends):
             await fe.stop()
         self.front_ends.clear()
@@ -109,6 +111,8 @@ class DeviceServer:
             self._timer.cancel()
             self._timer = None
         self.wiring.close()
+        self.events.emit("stop")
+        self.events.close()
 
     async def __aenter__(self) -> DeviceServer:
         await self.start()
@@ -121,7 +125,8 @@ class DeviceServer:
         """The facts of the ready line."""
         return {
             "device": self.model.kind,
-            "host": self.listen.host,
+            "name": self.name,
+            "host": self.host,
             "ports": dict(self.ports),
             "serial": self.serial_path,
             "pid": os.getpid(),

@@ -6,18 +6,16 @@ The host key is generated at start (in memory): clients must not pin it (stock a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncssh
 
-from emulators.base.session import SessionDriver
-
-if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
+from emulators.base.host import DeviceHost
+from emulators.base.session_driver import SessionDriver
 
 
 class _Auth(asyncssh.SSHServer):
-    def __init__(self, device: DeviceServer) -> None:
+    def __init__(self, device: DeviceHost) -> None:
         self.device = device
 
     def begin_auth(self, username: str) -> bool:
@@ -36,7 +34,7 @@ class _Auth(asyncssh.SSHServer):
 
 
 class _Shell(asyncssh.SSHServerSession):  # type: ignore[misc]
-    def __init__(self, device: DeviceServer) -> None:
+    def __init__(self, device: DeviceHost) -> None:
         self.device = device
         self.chan: Any = None
         self.pty = False
@@ -73,7 +71,7 @@ class _Shell(asyncssh.SSHServerSession):  # type: ignore[misc]
         if self.driver is not None:
             self.driver.connection_lost()
 
-    # Channel API
+    # ClientConnection
     def write(self, text: str) -> None:
         if self.chan is not None and not self.chan.is_closing():
             self.chan.write(text)
@@ -89,10 +87,10 @@ class SshFrontEnd:
         self.port = port
         self._acceptor: Any = None
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
+    async def start(self, device: DeviceHost) -> dict[str, Any]:
         key = asyncssh.generate_private_key("ssh-ed25519")
         self._acceptor = await asyncssh.create_server(
-            lambda: _Auth(server),
+            lambda: _Auth(device),
             self.host,
             self.port,
             server_host_keys=[key],

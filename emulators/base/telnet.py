@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulators.base.host import DeviceHost
 from emulators.base.lines import TelnetCodec
-from emulators.base.session import SessionDriver
-
-if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
+from emulators.base.session_driver import SessionDriver
 
 
 class TelnetConnection(asyncio.Protocol):
-    def __init__(self, server: DeviceServer) -> None:
-        self.server = server
+    def __init__(self, host: DeviceHost) -> None:
+        self.host = host
         self.codec = TelnetCodec()
         self.transport: asyncio.Transport | None = None
         self.driver: SessionDriver | None = None
@@ -24,7 +22,7 @@ class TelnetConnection(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         transport.write(self.codec.greeting())
-        self.driver = SessionDriver(self.server, self, "telnet", echo=self.codec.echo)
+        self.driver = SessionDriver(self.host, self, "telnet", echo=self.codec.echo)
         self.driver.start()
 
     def data_received(self, data: bytes) -> None:
@@ -41,8 +39,8 @@ class TelnetConnection(asyncio.Protocol):
         if self.driver is not None:
             self.driver.connection_lost()
 
-    # Channel API used by the SessionDriver. Writes made in one loop iteration (the echo of a line and the
-    # answer to it) leave in one segment: half the system calls under load.
+    # ClientConnection, as the SessionDriver uses it. Writes made in one loop iteration (the echo of a line
+    # and the answer to it) leave in one segment: half the system calls under load.
     def write(self, text: str) -> None:
         if self.transport is None or self.transport.is_closing():
             return
@@ -68,11 +66,11 @@ class TelnetFrontEnd:
         self._server: asyncio.base_events.Server | None = None
         self._conns: set[TelnetConnection] = set()
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
+    async def start(self, device: DeviceHost) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
 
         def factory() -> TelnetConnection:
-            conn = TelnetConnection(server)
+            conn = TelnetConnection(device)
             self._conns.add(conn)
             return conn
 

@@ -1,7 +1,7 @@
 """Wiring: what a device's outlets/ports power or connect, and telling those targets about changes.
 
-A model emits ``PowerEvent``s (outlet, on/off, when) as its relays actually switch; the server hands them to
-``Wiring.deliver``, which tells each wired target once per real change. Targets:
+A model emits ``PowerEvent``s (power.py: outlet, on/off, when) as its relays actually switch; the server
+hands them to ``Wiring.deliver``, which tells each wired target once per real change. Targets:
 
 - ``CallbackTarget(fn)``: calls ``fn(on: bool)`` (in-process labs, tests).
 - ``ProcessTarget(argv)``: power-on starts argv in its own process group; power-off SIGKILLs the whole
@@ -15,15 +15,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-
-@dataclass(frozen=True)
-class PowerEvent:
-    outlet: str  # plug/port identifier as the device numbers it ("1", "2", ...)
-    on: bool
-    at: float  # model time the relay switched
+from emulators.base.power import PowerEvent
 
 
 class Target(Protocol):

@@ -13,7 +13,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 
 OUTLET = "chassis"  # the one "outlet" a BMC has, as the wiring names it
 

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from emulators.base.announce import Announcement, add_announce_arguments
 from emulators.base.config import ConfigError, load_toml, parse_wire_flag
 from emulators.bmc.config import BmcConfig, fleet_from, parse_user, public_users
 from emulators.bmc.fleet import Fleet, FleetError
@@ -38,6 +39,8 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description="Emulated IPMI 2.0 BMCs (RMCP+, cipher suite 3), one process each.")
     p.add_argument("--config", metavar="FILE", help="TOML file (see emulators/bmc/config.py)")
+    add_announce_arguments(p)
+    p.add_argument("--events", metavar="FILE", help="append chassis power changes to FILE as JSON lines")
     p.add_argument("--host", help="address to bind (default 127.0.0.1; never ::)")
     p.add_argument("--port", type=int, metavar="PORT", help="UDP port of a single BMC (default 0: any free)")
     p.add_argument("--count", type=int, metavar="N", help="number of BMCs, bmc1..bmcN (default 1)")
@@ -84,15 +87,24 @@ def _apply_flags(args: argparse.Namespace, config: dict[str, Any]) -> None:
         config["users"] = {n: {"password": pw, "privilege": p.name.lower()} for n, (pw, p) in users.items()}
 
 
-def build(argv: Sequence[str]) -> list[BmcConfig]:
+def build(argv: Sequence[str]) -> tuple[list[BmcConfig], Announcement]:
     args = parser().parse_args(list(argv))
+    announcement = Announcement(args.ready_file, args.pid_file)
+    problem = announcement.check()
+    if problem:
+        raise ConfigError(problem)
     where = args.config or "config"
     config: dict[str, Any] = load_toml(args.config) if args.config else {}
     kind = config.pop("kind", "bmc")
     if kind != "bmc":
         raise ConfigError(f"{where}: kind is '{kind}', expected 'bmc'")
+    events = config.pop("events", None)
+    if not isinstance(events, str | None):
+        raise ConfigError(f"{where}.events must be a file name")
     _apply_flags(args, config)
     fleet = fleet_from(config, where, args.fault)
+    for bmc in fleet:
+        bmc.events = args.events or events
     by_name = {b.name: b for b in fleet}
     for text in args.wire:
         name, argv_ = parse_wire_flag(text)
@@ -101,7 +113,7 @@ def build(argv: Sequence[str]) -> list[BmcConfig]:
         if name not in by_name:
             raise ConfigError(f"--wire {name}: no BMC of that name (have {', '.join(by_name)})")
         by_name[name].target = argv_
-    return fleet
+    return fleet, announcement
 
 
 def ready_line(fleet: Fleet) -> dict[str, Any]:
@@ -144,7 +156,7 @@ def _serve_control(fleet: Fleet) -> None:
 
 def main(argv: Sequence[str]) -> int:
     try:
-        configs = build(argv)
+        configs, announcement = build(argv)
     except ConfigError as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return 2
@@ -158,9 +170,12 @@ def main(argv: Sequence[str]) -> int:
         fleet.stop_all()
         print(f"{PROG}: cannot start: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(ready_line(fleet)), flush=True)
-    threading.Thread(target=_serve_control, args=(fleet,), daemon=True).start()
-    while not stop.wait(0.5):
-        pass
-    fleet.stop_all()
+    try:
+        announcement.announce(ready_line(fleet))
+        threading.Thread(target=_serve_control, args=(fleet,), daemon=True).start()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        fleet.stop_all()
+        announcement.withdraw()
     return 0

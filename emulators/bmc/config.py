@@ -54,6 +54,7 @@ class BmcConfig:
     kg: str | None = None
     faults: list[FaultSpec] = field(default_factory=list)
     target: list[str] = field(default_factory=list)  # argv of the process the chassis powers
+    events: str | None = None  # event file (docs/events.md) the worker appends chassis changes to
 
     def to_json(self) -> str:
         t = self.timing
@@ -67,7 +68,7 @@ class BmcConfig:
                  "state": f.state, "after": f.after, "times": f.times}
                 for f in self.faults
             ],
-            "target": self.target,
+            "target": self.target, "events": self.events,
         })  # fmt: skip
 
     @classmethod
@@ -84,6 +85,7 @@ class BmcConfig:
             kg=data["kg"],
             faults=[fault_from_mapping(f) for f in data["faults"]],
             target=list(data["target"]),
+            events=data.get("events"),
         )
 
 

@@ -17,12 +17,15 @@ import threading
 import time
 from typing import Any, TextIO
 
+from emulators.base.events import open_events
 from emulators.base.faults import FaultError, FaultPlan, fault_from_mapping
-from emulators.base.wiring import PowerEvent, ProcessTarget, Wiring
+from emulators.base.power import PowerEvent
+from emulators.base.wiring import ProcessTarget, Wiring
 from emulators.bmc.chassis import OUTLET, Chassis, Control
 from emulators.bmc.config import BmcConfig, ConfigError
 
-TICK = 0.2  # seconds between looks at timers, power transitions and wiring
+TICK = 0.05  # seconds between looks at timers, power transitions, wiring and stdin EOF (the stop
+# request: a SIGTERMed fleet must exit within 0.3 s, and pyghmi's select only wakes for packets or this tick)
 REAP_EVERY = 1.0
 
 
@@ -50,6 +53,7 @@ class Worker:
             self.wiring.wire(OUTLET, ProcessTarget(config.target))
             if self.chassis.powered:
                 self.wiring.deliver([_event(True)])
+        self.events = open_events(config.events, config.name)
         self.requests: queue.Queue[str | None] = queue.Queue()
         self.stopping = threading.Event()
 
@@ -64,6 +68,7 @@ class Worker:
         import pyghmi.ipmi.private.session as ipmisession
 
         next_reap = time.monotonic() + REAP_EVERY
+        self.events.emit("start", on=self.chassis.is_on(), port=self.port)
         while not self.stopping.is_set():
             waits = [w for w in (TICK, self.bmc.next_timer_in(), self.chassis.due_in()) if w is not None]
             try:
@@ -71,12 +76,17 @@ class Worker:
             except Exception as err:  # one malformed packet must not take the BMC down
                 print(f"bmc {self.config.name}: dropped a packet: {err!r}", file=sys.stderr, flush=True)
             self.bmc.run_due()
-            self.wiring.deliver(self.chassis.take_events())
+            changes = self.chassis.take_events()
+            for change in changes:
+                self.events.emit("chassis", on=change.on)
+            self.wiring.deliver(changes)
             if time.monotonic() >= next_reap:
                 self.bmc.reap()
                 next_reap = time.monotonic() + REAP_EVERY
             self._control(out)
         self.wiring.close()
+        self.events.emit("stop")
+        self.events.close()
 
     def _control(self, out: TextIO) -> None:
         while True:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from emulators.base.config import ConfigError, parse_wire_flag, wiring_from
+from emulators.base.front_ends import device_server
 from emulators.base.runner import DeviceCli, run
 from emulators.base.server import DeviceServer
 from emulators.nps.config import settings_from
-from emulators.nps.model import PROMPTS, NpsModel
+from emulators.nps.model import NpsModel
+from emulators.nps.settings import PROMPTS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +63,7 @@ def build(args: argparse.Namespace, config: dict[str, Any]) -> DeviceServer:
         for plug in settings.plugs:
             if str(plug.number) in off:
                 plug.on = False
-    return DeviceServer(NpsModel(settings, faults), listen, wiring_from(wired))
+    return device_server(NpsModel(settings, faults), listen, wiring_from(wired))
 
 
 CLI = DeviceCli("nps", add_arguments, build, "Emulated WTI NPS network power switch.")

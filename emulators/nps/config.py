@@ -37,8 +37,8 @@ from typing import Any
 
 from emulators.base.config import ConfigError, Table, command_argv, faults_from, listen_from
 from emulators.base.faults import FaultPlan
-from emulators.base.server import Listen
-from emulators.nps.model import PROMPTS, NpsSettings, Plug
+from emulators.base.front_ends import Listen
+from emulators.nps.settings import PROMPTS, NpsSettings, Plug
 
 MAX_PLUGS = 256
 

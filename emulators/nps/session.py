@@ -8,20 +8,22 @@ Dialogue (every line ends in CR LF; ``NPS>`` is the configured prompt):
   ``/SG`` group table, ``/ON|/OFF|/BOOT <plugs>[,y]`` (``Sure? (Y/N): `` unless ``,y``;
   then ``Processing - please wait``), ``/H`` help, ``/X`` log out. Unknown: ``Invalid command``.
 - Tables end with the prompt right after their last row (stock fence_wti crashes on a blank line there).
+
+A session works the :class:`PowerSwitch` and reads the unit's settings; it never sees the model. The
+:class:`Display` renders the screens from the switch (shared by the unit's sessions: it caches /S rows).
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from emulators.base.faults import FaultPlan
 from emulators.base.model import Reply, Session
 from emulators.nps import screens
-from emulators.nps.model import Action, PlugError
 from emulators.nps.screens import NL
-
-if TYPE_CHECKING:
-    from emulators.nps.model import NpsModel
+from emulators.nps.settings import NpsSettings
+from emulators.nps.switch import Action, PlugError, PowerSwitch
 
 
 class State(enum.Enum):
@@ -36,9 +38,60 @@ class State(enum.Enum):
 ACTIONS = {"/ON": Action.ON, "/OFF": Action.OFF, "/BOOT": Action.BOOT}
 
 
+class Display:
+    """The unit's screens, rendered from what the switch reports (a lie fault shows through)."""
+
+    def __init__(self, switch: PowerSwitch, settings: NpsSettings, faults: FaultPlan) -> None:
+        self.switch = switch
+        self.settings = settings
+        self.faults = faults
+        self._rows_cache: tuple[tuple[bool, ...], list[str]] | None = None
+
+    def banner(self) -> str:
+        return screens.banner(self.settings.model, self.settings.firmware, self.settings.site_id)
+
+    def status_lines(self) -> tuple[list[str], list[str]]:
+        """(/S header lines, one row per plug). Rows are re-rendered only when a reported state changed
+        (/S is what every agent polls)."""
+        plugs = self.switch.plugs.values()
+        states = tuple(self.switch.reported_on(p) for p in plugs)
+        if self._rows_cache is None or self._rows_cache[0] != states:
+            rows = [
+                screens.status_row(screens.PlugRow(p.number, p.name, on, p.boot_delay, p.default_on))
+                for p, on in zip(plugs, states, strict=True)
+            ]
+            self._rows_cache = (states, rows)
+        return screens.status_header(self.settings.firmware, self.settings.site_id), list(self._rows_cache[1])
+
+    def group_lines(self) -> list[str]:
+        plugs = self.switch.plugs
+        groups = [
+            (name, [(n, self.switch.reported_on(plugs[n])) for n in members])
+            for name, members in self.switch.groups.items()
+        ]
+        return screens.group_table(groups)
+
+    def prompt(self) -> str:
+        """The command prompt as shown (a wrong-prompt fault replaces it)."""
+        return self.faults.prompt(self.settings.prompt)
+
+
 class NpsSession(Session):
-    def __init__(self, model: NpsModel, authenticated: bool = False, busy: bool = False) -> None:
-        self.m = model
+    def __init__(
+        self,
+        switch: PowerSwitch,
+        settings: NpsSettings,
+        display: Display,
+        refuse_login: Callable[[], bool],
+        on_close: Callable[[], None],
+        authenticated: bool = False,
+        busy: bool = False,
+    ) -> None:
+        self.switch = switch
+        self.settings = settings
+        self.display = display
+        self.refuse_login = refuse_login
+        self.on_close = on_close
         self.busy = busy
         self.failures = 0
         self.username = ""
@@ -47,16 +100,16 @@ class NpsSession(Session):
         if authenticated:
             self.state = State.COMMAND
         else:
-            self.state = State.USER if model.settings.users else State.PASSWORD
+            self.state = State.USER if settings.users else State.PASSWORD
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _prompt(self, text: str = "") -> Reply:
-        return Reply(text + NL + self.m.prompt() + " ")
+        return Reply(text + NL + self.display.prompt() + " ")
 
     def _login_prompt(self, text: str = "") -> Reply:
         if self.state is State.USER:
-            return Reply(text + self.m.settings.username_prompt)
-        label = "Password: " if self.m.settings.users else "Enter Password: "
+            return Reply(text + self.settings.username_prompt)
+        label = "Password: " if self.settings.users else "Enter Password: "
         return Reply(text + label, secret=True)
 
     def _close(self, text: str) -> Reply:
@@ -68,8 +121,8 @@ class NpsSession(Session):
         if self.busy:
             return self._close(NL + "Sorry, another session is active. Please try again later." + NL)
         if self.state is State.COMMAND:
-            return self._prompt(self.m.banner())
-        return self._login_prompt(self.m.banner())
+            return self._prompt(self.display.banner())
+        return self._login_prompt(self.display.banner())
 
     def command_key(self, line: str) -> str:
         if self.state in (State.USER, State.PASSWORD):
@@ -82,12 +135,12 @@ class NpsSession(Session):
 
     def closed(self, now: float) -> None:
         if not self.busy:
-            self.m.session_closed()
+            self.on_close()
             self.busy = True  # count the close once
         self.state = State.CLOSED
 
     def handle_line(self, line: str, now: float) -> Reply:
-        self.m.resolve_due(now)
+        self.switch.resolve_due(now)
         if self.state is State.USER:
             self.username = line.strip()
             self.state = State.PASSWORD
@@ -104,15 +157,15 @@ class NpsSession(Session):
 
     # -- login ---------------------------------------------------------------------------------------------
     def _password(self, password: str) -> Reply:
-        refused = self.m.faults.refuse_login()
-        if not refused and self.m.check_login(self.username, password):
+        refused = self.refuse_login()
+        if not refused and self.settings.check_login(self.username, password):
             self.state = State.COMMAND
             return self._prompt()
         self.failures += 1
         text = NL + "Invalid password" + NL
-        if self.failures >= self.m.settings.login_attempts:
+        if self.failures >= self.settings.login_attempts:
             return self._close(text + "Too many login failures: disconnecting." + NL)
-        self.state = State.USER if self.m.settings.users else State.PASSWORD
+        self.state = State.USER if self.settings.users else State.PASSWORD
         return self._login_prompt(text + NL)
 
     # -- commands ------------------------------------------------------------------------------------------
@@ -122,28 +175,28 @@ class NpsSession(Session):
         word, _, rest = cmd.partition(" ")
         word = word.upper()
         if word == "/S":
-            header, rows = self.m.status_lines()
+            header, rows = self.display.status_lines()
             self.more = rows
             return self._page(header)
         if word == "/SG":
-            return Reply(screens.lines(self.m.group_lines()) + self.m.prompt() + " ")
+            return Reply(screens.lines(self.display.group_lines()) + self.display.prompt() + " ")
         if word in ACTIONS:
             return self._action(ACTIONS[word], rest.strip(), now)
         if word in ("/H", "/?", "?"):
-            return self._prompt(screens.help_text(self.m.prompt()))
+            return self._prompt(screens.help_text(self.display.prompt()))
         if word == "/X":
             return self._close(NL + "Disconnected." + NL)
         return self._prompt(NL + "Invalid command" + NL)
 
     def _page(self, header: list[str] | None = None) -> Reply:
-        size = self.m.settings.page_rows
+        size = self.settings.page_rows
         shown, self.more = (self.more[:size], self.more[size:]) if size > 0 else (self.more, [])
         text = screens.lines((header or []) + shown)
         if self.more:
             self.state = State.PAGING
             return Reply(text + "Enter: ")
         self.state = State.COMMAND
-        return Reply(text + self.m.prompt() + " ")
+        return Reply(text + self.display.prompt() + " ")
 
     def _action(self, action: Action, spec: str, now: float) -> Reply:
         confirmed = False
@@ -151,14 +204,14 @@ class NpsSession(Session):
         if comma and tail.strip().lower() == "y":
             spec, confirmed = head, True
         try:
-            numbers = self.m.resolve(spec)
+            numbers = self.switch.resolve(spec)
         except PlugError as err:
             return self._prompt(NL + f"Invalid plug: {err.args[0] or '(none)'}" + NL)
         if confirmed:
             return self._run(action, numbers, now)
         self.pending = (action, numbers)
         self.state = State.CONFIRM
-        names = ", ".join(f"{n} ({self.m.plugs[n].name})" for n in numbers)
+        names = ", ".join(f"{n} ({self.switch.plugs[n].name})" for n in numbers)
         return Reply(NL + f"{action.value.upper()} plug(s) {names}" + NL + "Sure? (Y/N): ")
 
     def _confirm(self, answer: str, now: float) -> Reply:
@@ -169,5 +222,5 @@ class NpsSession(Session):
         return self._run(*pending, now)
 
     def _run(self, action: Action, numbers: list[int], now: float) -> Reply:
-        self.m.request(numbers, action, now)
+        self.switch.request(numbers, action, now)
         return self._prompt(NL + "Processing - please wait" + NL)

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from emulators.base.config import ConfigError, parse_wire_flag, wiring_from
+from emulators.base.front_ends import device_server
+from emulators.base.host import FrontEnd
 from emulators.base.runner import DeviceCli, run
-from emulators.base.server import DeviceServer, FrontEnd
+from emulators.base.server import DeviceServer
 from emulators.san.config import DEFAULT_HOSTS, DEFAULT_PORTS, default_ports, settings_from
 from emulators.san.front_ends import NbdFrontEnd, pdu_snmp, switch_snmp
 from emulators.san.model import SanModel
@@ -70,7 +72,7 @@ def build(args: argparse.Namespace, config: dict[str, Any]) -> DeviceServer:
         extra.append(pdu_snmp(listen.host, settings.pdu_port))
     if settings.nbd_port is not None:
         extra.append(NbdFrontEnd(listen.host, settings.nbd_port))
-    return DeviceServer(SanModel(settings, faults), listen, wiring_from(wires), extra)
+    return device_server(SanModel(settings, faults), listen, wiring_from(wires), extra)
 
 
 CLI = DeviceCli("san", add_arguments, build, "Emulated SAN: FC switch (SNMP + CLI), NBD storage array, rPDU.")

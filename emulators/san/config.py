@@ -31,7 +31,7 @@ from typing import Any
 
 from emulators.base.config import ConfigError, Table, faults_from, listen_from, port_setting
 from emulators.base.faults import FaultPlan
-from emulators.base.server import Listen
+from emulators.base.front_ends import Listen
 from emulators.san.array import LunSpec
 from emulators.san.model import SanSettings
 from emulators.san.rpdu import Outlet

@@ -1,4 +1,4 @@
-"""The SAN emulator's extra front ends for the base DeviceServer: two SNMP agents and the NBD array."""
+"""The SAN emulator's extra front ends for the base DeviceHost: two SNMP agents and the NBD array."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulators.base.host import DeviceHost
 from emulators.san.array import Array
 from emulators.san.ifmib import switch_table
 from emulators.san.journal import Journal
@@ -18,11 +19,8 @@ from emulators.san.nbd_server import NbdServer
 from emulators.san.rpdu import pdu_table
 from emulators.san.snmp_agent import Access, SnmpAgent
 
-if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
 
-
-def _model(server: DeviceServer) -> SanModel:
+def _model(server: DeviceHost) -> SanModel:
     assert isinstance(server.model, SanModel)
     return server.model
 
@@ -40,7 +38,7 @@ class SnmpFrontEnd:
         self.host, self.port = host, port
         self.agent: SnmpAgent | None = None
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
+    async def start(self, server: DeviceHost) -> dict[str, Any]:
         model = _model(server)
         started = server.now()
         table = self.make_table(model, server.now, lambda: server.now() - started)
@@ -84,7 +82,7 @@ class NbdFrontEnd:
         self.array: Array | None = None
         self.temporary: Path | None = None  # a state directory we made, and remove at stop
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
+    async def start(self, server: DeviceHost) -> dict[str, Any]:
         model = _model(server)
         s = model.settings
         if s.state_dir is None:
@@ -94,7 +92,8 @@ class NbdFrontEnd:
             state.mkdir(parents=True, exist_ok=True)
         journal_path = s.journal or state / "journal.jsonl"
         journal_path.parent.mkdir(parents=True, exist_ok=True)
-        self.array = Array(model.switch, s.luns, state, Journal(time.time, journal_path))
+        journal = Journal(time.time, journal_path, on_write=model.storage_written)
+        self.array = Array(model.switch, s.luns, state, journal)
         self.nbd = NbdServer(self.array, model.faults)
         _, port = await self.nbd.start(self.host, self.port)
         model.facts.update(

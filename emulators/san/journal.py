@@ -18,8 +18,16 @@ Clock = Callable[[], float]
 
 
 class Journal:
-    def __init__(self, clock: Clock, path: str | Path | None = None) -> None:
+    """``on_write`` hears each accepted write's entry (the device's event stream records writes from it)."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        path: str | Path | None = None,
+        on_write: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.clock = clock
+        self.on_write = on_write
         self.path = Path(path) if path is not None else None
         self.entries: list[dict[str, Any]] = []
         self._file: IO[str] | None = open(self.path, "a", encoding="utf-8") if self.path else None  # noqa: SIM115
@@ -33,7 +41,10 @@ class Journal:
         return entry
 
     def write(self, host: str, lun: str, offset: int, length: int) -> dict[str, Any]:
-        return self._append({"event": "write", "host": host, "lun": lun, "offset": offset, "length": length})
+        entry = self._append({"event": "write", "host": host, "lun": lun, "offset": offset, "length": length})
+        if self.on_write is not None:
+            self.on_write(entry)
+        return entry
 
     def port(self, port: int, host: str | None, state: str, via: str) -> dict[str, Any]:
         return self._append({"event": "port", "port": port, "host": host, "state": state, "via": via})

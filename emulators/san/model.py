@@ -15,12 +15,12 @@ from typing import Any
 
 from emulators.base.faults import FaultPlan
 from emulators.base.model import DeviceModel, Session
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 from emulators.san.array import LunSpec
 from emulators.san.brocade_cli import BrocadeSession
 from emulators.san.rpdu import Outlet, Pdu
 from emulators.san.snmp_agent import Access
-from emulators.san.switch import PortSpec, Switch, UnknownPort
+from emulators.san.switch import Port, PortChange, PortSpec, Switch, UnknownPort
 
 
 @dataclass
@@ -51,6 +51,19 @@ class SanModel(DeviceModel):
         self.switch.faults = self.faults
         self.pdu = Pdu(settings.outlets, self.faults, settings.relay_delay, settings.reboot_delay)
         self.facts: dict[str, Any] = {}  # front ends add what they serve (exports, journal path)
+        self.switch.listeners.append(self._port_changed)
+
+    # -- ground truth for the event stream (docs/events.md) -----------------------------------------------
+    def _port_changed(self, port: Port, change: PortChange, via: str) -> None:
+        enabled = change is PortChange.ENABLED
+        self.events.emit("port", port=port.index, host=port.host, enabled=enabled, via=via)
+
+    def storage_written(self, entry: Mapping[str, Any]) -> None:
+        """The array accepted a write (its journal entry): ``journal_seq`` points into the journal file."""
+        self.events.emit(
+            "write", host=entry["host"], lun=entry["lun"], offset=entry["offset"], length=entry["length"],
+            journal_seq=entry["seq"],
+        )  # fmt: skip
 
     def open_session(self, now: float, transport: str, user: str | None = None) -> Session:
         return BrocadeSession(

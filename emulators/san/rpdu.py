@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from emulators.base.faults import FaultPlan
 from emulators.base.model import RelaySchedule
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 from emulators.san.ifmib import system_entries
 from emulators.san.mib import Entry, ObjectTable, Oid, Value, enum_writer, integer, octets
 
@@ -60,11 +60,7 @@ class Pdu:
 
     def advance(self, now: float) -> None:
         """Switch every relay that is due (an SNMP read may do this before the server's timer does)."""
-        for key, on, due in self.schedule.pop_due(now):
-            outlet = self.outlets[int(key)]
-            if outlet.on != on:
-                outlet.on = on
-                self.unreported.append(PowerEvent(key, on, due))
+        self.unreported += self.schedule.switch_due(now, lambda key: self.outlets[int(key)])
 
     def take_events(self, now: float) -> list[PowerEvent]:
         """Advance, then hand over every change not yet reported (for the wiring), once."""

@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.cli import OneLineParser
 from harness.lab import ClusterLab, wait_for
+from harness.one_line_parser import OneLineParser
 
 
 # ---- the benchmark ----------------------------------------------------------------------------------

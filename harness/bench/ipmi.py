@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 USER, PASSWORD = "admin", "bench-Secret-1"

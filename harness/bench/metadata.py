@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.bench.timing import ratio_header, ratio_row, time_command, warm_bytecode
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 PAIRS = (

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command, warm_bytecode
-from harness.cli import OneLineParser
 from harness.emulator_process import Emulator, start_emulator
+from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 # action -> the plug state it starts from, and the exit status that means success

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 from harness.pytest_plugin import start_emulator
 
 PROMPT = b"NPS> "

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from fence_agents.transports.snmp import CommunitySession, SnmpTarget
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 IF_ADMIN = (1, 3, 6, 1, 2, 1, 2, 2, 1, 7)

@@ -32,11 +32,11 @@ def warm_bytecode() -> None:
     """Compile our packages once, so runs measure a normal install rather than byte-compilation (this
     matters where PYTHONDONTWRITEBYTECODE is set: nothing would ever be cached)."""
     import compileall
+    import importlib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
     for package in ("fence_agents", "emulators", "harness", "cluster"):
-        compileall.compile_dir(str(root / package), quiet=1)
+        compileall.compile_dir(str(Path(importlib.import_module(package).__file__ or "").parent), quiet=1)
 
 
 def time_command(

@@ -10,14 +10,13 @@ import pytest
 from harness.tools import run
 
 DATA = Path(__file__).parent / "data"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def tool(name: str, *args: str, env: dict[str, str] | None = None):
     return run(
         [sys.executable, "-m", f"cluster.tools.{name}", *args],
         timeout=30,
-        env={"PYTHONPATH": str(REPO), **(env or {})},
+        env=env,
     )
 
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[ClusterLab]:
+    """A 3-node ClusterLab (token 400 ms) with every node a member; stopped after."""
     with ClusterLab(tmp_path, nodes=3, token_ms=400) as cluster:
         cluster.wait_up()
         yield cluster

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from test_fenced_domain import ALL, logs, membership, plan, runs, started, view
+
 from cluster.fenced.domain import FenceDomain
 from cluster.fenced.effects import Announce, CallResult, Effect, JobDone, Share
 from cluster.fenced.plan import DeviceEntry, FenceSettings
-from tests.cluster.test_fenced_domain import ALL, logs, membership, plan, runs, started, view
 
 
 def done(effects: list[Effect]) -> JobDone:

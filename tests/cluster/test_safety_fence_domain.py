@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from test_fenced_domain import ALL, logs, membership, plan, runs, started, view
+
 from cluster.fenced.domain import FenceDomain
 from cluster.fenced.effects import Announce, CallResult
 from cluster.fenced.history import FenceRecord
 from cluster.fenced.plan import FenceSettings
-from tests.cluster.test_fenced_domain import ALL, logs, membership, plan, runs, started, view
 
 
 def test_node_restarted_and_failed_again_while_its_agent_ran_is_fenced_again() -> None:

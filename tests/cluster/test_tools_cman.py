@@ -69,6 +69,7 @@ def listing1_cluster(root: Path) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def listing1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A running cluster from the article's Listing 1 for the module: node name -> run directory."""
     with listing1_cluster(tmp_path_factory.mktemp("listing1")) as dirs:
         yield dirs
 

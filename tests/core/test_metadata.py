@@ -196,7 +196,9 @@ def test_same_parameters_as_stock_fence_wti() -> None:
         }
 
     theirs, mine = table(stock), table(ours)
-    differing = {k for k in theirs if k in mine and theirs[k] != mine[k]} - {"cmd_prompt", "command_prompt"}
+    # disable_timeout: our text says what we do (Pacemaker does not imply it: docs/agent-api.md, Decisions)
+    ignored = {"cmd_prompt", "command_prompt", "disable_timeout"}
+    differing = {k for k in theirs if k in mine and theirs[k] != mine[k]} - ignored
     assert differing == set()
     assert set(theirs) == set(mine)
     order_theirs = [n for n in theirs]

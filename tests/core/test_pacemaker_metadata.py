@@ -51,6 +51,7 @@ def install(module: str, label: str) -> Iterator[str]:
 
 @pytest.fixture()
 def installed_agent() -> Iterator[str]:
+    """The dummy agent installed in /usr/sbin under a unique name (what Pacemaker runs); removed after."""
     with install("core.dummy_agent", "") as name:
         yield name
 

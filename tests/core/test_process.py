@@ -24,14 +24,14 @@ def run_agent(
         capture_output=True,
         text=True,
         timeout=30,
-        cwd=TESTS_DIR,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(TESTS_DIR), **(env or {})},
         check=False,
     )
 
 
 @pytest.fixture()
 def state(tmp_path: Path) -> Path:
+    """The dummy agent's device state file: its password and three plugs (1 on, 2 off, 3 on)."""
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"password": PASSWORD, "plugs": {"1": "on", "2": "off", "3": "on"}}))
     return path

@@ -16,11 +16,13 @@ from harness.tools import our_tool, run, stock_tool
 
 @pytest.fixture(scope="module")
 def demo() -> subprocess.CompletedProcess[str]:
+    """One run of ``fencelab demo`` for the module (the finished process)."""
     return run([our_tool("fencelab"), "demo"], timeout=120)
 
 
 @pytest.fixture(scope="module")
 def out(demo: subprocess.CompletedProcess[str]) -> str:
+    """The demo's stdout, after checking that it exited 0."""
     assert demo.returncode == 0, demo.stdout + demo.stderr
     return demo.stdout
 

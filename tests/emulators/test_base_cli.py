@@ -16,13 +16,9 @@ import pytest
 from emulators.base.testing import TelnetTestClient, process_gone, wait_until
 from harness.pytest_plugin import Emulator, emulate_command, to_toml
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def emulate(args: list[str], timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        emulate_command("nps", args), capture_output=True, text=True, timeout=timeout, cwd=ROOT
-    )
+    return subprocess.run(emulate_command("nps", args), capture_output=True, text=True, timeout=timeout)
 
 
 def test_ready_line_and_clean_stop_on_sigterm_and_sigint() -> None:
@@ -30,7 +26,7 @@ def test_ready_line_and_clean_stop_on_sigterm_and_sigint() -> None:
         began = time.monotonic()
         proc = subprocess.Popen(
             emulate_command("nps", ["--plugs", "4", "--serial", "--off", "2"]),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())

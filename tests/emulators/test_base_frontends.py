@@ -13,8 +13,8 @@ import asyncssh
 import pytest
 
 from emulators.base.faults import FaultPlan, parse_fault
+from emulators.base.front_ends import Listen, device_server
 from emulators.base.lines import ECHO, SGA, WILL
-from emulators.base.server import DeviceServer, Listen
 from emulators.base.testing import FdTestClient, PtyTestClient, TelnetTestClient, ThreadedServer
 from emulators.nps.model import NpsModel, NpsSettings
 from harness.pytest_plugin import require_tool
@@ -22,11 +22,12 @@ from harness.pytest_plugin import require_tool
 
 def start(listen: Listen | None = None, faults: list[str] = (), **settings: object) -> ThreadedServer:
     model = NpsModel(NpsSettings(relay_delay=0.0, **settings), FaultPlan(parse_fault(f) for f in faults))  # type: ignore[arg-type]
-    return ThreadedServer(DeviceServer(model, listen or Listen()))
+    return ThreadedServer(device_server(model, listen or Listen()))
 
 
 @pytest.fixture
 def nps_thread() -> Iterator[ThreadedServer]:
+    """An NPS DeviceServer on a background thread with telnet, ssh and a pty serial line."""
     with start(Listen(ssh_port=0, serial=True)) as srv:
         yield srv
 

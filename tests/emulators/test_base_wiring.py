@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from emulators.base.server import DeviceServer, Listen
+from emulators.base.front_ends import Listen, device_server
+from emulators.base.power import PowerEvent
 from emulators.base.testing import TelnetTestClient, ThreadedServer, process_gone, wait_until
-from emulators.base.wiring import CallbackTarget, PowerEvent, ProcessTarget, Wiring
+from emulators.base.wiring import CallbackTarget, ProcessTarget, Wiring
 from emulators.nps.model import NpsModel, NpsSettings, Plug
 
 
@@ -55,7 +56,7 @@ def test_process_target_group_killed_and_restarted(tmp_path: Path) -> None:
 def test_nps_plug_powers_a_process(tmp_path: Path) -> None:
     target = ProcessTarget(tree(tmp_path))
     model = NpsModel(NpsSettings(plugs=[Plug(1, "node1"), Plug(2, "node2", on=False)], relay_delay=0.05))
-    server = DeviceServer(model, Listen(), Wiring({"1": target}))
+    server = device_server(model, Listen(), Wiring({"1": target}))
     with ThreadedServer(server) as srv:
         shell, _ = read_pids(tmp_path)  # plug 1 starts on: the node runs
         client = TelnetTestClient("127.0.0.1", srv.telnet_port)

@@ -14,6 +14,7 @@ from .support import bmc_config, by_argv, run_agent, target_args
 
 @pytest.fixture
 def bmc(emulator: Callable[..., Emulator]) -> Emulator:
+    """A running BMC emulator with the test users (support.bmc_config)."""
     return emulator("bmc", config=bmc_config())
 
 

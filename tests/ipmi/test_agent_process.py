@@ -13,6 +13,7 @@ from .support import USERS, bmc_config, by_argv, by_stdin, run_agent, target_arg
 
 @pytest.fixture
 def bmc(emulator: Callable[..., Emulator]) -> Emulator:
+    """A running BMC emulator with the test users (support.bmc_config)."""
     return emulator("bmc", config=bmc_config())
 
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture
 def sim() -> Iterator[IpmiSim]:
+    """OpenIPMI's ipmi_sim as an independent BMC; closed after."""
     device = IpmiSim(require_tool("ipmi_sim"))
     try:
         yield device

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.interop
 
 @pytest.fixture
 def bmc(emulator: Callable[..., Emulator]) -> Emulator:
+    """A running BMC emulator with the test users (support.bmc_config)."""
     return emulator("bmc", config=bmc_config())
 
 

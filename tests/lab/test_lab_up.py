@@ -28,6 +28,7 @@ def fencelab(*args: str) -> list[str]:
 
 @pytest.fixture
 def root() -> None:
+    """Machine labs need root: fail under CI, skip elsewhere."""
     if os.geteuid() != 0:
         if in_ci():
             pytest.fail("machine labs need root (CI runs as root)")

@@ -19,6 +19,7 @@ from harness.pytest_plugin import in_ci
 
 @pytest.fixture(autouse=True)
 def root_only() -> None:
+    """Machine labs need root: fail under CI, skip elsewhere (every test of the module)."""
     if os.geteuid() != 0:
         if in_ci():
             pytest.fail("machine labs need root (CI runs as root)")

@@ -29,6 +29,7 @@ def read_line(conn: socket.socket) -> bytes:
 
 @pytest.fixture
 def unit() -> Iterator[Callable[[Script], Request]]:
+    """A factory of scripted fake NPS units on 127.0.0.1: ``unit(script)`` -> a Request aimed at it."""
     listeners: list[socket.socket] = []
     threads: list[threading.Thread] = []
 

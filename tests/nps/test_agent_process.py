@@ -29,6 +29,7 @@ CONFIG = {
 
 @pytest.fixture
 def device(emulator: Callable[..., Emulator]) -> Emulator:
+    """A running NPS emulator configured for these tests (CONFIG)."""
     return emulator("nps", config=CONFIG)
 
 

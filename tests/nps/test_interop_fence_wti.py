@@ -21,6 +21,7 @@ GROUPS = {"web": [1, 2], "db": [3]}
 
 @pytest.fixture(scope="module")
 def device() -> Iterator[Emulator]:
+    """An NPS emulator with groups for the module; it must stop cleanly (exit 0) at the end."""
     dev = start_emulator("nps", config={"relay_delay": 0, "boot_delay": 0, "groups": GROUPS})
     yield dev
     assert dev.stop() == 0

@@ -49,6 +49,7 @@ def mount_ns() -> Iterator[MountNamespace]:
 
 @pytest.fixture
 def ext4_image(tmp_path: Path) -> Path:
+    """A 32 MiB file holding a fresh ext4 file system (needs root and mkfs.ext4)."""
     need_root()
     require_tool("mkfs.ext4")
     image = tmp_path / "shared.img"

@@ -16,6 +16,7 @@ from .helpers import IF_ADMIN, san_config
 
 @pytest.fixture(scope="module")
 def san() -> Iterator[Emulator]:
+    """One running SAN emulator (switch, PDU, NBD array) for the module, its state directory removed after."""
     state = tempfile.mkdtemp(prefix="fencelab-san-test-")
     device = start_emulator("san", san_config(state), timeout=20.0)
     try:

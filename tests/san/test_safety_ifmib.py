@@ -23,6 +23,7 @@ SAME_NAME = [
 
 @pytest.fixture(scope="module")
 def twin_named() -> Iterator[Emulator]:
+    """A SAN emulator whose switch has two ports with the same name (ifDescr), for the module."""
     state = tempfile.mkdtemp(prefix="fencelab-san-safety-")
     device = start_emulator("san", san_config(state, ports=SAME_NAME), timeout=20.0)
     try:

@@ -43,6 +43,7 @@ def _answer(sock: socket.socket, reply_oid: tuple[int, ...] | None, stop: thread
 
 @pytest.fixture(params=["other-oid", "no-varbind"])
 def liar(request: pytest.FixtureRequest) -> Iterator[int]:
+    """A UDP port where a fake SNMP agent answers about another OID, or with no varbind (two params)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.05)

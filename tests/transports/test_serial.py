@@ -19,6 +19,7 @@ LOG = logging.getLogger("test.serial")
 
 @pytest.fixture
 def pty_pair() -> Iterator[tuple[int, str]]:
+    """A raw pseudo-terminal: (master fd for the fake device, slave path for the agent); both closed after."""
     master, slave = os.openpty()
     tty.setraw(slave)
     path = os.ttyname(slave)

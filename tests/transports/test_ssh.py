@@ -21,6 +21,7 @@ LOG = logging.getLogger("test.ssh")
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """An ssh host key and a user key (written with passphrase ``keypass``) for the module."""
     d = tmp_path_factory.mktemp("keys")
     host = asyncssh.generate_private_key("ssh-ed25519")
     user = asyncssh.generate_private_key("ssh-ed25519")

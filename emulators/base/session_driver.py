@@ -1,4 +1,5 @@
-"""The session driver: joins one connection (telnet, ssh, pty) to one model Session, with echo and faults."""
+"""The session driver: joins one client connection (telnet, ssh, pty) to one model Session, with echo and
+faults. It sees the server only as a :class:`~emulators.base.host.DeviceHost`."""
 
 from __future__ import annotations
 
@@ -7,14 +8,11 @@ import logging
 import random
 import string
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
 
 from emulators.base.faults import NO_FAULT, CommandFault, FaultKind
+from emulators.base.host import ClientConnection, DeviceHost
 from emulators.base.lines import LineAssembler
 from emulators.base.model import Reply, Session
-
-if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
 
 log = logging.getLogger("fencelab.emulator")
 
@@ -25,12 +23,6 @@ GARBAGE_CHARS = string.ascii_letters + string.digits + "#$%&*@!?~^"
 def garbage(seed: int, length: int = 48) -> str:
     rng = random.Random(seed)
     return "".join(rng.choice(GARBAGE_CHARS) for _ in range(length)) + "\r\n"
-
-
-class Channel(Protocol):
-    def write(self, text: str) -> None: ...
-
-    def close(self) -> None: ...
 
 
 class SessionDriver:
@@ -44,8 +36,8 @@ class SessionDriver:
 
     def __init__(
         self,
-        server: DeviceServer,
-        channel: Channel,
+        host: DeviceHost,
+        channel: ClientConnection,
         transport: str,
         *,
         echo: bool = True,
@@ -53,7 +45,7 @@ class SessionDriver:
         lazy_greet: bool = False,
         on_end: Callable[[SessionDriver], None] | None = None,
     ) -> None:
-        self.server = server
+        self.host = host
         self.channel = channel
         self.transport = transport
         self.echo = echo
@@ -74,16 +66,16 @@ class SessionDriver:
     def start(self) -> None:
         if not self.lazy_greet:  # a console line is no session until someone presses Enter
             self._open()
-        self.server.drivers.add(self)
+        self.host.attach(self)
         self.task = asyncio.get_running_loop().create_task(self._run())
         self._arm_idle_timer()
 
     def _open(self) -> None:
-        self.session: Session = self.server.model.open_session(self.server.now(), self.transport, self.user)
+        self.session: Session = self.host.model.open_session(self.host.now(), self.transport, self.user)
         self.opened = True
 
     def _arm_idle_timer(self) -> None:
-        timeout = self.server.model.idle_timeout
+        timeout = self.host.model.idle_timeout
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
@@ -98,7 +90,7 @@ class SessionDriver:
             self._arm_idle_timer()  # the device is still working on something: not idle
             return
         log.debug("%s %x idle timeout", self.transport, id(self))
-        self._answer(NO_FAULT, lambda: self.session.timed_out(self.server.now()))
+        self._answer(NO_FAULT, lambda: self.session.timed_out(self.host.now()))
 
     def data_received(self, text: str) -> None:
         if text:
@@ -131,7 +123,12 @@ class SessionDriver:
         if fault.latency or fault.effect is FaultKind.HANG:
             self.queue.put_nowait((line, echoed, fault))
         else:
-            self._answer(fault, lambda: self.session.handle_line(line, self.server.now()))
+            self._answer(fault, lambda: self.session.handle_line(line, self.host.now()))
+
+    async def finished(self) -> None:
+        """Returns once the session's task has ended (after ``end``)."""
+        if self.task is not None and self.task is not asyncio.current_task():
+            await asyncio.gather(self.task, return_exceptions=True)
 
     def connection_lost(self) -> None:
         if not self.ended:
@@ -148,9 +145,9 @@ class SessionDriver:
         if self._idle_timer is not None:
             self._idle_timer.cancel()
         if self.opened:
-            self.session.closed(self.server.now())
-        self.server.drivers.discard(self)
-        self.server.settle()
+            self.session.closed(self.host.now())
+        self.host.detach(self)
+        self.host.settle()
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
         if self.on_end is not None:
@@ -172,7 +169,7 @@ class SessionDriver:
                     continue
                 if fault is None:
                     fault = self._decide(line, echoed)
-                await self._apply(fault, lambda: self.session.handle_line(line, self.server.now()))  # noqa: B023
+                await self._apply(fault, lambda: self.session.handle_line(line, self.host.now()))  # noqa: B023
             finally:
                 self.busy = False
 
@@ -181,14 +178,14 @@ class SessionDriver:
             self._open()
         self.greeted = True
         self._arm_idle_timer()
-        fault = self.server.model.faults.on_command("connect")
-        await self._apply(fault, lambda: self.session.greet(self.server.now()))
+        fault = self.host.model.faults.on_command("connect")
+        await self._apply(fault, lambda: self.session.greet(self.host.now()))
 
     def _decide(self, line: str, echoed: bool) -> CommandFault:
         log.debug("%s %x < %r", self.transport, id(self), "***" if self.secret else line)
         if self.echo and not echoed and not self.secret:
             self.channel.write(line + "\r\n")
-        return self.server.model.faults.on_command(self.session.command_key(line))
+        return self.host.model.faults.on_command(self.session.command_key(line))
 
     async def _apply(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
         if fault.latency:
@@ -202,7 +199,7 @@ class SessionDriver:
 
     def _answer(self, fault: CommandFault, produce: Callable[[], Reply]) -> None:
         reply = produce()
-        self.server.settle()
+        self.host.settle()
         self.secret = reply.secret
         log.debug("%s %x > %r%s", self.transport, id(self), reply.text, " (close)" if reply.close else "")
         if self.ended:
