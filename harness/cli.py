@@ -24,6 +24,7 @@ commands:
   emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (metadata, nps, ipmi, san)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
+  conformance --agent A --device D   the fence agent contract on any agent (ours or stock)
 """
 
 EMULATORS = ("nps", "bmc", "san")
@@ -82,6 +83,8 @@ def _dispatch(args: list[str]) -> int:
         rest = rest[1:]
     elif cmd == "lab":
         mod = _load("harness.lab_cli", "command 'lab'")
+    elif cmd == "conformance":
+        mod = _load("harness.conformance.cli", "command 'conformance'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2
