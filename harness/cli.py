@@ -26,6 +26,7 @@ commands:
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
   uninstall-agents [...]   remove the agents install-agents installed
+  conformance [...]        the fence agent contract on any agent, ours or stock (--agent A --device D)
 """
 
 EMULATORS = ("nps", "bmc", "san")
@@ -100,6 +101,8 @@ def _dispatch(args: list[str]) -> int:
 
         main = agent_install.main_install if cmd == "install-agents" else agent_install.main_uninstall
         return main(rest)
+    elif cmd == "conformance":
+        mod = _load("harness.conformance.cli", "command 'conformance'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2

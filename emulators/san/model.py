@@ -114,5 +114,6 @@ class SanModel(DeviceModel):
                 for p in self.switch.sorted_ports()
             ],
             "outlets": {str(o.number): o.name for o in s.outlets},
+            "outlet_states": {k: "on" if v else "off" for k, v in self.outlet_states().items()},
             **self.facts,
         }

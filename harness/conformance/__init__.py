@@ -1,0 +1,1 @@
+"""The conformance suite: the fence agent contract checked on any agent executable against our devices."""
