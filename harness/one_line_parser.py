@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 
 
 class OneLineParser(argparse.ArgumentParser):

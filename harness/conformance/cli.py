@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.cli import OneLineParser
 from harness.conformance.checks import CHECKS, Context, Result
 from harness.conformance.devices import KINDS, Device
 from harness.conformance.invoke import read_metadata
 from harness.conformance.report import junit_xml, text_table
+from harness.one_line_parser import OneLineParser
 
 
 def run_suite(agent: str, device: str, stock: str | None = None, only: Sequence[str] = ()) -> list[Result]:
