@@ -21,6 +21,7 @@ DEFAULT_DELAYS = {"post_join_delay": "6", "post_fail_delay": "0", "override_time
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[ClusterLab]:
+    """Three nodes with the default fence delays, powered off: each test boots them in its own order."""
     cluster = ClusterLab(tmp_path, nodes=3, token_ms=400, fence_daemon=DEFAULT_DELAYS)
     try:
         yield cluster.start(power_on=False)

@@ -35,6 +35,7 @@ CONF = """<?xml version="1.0"?>
 
 @pytest.fixture
 def conf(tmp_path: Path) -> Iterator[Path]:
+    """A two-node cluster.conf on a free port; any node daemon the test left running is killed after."""
     path = tmp_path / "cluster.conf"
     path.write_text(CONF.format(port=free_udp_port(["127.0.0.1", "127.0.0.2"])))
     yield path
