@@ -90,7 +90,10 @@ def plot(outcome: Outcome, path: Path) -> None:
 
     h, t0 = outcome.history, outcome.t0
     nodes = [h.wiring.names[n] for n in sorted(h.wiring.names)]
-    devices = sorted({e.src for e in h.events if e.kind in ("outlet", "chassis", "port", "write")})
+    devices = sorted(
+        {e.src for e in h.events if e.kind in ("outlet", "chassis", "port", "write")}
+        | {str(e.get("device")) for e in h.of("device_fault")}
+    )
     lanes = nodes + devices
     y = {name: len(lanes) - i for i, name in enumerate(lanes)}
     end = max([e.t - t0 for e in h.events] + [1.0]) + 0.5
@@ -111,12 +114,20 @@ def plot(outcome: Outcome, path: Path) -> None:
     ax.grid(axis="x", alpha=0.3)
     handles = [
         plt.Rectangle((0, 0), 1, 1, color="#cfe8cf"), plt.Rectangle((0, 0), 1, 1, color="#f6d5a8"),
-        plt.Rectangle((0, 0), 1, 1, color="#7a4fb0"), plt.Line2D([0], [0], color="black", marker="v", ls=""),
+        plt.Rectangle((0, 0), 1, 1, color="#7a4fb0"), plt.Rectangle((0, 0), 1, 1, color="#c0392b"),
+        plt.Line2D([0], [0], color="black", marker="v", ls=""),
         plt.Line2D([0], [0], color="red", lw=2),
     ]  # fmt: skip
-    labels = ["member", "fault", "fence call", "device cut the node", "invariant violated"]
+    labels = [
+        "member",
+        "fault",
+        "fence call",
+        "failed fence call",
+        "device cut the node",
+        "invariant violated",
+    ]
     ax.legend(
-        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=5, frameon=False, fontsize=8
+        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=6, frameon=False, fontsize=8
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -142,6 +153,15 @@ def _membership(ax, h: History, t0: float, y: dict[str, int], end: float) -> Non
 
 
 def _faults(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  # noqa: ANN001
+    for e in h.of("device_fault"):  # a device fault lasts until the device's faults are cleared
+        device = str(e.get("device"))
+        if e.get("fault") and device in y:
+            cleared = [x.t - t0 for x in h.of("device_fault") if x.t > e.t and x.get("device") == device]
+            stop = cleared[0] if cleared else end
+            ax.broken_barh(
+                [(e.t - t0, stop - (e.t - t0))], (y[device] - 0.45, 0.9), color="#f6d5a8", alpha=0.8
+            )
+            ax.text(e.t - t0, y[device] + 0.38, str(dict(e.get("fault")).get("kind")), fontsize=7)
     for e in h.of("fault"):
         target = str(e.get("target"))
         if target in y and e.get("fault") not in ("resume", "reconnect"):
@@ -155,8 +175,9 @@ def _faults(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  
 
 
 def _fencing(ax, h: History, t0: float, y: dict[str, int]) -> None:  # noqa: ANN001
+    """Each fence call as a bar on its victim's lane (purple: success, red: failed), labelled at its start."""
     calls: dict[tuple[str, str], Event] = {}
-    for e in h.of("fence_call", "fence_result"):
+    for n, e in enumerate(h.of("fence_call", "fence_result")):
         key = (e.src, str(e.get("victim")))
         if e.kind == "fence_call":
             calls[key] = e
@@ -165,14 +186,16 @@ def _fencing(ax, h: History, t0: float, y: dict[str, int]) -> None:  # noqa: ANN
             color = "#7a4fb0" if e.get("result") == "success" else "#c0392b"
             lane = y[str(e.get("victim"))]
             ax.broken_barh([(start.t - t0, max(e.t - start.t, 0.05))], (lane - 0.15, 0.3), color=color)
-            ax.text(e.t - t0, lane - 0.42, f"{e.get('agent')} {e.get('result')}", fontsize=7, color=color)
+            label = f"{e.get('agent')} {e.get('result')}"
+            ax.text(start.t - t0, lane - 0.33 - 0.12 * (n % 2), label, fontsize=7, color=color, va="top")
 
 
 def _devices(ax, h: History, t0: float, y: dict[str, int]) -> None:  # noqa: ANN001
     for e, node, on, _ in h.power_events():
         if e.src in y:
             ax.plot(e.t - t0, y[e.src], marker="^" if on else "v", color="green" if on else "black")
-            ax.text(e.t - t0, y[e.src] + 0.2, f"{node} {'on' if on else 'off'}", fontsize=7)
+            if not on:
+                ax.text(e.t - t0, y[e.src] + 0.2, f"{node} off", fontsize=7, ha="right")
         if not on and node in y:
             ax.plot(e.t - t0, y[node], marker="v", color="black", markersize=9)
     for e in h.of("write"):

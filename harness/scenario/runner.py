@@ -90,13 +90,13 @@ class ScenarioRunner:
             outcome.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         finally:
             t_down = time.monotonic()
-            outcome.history = self.history()
+            self.emit("teardown")
             self.lab.stop()
             outcome.timings["teardown"] = time.monotonic() - t_down
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-        outcome.history = self.history()
+        outcome.history = self.history(until_teardown=True)  # the lab's own shutdown is not the scenario
         outcome.violations = check_all(outcome.history, limits_from(self.scenario.limits))
         return outcome
 
@@ -137,12 +137,16 @@ class ScenarioRunner:
                     wiring.feeds[node].append(Feed(device.name, port, "fabric"))
         return wiring
 
-    def history(self) -> History:
+    def history(self, until_teardown: bool = False) -> History:
         streams = []
         for path in self.streams():
             with open(path, encoding="utf-8", errors="replace") as fh:
                 streams.append(list(parse_lines(fh)))
-        return History(merge(streams), self.wiring())
+        events = merge(streams)
+        if until_teardown:
+            end = next((e.seq for e in events if e.src == "scenario" and e.kind == "teardown"), len(events))
+            events = events[:end]
+        return History(events, self.wiring())
 
     # ---- expectations ----------------------------------------------------------------------------------
     def _expect(self, step: Step) -> Expectation:
@@ -302,7 +306,10 @@ def _run(r: ScenarioRunner, s: Step) -> None:
         r.emit("operator", target=argv[-1], command=" ".join(argv))
     env = {**os.environ, "FENCELAB_RUN_DIR": str(r.lab.run_dir(str(s.get("node"))))}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=float(s.get("timeout", 60)), env=env)
+    timeout = float(s.get("timeout", 60))
+    out = subprocess.run(
+        argv, input=str(s.get("input", "")), capture_output=True, text=True, timeout=timeout, env=env
+    )
     r.emit("command", node=s.get("node"), command=" ".join(argv), code=out.returncode,
            output=(out.stdout + out.stderr).strip()[-500:])  # fmt: skip
     want = s.get("exit")

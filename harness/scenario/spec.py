@@ -41,7 +41,10 @@ ACTIONS = {
     "reconnect": ("node",),
     "fault": ("device", "fault"),  # a device fault switched on, e.g. {kind = "hang"}
     "clear": ("device",),  # the device's faults switched off
-    "run": ("node", "command"),  # an operator command on a node: fence_node, fence_ack_manual, cman_tool...
+    "run": (
+        "node",
+        "command",
+    ),  # an operator command on a node (fence_node, fence_ack_manual...); input, exit
     "expect": ("what",),
     "wait": ("seconds",),
 }
