@@ -27,6 +27,7 @@ commands:
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
   uninstall-agents [...]   remove the agents install-agents installed
   conformance [...]        the fence agent contract on any agent, ours or stock (--agent A --device D)
+  scenario list|run|random fault scenarios on a lab, judged from the devices' ground truth
 """
 
 EMULATORS = ("nps", "bmc", "san")
@@ -103,6 +104,8 @@ def _dispatch(args: list[str]) -> int:
         return main(rest)
     elif cmd == "conformance":
         mod = _load("harness.conformance.cli", "command 'conformance'")
+    elif cmd == "scenario":
+        mod = _load("harness.scenario.cli", "command 'scenario'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2

@@ -120,20 +120,26 @@ class ConfLab:
     def device_host(self) -> str:
         return HUB_ADDRESS if self.machines else "127.0.0.1"
 
+    def events_file(self, device: str) -> Path:
+        """Where a device writes its ground truth (docs/events.md); a BMC fleet shares one file."""
+        return self.root / "devices" / f"{device}.events.jsonl"
+
     def _start_devices(self, wire: dict[str, list[str]]) -> None:
         assert self.plan is not None
         prefix = self.net.in_hub([]) if self.net else []
+        (self.root / "devices").mkdir(parents=True, exist_ok=True)
         bmcs = [d for d in self.plan.devices if d.kind == "bmc"]
         for device in self.plan.devices:
+            named = {"name": device.name, "events": str(self.events_file(device.name))}
             if device.kind == "nps":
-                self.devices[device.name] = start_emulator("nps", nps_config(device, self.device_host, wire),
-                                                           prefix=prefix)  # fmt: skip
+                config = {**nps_config(device, self.device_host, wire), **named}
+                self.devices[device.name] = start_emulator("nps", config, prefix=prefix)
             elif device.kind == "san":
-                self.devices[device.name] = start_emulator(
-                    "san", san_config(device, self.device_host), prefix=prefix
-                )
+                config = {**san_config(device, self.device_host), **named}
+                self.devices[device.name] = start_emulator("san", config, prefix=prefix)
         if bmcs:
-            fleet = start_emulator("bmc", bmc_config(bmcs, self.device_host, wire), prefix=prefix, timeout=20)
+            config = {**bmc_config(bmcs, self.device_host, wire), "events": str(self.events_file("bmc"))}
+            fleet = start_emulator("bmc", config, prefix=prefix, timeout=20)
             for device in bmcs:
                 self.devices[device.name] = fleet
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +40,9 @@ __all__ = [
     "in_ci",
     "nps",
     "require_tool",
+    "run_scenario",
+    "assert_safe",
+    "lab",
     "start_emulator",
     "to_toml",
 ]
@@ -80,3 +84,42 @@ def emulator() -> Iterator[Callable[..., Emulator]]:
 def nps(emulator: Callable[..., Emulator]) -> Emulator:
     """A running NPS: 8 plugs, password ``redhat123``, telnet + ssh, relay and boot delays 0."""
     return emulator("nps", config={"relay_delay": 0, "boot_delay": 0})
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """A factory for labs built from a cluster.conf: ``lab("cluster.conf", machines=None)`` starts every
+    fence device as an emulator (with the conf's credentials) and the nodes (as machines when root), waits
+    until all are members and returns the running ``harness.lab_up.ConfLab`` (its ``ready_info()`` lists
+    nodes and devices). Every lab started is torn down at the end of the test, namespaces included."""
+    from harness.lab_up import ConfLab
+
+    started: list[Any] = []
+
+    def start(conf: str | Path, machines: bool | None = None, boot_timeout: float = 60.0) -> Any:
+        built = ConfLab(conf, tmp_path / f"lab{len(started)}", machines=machines, boot_timeout=boot_timeout)
+        started.append(built)
+        built.start()
+        return built
+
+    yield start
+    for built in reversed(started):
+        built.stop()
+
+
+def run_scenario(scenario: str | Path, root: str | Path) -> Any:
+    """Run a scenario file (or a shipped scenario's name) in ``root`` and return its outcome; use
+    ``assert_safe(outcome)`` to fail a test on any unmet expectation or violated invariant."""
+    from harness.scenario.cli import _resolve
+    from harness.scenario.runner import ScenarioRunner
+    from harness.scenario.spec import load
+
+    return ScenarioRunner(load(_resolve(str(scenario))), Path(root)).run()
+
+
+def assert_safe(outcome: Any) -> None:
+    """Fail with every unmet expectation and violated invariant of a scenario outcome, one per line."""
+    problems = [f"expect {x.step.describe()}: {x.detail}" for x in outcome.expectations if not x.ok]
+    problems += [str(v) for v in outcome.violations] + list(outcome.errors)
+    if problems:
+        pytest.fail(f"scenario {outcome.scenario.name}:\n" + "\n".join(problems))

@@ -163,7 +163,9 @@ class FencedService:
                 self._start(effect)
             elif isinstance(effect, Announce):
                 self._ctx.send({"kind": "fenced", "nodeid": effect.nodeid, "record": effect.record.to_json()})
-                self._ctx.event("fenced", victim=effect.record.victim, by=effect.record.by)
+                record = effect.record
+                self._ctx.event("fenced", victim=record.victim, by=record.by, method=record.method,
+                                device=record.device, result=record.result)  # fmt: skip
             elif isinstance(effect, Share):
                 self._ctx.send({"kind": "record", "record": effect.record.to_json()})
             elif isinstance(effect, JobDone):

@@ -24,6 +24,7 @@ from emulators.base.wiring import ProcessTarget, Wiring
 from emulators.bmc.chassis import OUTLET, Chassis, Control
 from emulators.bmc.config import BmcConfig, ConfigError
 
+WAKE_EVERY = 0.25
 TICK = 0.05  # seconds between looks at timers, power transitions, wiring and stdin EOF (the stop
 # request: a SIGTERMed fleet must exit within 0.3 s, and pyghmi's select only wakes for packets or this tick)
 REAP_EVERY = 1.0
@@ -140,7 +141,40 @@ def _read_requests(stream: TextIO, sink: queue.Queue[str | None]) -> None:
     for line in stream:
         if line.strip():
             sink.put(line)
+            _wake_pyghmi()
     sink.put(None)  # end of file: whoever started us is gone
+    _wake_pyghmi()
+
+
+def _keep_awake(stopping: threading.Event) -> None:
+    """pyghmi's loop can lose a wake-up and then sleep until a packet comes: nudge it every WAKE_EVERY so
+    timers, power transitions and control requests never wait for traffic."""
+    while not stopping.wait(WAKE_EVERY):
+        _wake_pyghmi()
+
+
+def _wake_pyghmi() -> None:
+    """Wake pyghmi's I/O thread the way it wakes itself (a byte to its own socket): its loop can sleep
+    in a select with no deadline when no packet comes, and a stopping BMC must not wait for one."""
+    import pyghmi.ipmi.private.session as ipmisession
+
+    try:
+        sock = ipmisession.iosockets[0]
+        sock.sendto(b"\x01", sock.getsockname()[:2])
+    except (AttributeError, IndexError, OSError):
+        pass  # not started yet: the loop has not gone to sleep either
+
+
+def _fix_pyghmi_self_address() -> None:
+    """pyghmi wakes its I/O thread with a byte to ``(myself, port)``, ``myself`` being a loopback
+    address it guesses; a BMC bound to another address (a lab hub's 192.0.2.254) never receives it and
+    stalls until a packet comes. Point ``myself`` at the address the BMC's socket is bound to."""
+    import pyghmi.ipmi.private.session as ipmisession
+
+    try:
+        ipmisession.myself = ipmisession.iosockets[0].getsockname()[0]
+    except (AttributeError, IndexError, OSError):
+        pass
 
 
 def main() -> int:
@@ -158,10 +192,13 @@ def main() -> int:
 
     def stop(signum: int, frame: object) -> None:
         worker.stopping.set()
+        _wake_pyghmi()
 
+    _fix_pyghmi_self_address()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     threading.Thread(target=_read_requests, args=(sys.stdin, worker.requests), daemon=True).start()
+    threading.Thread(target=_keep_awake, args=(worker.stopping,), daemon=True).start()
     print(json.dumps(worker.ready_line()), flush=True)
     worker.serve(sys.stdout)
     return 0

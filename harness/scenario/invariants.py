@@ -49,20 +49,66 @@ def cut_between(h: History, node: str, start: float, end: float) -> Event | None
     return None
 
 
+SETTLE = 0.2  # a node writes its view, then its quorum for that view: one change, not two
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """What one node believed after one membership change: its members and whether it was quorate."""
+
+    event: Event  # the event that completed the change (the quorum after the view, or the view alone)
+    node: str
+    members: frozenset[str]
+    quorate: bool
+    failed: frozenset[str]
+
+
+def node_states(h: History) -> list[NodeState]:
+    """Each node's beliefs over time, a view and the quorum event that follows it taken together."""
+    out = []
+    members: dict[str, frozenset[str]] = {}
+    quorate: dict[str, bool] = {}
+    pending: dict[str, Event] = {}
+    for e in h.events + [Event(float("inf"), "", "end", {}, len(h.events))]:
+        for node, view in list(pending.items()):  # a view whose quorum event did not come: alone
+            if e.t > view.t + SETTLE or (e.src == node and e.kind == "view"):
+                del pending[node]
+                out.append(_state(h, view, node, members[node], quorate.get(node, False), view))
+        if e.kind == "view":
+            members[e.src] = frozenset(_members(h, e))
+            pending[e.src] = e
+        elif e.kind == "quorum":
+            quorate[e.src] = bool(e.get("quorate"))
+            last_view = pending.pop(e.src) if e.src in pending else None
+            out.append(_state(h, e, e.src, members.get(e.src, frozenset()), quorate[e.src], last_view))
+    return out
+
+
+def _state(
+    h: History, e: Event, node: str, members: frozenset[str], quorate: bool, view: Event | None
+) -> NodeState:
+    failed = frozenset(h.name(n) for n in (view.get("failed") or [])) if view is not None else frozenset()
+    return NodeState(e, node, members, quorate, failed)
+
+
 def failures(h: History) -> list[tuple[Event, str]]:
-    """(view event, node name) for each node some member saw fail, first sighting per failure."""
+    """(event, node name) for each node a quorate member saw fail (an inquorate minority's view of the
+    majority as failed is no failure), first sighting per life of the node."""
+    starts = [e for e in h.of("start") if "nodeid" in e.fields]
     seen: dict[str, float] = {}
     out = []
-    for e in h.of("view", "start"):
-        if e.kind == "start":
-            seen.pop(e.src, None)  # a new life: its next failure counts again
-            continue
-        for n in e.get("failed") or []:
-            name = h.name(n)
-            if name not in seen:
-                seen[name] = e.t
-                out.append((e, name))
+    for state in node_states(h):
+        for name in sorted(state.failed):
+            restarted = any(s.src == name and seen.get(name, -1.0) < s.t <= state.event.t for s in starts)
+            if state.quorate and (name not in seen or restarted):
+                seen[name] = state.event.t
+                out.append((state.event, name))
     return out
+
+
+def is_manual(fenced: Event) -> bool:
+    """A `fenced` announcement that an administrator's fence_ack_manual made, not a device."""
+    return fenced.get("result") == "override" or fenced.get("device") == "fence_ack_manual"
 
 
 def _members(h: History, e: Event) -> set[str]:
@@ -150,7 +196,7 @@ def history_matches_devices(h: History, limits: Limits) -> list[Violation]:
     for e in h.of("fenced"):
         victim = str(e.get("victim"))
         since = max((f.t for f, n in fails if n == victim and f.t <= e.t), default=0.0)
-        if e.get("by") in ("fence_ack_manual", "manual"):
+        if is_manual(e):
             continue  # a person vouched for it: there is no device event to find
         if cut_between(h, victim, since, e.t) is None:
             out.append(
@@ -211,45 +257,42 @@ def no_healthy_fenced(h: History, limits: Limits) -> list[Violation]:
 
 def single_quorate_partition(h: History, limits: Limits) -> list[Violation]:
     """Never two live quorate nodes that each lack the other in their membership."""
-    members: dict[str, set[str]] = {}
-    quorate: dict[str, bool] = {}
+    belief: dict[str, NodeState] = {}
     alive: set[str] = set()
     reported: set[frozenset[str]] = set()
     out = []
-    cuts = {e.seq: (node, on) for e, node, on, kind in h.power_events() if kind == "power"}
+    cuts = {e.seq: node for e, node, on, kind in h.power_events() if kind == "power" and not on}
+    changes = {s.event.seq: s for s in node_states(h)}
     for e in h.events:
         if e.kind == "start" and "nodeid" in e.fields:  # a node daemon's start (devices have no node id)
             alive.add(e.src)
         elif e.kind == "stop":
             alive.discard(e.src)
-        elif e.seq in cuts and not cuts[e.seq][1]:
-            alive.discard(cuts[e.seq][0])
-            quorate.pop(cuts[e.seq][0], None)
-        elif e.kind == "view":
-            members[e.src] = _members(h, e)
-        elif e.kind == "quorum":
-            quorate[e.src] = bool(e.get("quorate"))
+        elif e.seq in cuts:
+            alive.discard(cuts[e.seq])
+            belief.pop(cuts[e.seq], None)
+        elif e.seq in changes:
+            belief[changes[e.seq].node] = changes[e.seq]
         else:
             continue
-        live = [n for n in alive if quorate.get(n)]
-        for a in live:
-            for b in live:
+        live = sorted(n for n in alive if n in belief and belief[n].quorate)
+        for i, a in enumerate(live):
+            for b in live[i + 1 :]:
                 pair = frozenset((a, b))
-                if (
-                    a < b
-                    and b not in members.get(a, {b})
-                    and a not in members.get(b, {a})
-                    and pair not in reported
-                ):
+                apart = b not in belief[a].members and a not in belief[b].members
+                if apart and pair not in reported:
                     reported.add(pair)
                     out.append(Violation("single-quorate-partition", f"{a} and {b} are quorate apart", (e,)))
     return out
 
 
 def bounded_recovery(h: History, limits: Limits) -> list[Violation]:
-    """A failed node is cut within fence_bound seconds of its failure."""
+    """A failed node is cut (or acknowledged by an administrator) within fence_bound s of its failure."""
     out = []
+    manual = [e for e in h.of("fenced") if is_manual(e)]
     for view, node in failures(h):
+        if any(m.get("victim") == node and m.t >= view.t for m in manual):
+            continue  # recovery waited for a person, as it must when every method fails
         if cut_between(h, node, view.t, view.t + limits.fence_bound) is None:
             later = cut_between(h, node, view.t, float("inf"))
             how = f"after {later.t - view.t:.2f} s" if later else "never"
@@ -264,21 +307,19 @@ def bounded_recovery(h: History, limits: Limits) -> list[Violation]:
 
 
 def no_fence_storm(h: History, limits: Limits) -> list[Violation]:
-    """At most storm_count fence calls for one victim within storm_window seconds."""
-    calls: dict[str, list[Event]] = defaultdict(list)
+    """At most storm_count successful fences of one victim within storm_window seconds (a death match:
+    nodes fencing each other in turn). Retries of a failing device are no storm: nothing is cut."""
+    fences: dict[str, list[Event]] = defaultdict(list)
     out = []
-    for e in h.of("fence_call"):
+    for e in h.of("fence_result"):
+        if e.get("result") != "success":
+            continue
         victim = str(e.get("victim"))
-        recent = [c for c in calls[victim] if e.t - c.t <= limits.storm_window] + [e]
-        calls[victim] = recent
+        recent = [c for c in fences[victim] if e.t - c.t <= limits.storm_window] + [e]
+        fences[victim] = recent
         if len(recent) == limits.storm_count + 1:
-            out.append(
-                Violation(
-                    "no-fence-storm",
-                    f"{len(recent)} fence calls for {victim} within {limits.storm_window:g} s",
-                    tuple(recent),
-                )
-            )
+            out.append(Violation("no-fence-storm", f"{len(recent)} fences of {victim} within "
+                                 f"{limits.storm_window:g} s", tuple(recent)))  # fmt: skip
     return out
 
 

@@ -1,0 +1,377 @@
+"""Run a scenario on a lab built from its cluster.conf, record one history, judge it.
+
+The runner builds the lab (harness.lab_up), executes the steps in order (their ``after`` delays are the
+fault schedule), writes its own actions as events (``scenario``, ``step``, ``fault``, ``operator``,
+``expect``) beside the nodes' and devices' streams, and at the end merges every stream into one history
+(harness.scenario.history) on which the expectations and the invariants are judged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cluster.daemon.control import ControlError, request
+from harness.lab_plan import nps_config
+from harness.lab_up import ConfLab
+from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
+from harness.scenario.invariants import Limits, Violation, check_all
+from harness.scenario.spec import DEFAULT_WITHIN, Scenario, Step
+
+POLL = 0.05
+
+
+@dataclass
+class Expectation:
+    step: Step
+    ok: bool
+    detail: str
+    t: float
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    history: History
+    expectations: list[Expectation] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    t0: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.violations and all(e.ok for e in self.expectations)
+
+
+class ScenarioRunner:
+    def __init__(self, scenario: Scenario, root: Path) -> None:
+        self.scenario = scenario
+        self.root = Path(root)
+        self.lab = ConfLab(scenario.conf, self.root / "lab", machines=scenario.machines)
+        self.events_path = self.root / "scenario.jsonl"
+        self._fd: int | None = None
+        self.mark = 0.0  # when the previous step ran: expectations count from here
+
+    # ---- our own event stream --------------------------------------------------------------------------
+    def emit(self, kind: str, **fields: Any) -> None:
+        line = json.dumps({"t": time.time(), "src": "scenario", "kind": kind, **fields}) + "\n"
+        if self._fd is not None:
+            os.write(self._fd, line.encode())
+
+    # ---- the run ----------------------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.events_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)
+        outcome = Outcome(self.scenario, History([]))
+        t_up = time.monotonic()
+        outcome.t0 = time.time()
+        try:
+            self.emit("scenario", name=self.scenario.name, seed=self.scenario.seed)
+            self.lab.start()
+            outcome.timings["lab_up"] = time.monotonic() - t_up
+            self.emit("lab", machines=self.lab.machines)
+            t_run = time.monotonic()
+            self.mark = time.time()
+            for step in self.scenario.steps:
+                if step.after:
+                    time.sleep(step.after)  # the fault schedule itself, not a wait for a state
+                self._do(step, outcome)
+            outcome.timings["steps"] = time.monotonic() - t_run
+        except Exception as err:  # a step that cannot run ends the scenario: said, not raised
+            outcome.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        finally:
+            t_down = time.monotonic()
+            self.emit("teardown")
+            self.lab.stop()
+            outcome.timings["teardown"] = time.monotonic() - t_down
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        outcome.history = self.history(until_teardown=True)  # the lab's own shutdown is not the scenario
+        outcome.violations = check_all(outcome.history, limits_from(self.scenario.limits))
+        return outcome
+
+    def _do(self, step: Step, outcome: Outcome) -> None:
+        self.emit("step", index=step.index, do=step.do, args=dict(step.args))
+        if step.do == "expect":
+            outcome.expectations.append(self._expect(step))
+        else:
+            ACTIONS[step.do](self, step)
+            self.mark = time.time()
+
+    # ---- history ---------------------------------------------------------------------------------------
+    def streams(self) -> list[Path]:
+        paths = [self.events_path] + sorted((self.lab.root / "devices").glob("*.events.jsonl"))
+        if self.lab.plan is not None:
+            paths += [self.lab.run_dir(n) / "events.jsonl" for n in self.lab.plan.nodes.values()]
+        return [p for p in paths if p.exists()]
+
+    def wiring(self) -> Wiring:
+        plan = self.lab.plan
+        if plan is None:
+            return Wiring()
+        wiring = Wiring(names=dict(plan.nodes), feeds={n: [] for n in plan.nodes.values()})
+        for device in plan.devices:
+            if device.kind == "nps":  # named plugs got numbers: read them back from the device's config
+                plugs = nps_config(device, "", {f.id: [] for f in device.feeds})["plugs"]
+                for plug in plugs:
+                    feed = next(
+                        (f for f in device.feeds if f.plug in (str(plug["number"]), plug["name"])), None
+                    )
+                    if feed is not None and "wire" in plug:
+                        wiring.feeds[feed.node].append(Feed(device.name, str(plug["number"])))
+            elif device.kind == "bmc":
+                for f in device.feeds:
+                    wiring.feeds[f.node].append(Feed(device.name, "chassis"))
+            else:
+                for port, node in device.hosts.items():
+                    wiring.feeds[node].append(Feed(device.name, port, "fabric"))
+        return wiring
+
+    def history(self, until_teardown: bool = False) -> History:
+        streams = []
+        for path in self.streams():
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                streams.append(list(parse_lines(fh)))
+        events = merge(streams)
+        if until_teardown:
+            end = next((e.seq for e in events if e.src == "scenario" and e.kind == "teardown"), len(events))
+            events = events[:end]
+        return History(events, self.wiring())
+
+    # ---- expectations ----------------------------------------------------------------------------------
+    def _expect(self, step: Step) -> Expectation:
+        what, within = str(step.get("what")), float(step.get("within", DEFAULT_WITHIN))
+        since, deadline = self.mark, time.monotonic() + within
+        judge = EXPECT[what]
+        holds_until_end = what in ("not-fenced", "nobody-fenced")
+        while True:
+            ok, detail = judge(self, step, since)
+            if holds_until_end and not ok:
+                break
+            if not holds_until_end and ok:
+                break
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(POLL)
+        if not ok and not holds_until_end:
+            detail = f"not within {within:g} s: {detail}"
+        self.emit("expect", index=step.index, what=what, ok=ok, detail=detail)
+        return Expectation(step, ok, detail, time.time())
+
+    def cuts(self, since: float, node: str | None = None) -> list[tuple[Event, str]]:
+        """(device event, node) for every cut of a node (or of any node) since a time."""
+        h = self.history()
+        return [
+            (e, who) for e, who, on, _ in h.power_events() if not on and e.t >= since and node in (None, who)
+        ]
+
+    # ---- node handles ----------------------------------------------------------------------------------
+    def nodeid(self, name: str) -> int:
+        return self.lab.nodeid(name)
+
+    def node_pids(self, name: str) -> list[int]:
+        if self.lab.net is not None:
+            return self.lab.net.node_pids(self.nodeid(name))
+        proc = self.lab.procs.get(name)
+        if proc is None or proc.poll() is not None:
+            return []
+        return _group(proc.pid)
+
+    def signal_node(self, name: str, sig: int) -> None:
+        for pid in self.node_pids(name):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def ask(self, name: str, cmd: str, **args: Any) -> dict[str, Any]:
+        return request(self.lab.run_dir(name), cmd, timeout=5.0, **args)
+
+
+def limits_from(values: Mapping[str, float]) -> Limits:
+    base = Limits()
+    return Limits(
+        fence_bound=values.get("fence_bound", base.fence_bound),
+        service_bound=values.get("service_bound", base.service_bound),
+        storm_count=int(values.get("storm_count", base.storm_count)),
+        storm_window=values.get("storm_window", base.storm_window),
+    )
+
+
+def _group(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except ProcessLookupError:
+                continue
+    return pids
+
+
+# ---- actions ----------------------------------------------------------------------------------------------
+def _crash(r: ScenarioRunner, s: Step) -> None:
+    r.emit("fault", target=s.get("node"), fault="crash")
+    r.signal_node(str(s.get("node")), signal.SIGKILL)
+
+
+def _hang(r: ScenarioRunner, s: Step) -> None:
+    r.emit("fault", target=s.get("node"), fault="hang")
+    r.signal_node(str(s.get("node")), signal.SIGSTOP)
+
+
+def _resume(r: ScenarioRunner, s: Step) -> None:
+    r.emit("fault", target=s.get("node"), fault="resume")
+    r.signal_node(str(s.get("node")), signal.SIGCONT)
+
+
+def _kill(r: ScenarioRunner, s: Step) -> None:
+    r.emit("fault", target=s.get("node"), fault="kill-daemon")
+    pid = r.lab.node_pid(str(s.get("node")))
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+
+
+def _partition(r: ScenarioRunner, s: Step) -> None:
+    assert r.lab.plan is not None
+    groups = [[str(n) for n in g] for g in s.get("groups")]
+    everyone = set(r.lab.plan.nodes.values())
+    placed = {n for g in groups for n in g}
+    groups += [[n] for n in sorted(everyone - placed)]  # a node no group names is alone
+    for group in groups:
+        for node in group:
+            r.emit("fault", target=node, fault="partition", hears=group)
+            others = [r.nodeid(n) for n in everyone - set(group)]
+            try:
+                r.ask(node, "drop", peers=others)
+            except (ControlError, OSError):
+                continue  # a dead node hears nobody anyway
+
+
+def _heal(r: ScenarioRunner, s: Step) -> None:
+    assert r.lab.plan is not None
+    r.emit("heal")
+    for node in r.lab.plan.nodes.values():
+        try:
+            r.ask(node, "drop", peers=[])
+        except (ControlError, OSError):
+            continue
+
+
+def _cable(up: bool) -> Callable[[ScenarioRunner, Step], None]:
+    def act(r: ScenarioRunner, s: Step) -> None:
+        if r.lab.net is None:
+            raise RuntimeError(f"step {s.index}: {s.do} needs a machine lab (root)")
+        r.emit("fault", target=s.get("node"), fault="reconnect" if up else "isolate")
+        r.lab.net.link(r.nodeid(str(s.get("node"))), up)
+
+    return act
+
+
+def _device_request(r: ScenarioRunner, device: str, request_: dict[str, Any]) -> None:
+    emu = r.lab.devices.get(device)
+    if emu is None:
+        raise RuntimeError(f"no device {device} in this lab")
+    if emu.kind == "bmc":
+        request_ = {**request_, "bmc": device}
+    answer = emu.control(request_)
+    if not answer.get("ok", True):
+        raise RuntimeError(f"device {device}: {answer.get('error')}")
+
+
+def _fault(r: ScenarioRunner, s: Step) -> None:
+    r.emit("device_fault", device=s.get("device"), fault=dict(s.get("fault")))
+    _device_request(r, str(s.get("device")), {"cmd": "fault", "fault": dict(s.get("fault"))})
+
+
+def _clear(r: ScenarioRunner, s: Step) -> None:
+    r.emit("device_fault", device=s.get("device"), fault=None)
+    _device_request(r, str(s.get("device")), {"cmd": "clear-faults"})
+
+
+def _run(r: ScenarioRunner, s: Step) -> None:
+    argv = str(s.get("command")).split()
+    if argv and argv[0] in ("fence_node", "fence_ack_manual") and len(argv) > 1:
+        r.emit("operator", target=argv[-1], command=" ".join(argv))
+    env = {**os.environ, "FENCELAB_RUN_DIR": str(r.lab.run_dir(str(s.get("node"))))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    timeout = float(s.get("timeout", 60))
+    out = subprocess.run(
+        argv, input=str(s.get("input", "")), capture_output=True, text=True, timeout=timeout, env=env
+    )
+    r.emit("command", node=s.get("node"), command=" ".join(argv), code=out.returncode,
+           output=(out.stdout + out.stderr).strip()[-500:])  # fmt: skip
+    want = s.get("exit")
+    if want is not None and out.returncode != int(want):
+        raise RuntimeError(f"step {s.index}: {' '.join(argv)} exited {out.returncode}, not {want}")
+
+
+def _wait(r: ScenarioRunner, s: Step) -> None:
+    time.sleep(float(s.get("seconds")))  # part of the schedule: let the cluster run undisturbed
+
+
+ACTIONS: dict[str, Callable[[ScenarioRunner, Step], None]] = {
+    "crash": _crash, "hang": _hang, "resume": _resume, "kill": _kill, "partition": _partition,
+    "heal": _heal, "isolate": _cable(False), "reconnect": _cable(True), "fault": _fault, "clear": _clear,
+    "run": _run, "wait": _wait,
+}  # fmt: skip
+
+
+# ---- expectations: (runner, step, since) -> (holds, detail) -----------------------------------------------
+def _fenced(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
+    cuts = r.cuts(since, str(s.get("node")))
+    if cuts:
+        return True, f"{cuts[0][0].src} cut {s.get('node')} {cuts[0][0].t - since:.2f} s after the step"
+    return False, f"no device cut {s.get('node')}"
+
+
+def _not_fenced(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
+    node = s.get("node")
+    cuts = r.cuts(since, str(node) if node else None)
+    if cuts:
+        event, who = cuts[0]
+        return False, f"{event.src} cut {who} {event.t - since:.2f} s after the step"
+    return True, "no device cut " + (str(node) if node else "any node")
+
+
+def _member(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
+    assert r.lab.plan is not None
+    target = r.nodeid(str(s.get("node")))
+    missing = []
+    for name in r.lab.plan.nodes.values():
+        try:
+            nodes = r.ask(name, "nodes")["nodes"]
+        except (ControlError, OSError):
+            continue  # a node that is down has no view to ask
+        if not any(n["id"] == target and n["status"] == "M" for n in nodes):
+            missing.append(name)
+    return (
+        not missing,
+        f"{s.get('node')} not a member for {', '.join(missing)}" if missing else "member everywhere",
+    )
+
+
+def _quorate(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
+    try:
+        status = r.ask(str(s.get("node")), "status")["status"]
+    except (ControlError, OSError) as err:
+        return False, f"{s.get('node')} does not answer: {err}"
+    quorate = bool(status.get("quorate"))
+    return quorate, f"{s.get('node')} {'is' if quorate else 'is not'} quorate"
+
+
+EXPECT: dict[str, Callable[[ScenarioRunner, Step, float], tuple[bool, str]]] = {
+    "fenced": _fenced, "not-fenced": _not_fenced, "nobody-fenced": _not_fenced, "member": _member,
+    "quorate": _quorate,
+}  # fmt: skip

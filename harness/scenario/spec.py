@@ -1,0 +1,163 @@
+"""A scenario file (TOML): the lab, then steps run in order, then the limits its invariants use.
+
+```toml
+name = "crash of a node"
+description = "..."
+[lab]
+conf = "labs/three_nps.conf"      # relative to this file
+machines = "auto"                 # auto (as root) | true | false
+[limits]
+fence_bound = 10.0
+[[step]]
+after = 1.0                       # seconds after the previous step (a fault schedule, not synchronisation)
+do = "crash"                      # see ACTIONS
+node = "node3"
+[[step]]
+do = "expect"
+what = "fenced"                   # see EXPECTATIONS
+node = "node3"
+within = 10.0
+```
+
+Parsing is pure; every mistake is one line naming the file and the step.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ACTIONS = {
+    "crash": ("node",),  # every process of the node dies (SIGKILL); its outlet stays on
+    "hang": ("node",),  # SIGSTOP every process of the node
+    "resume": ("node",),  # SIGCONT
+    "kill": ("node",),  # only the node daemon dies (component failure)
+    "partition": ("groups",),  # groups of nodes that hear only each other
+    "heal": (),
+    "isolate": ("node",),  # pull the node's network cable (machine labs)
+    "reconnect": ("node",),
+    "fault": ("device", "fault"),  # a device fault switched on, e.g. {kind = "hang"}
+    "clear": ("device",),  # the device's faults switched off
+    "run": (
+        "node",
+        "command",
+    ),  # an operator command on a node (fence_node, fence_ack_manual...); input, exit
+    "expect": ("what",),
+    "wait": ("seconds",),
+}
+EXPECTATIONS = {
+    "fenced": ("node",),  # a device cut the node (ground truth) within `within` s of the previous step
+    "member": ("node",),  # every live node counts it a member again within `within` s
+    "not-fenced": ("node",),  # no device cut it during `within` s
+    "nobody-fenced": (),  # no device cut any node during `within` s
+    "quorate": ("node",),  # the node is quorate within `within` s
+}
+DEFAULT_WITHIN = 20.0
+LIMIT_NAMES = ("fence_bound", "service_bound", "storm_count", "storm_window")  # harness.scenario.invariants
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be run; one line with the file and the step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    do: str
+    after: float = 0.0
+    args: Mapping[str, Any] = field(default_factory=dict)
+    index: int = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.args.get(key, default)
+
+    def describe(self) -> str:
+        shown = " ".join(f"{k}={v}" for k, v in self.args.items())
+        return f"{self.do} {shown}".strip()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    source: str
+    conf: Path
+    machines: bool | None
+    steps: tuple[Step, ...]
+    limits: Mapping[str, float] = field(default_factory=dict)
+    description: str = ""
+    seed: int | None = None
+
+
+def _where(source: str, index: int | None) -> str:
+    return f"{source}: step {index}" if index is not None else source
+
+
+def parse(text: str, source: str, base: Path) -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{source}: {err}") from None
+    lab = data.get("lab")
+    if not isinstance(lab, dict) or not isinstance(lab.get("conf"), str):
+        raise ScenarioError(f'{source}: [lab] needs conf = "path/to/cluster.conf"')
+    conf = (base / lab["conf"]).resolve()
+    if not conf.is_file():
+        raise ScenarioError(f"{source}: [lab] conf {lab['conf']} is not a file (looked at {conf})")
+    raw_machines = lab.get("machines", "auto")
+    if raw_machines not in ("auto", True, False):
+        raise ScenarioError(f"{source}: [lab] machines must be auto, true or false")
+    machines: bool | None = None if raw_machines == "auto" else bool(raw_machines)
+    limits = data.get("limits", {})
+    if not isinstance(limits, dict) or not all(isinstance(v, int | float) for v in limits.values()):
+        raise ScenarioError(f"{source}: [limits] holds numbers only")
+    unknown = sorted(set(limits) - set(LIMIT_NAMES))
+    if unknown:
+        raise ScenarioError(f"{source}: [limits] {unknown[0]} is not one of {', '.join(LIMIT_NAMES)}")
+    steps = tuple(_step(raw, i, source) for i, raw in enumerate(data.get("step", []), start=1))
+    if not steps:
+        raise ScenarioError(f"{source}: no [[step]]")
+    return Scenario(
+        name=str(data.get("name", Path(source).stem)), source=source, conf=conf, machines=machines,
+        steps=steps, limits={k: float(v) for k, v in limits.items()},
+        description=str(data.get("description", "")),
+    )  # fmt: skip
+
+
+def _step(raw: Any, index: int, source: str) -> Step:
+    where = _where(source, index)
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: a step is a table")
+    do = raw.get("do")
+    if do not in ACTIONS:
+        raise ScenarioError(f"{where}: do = {do!r} is not one of {', '.join(ACTIONS)}")
+    after = raw.get("after", 0.0)
+    if not isinstance(after, int | float) or after < 0:
+        raise ScenarioError(f"{where}: after must be seconds >= 0")
+    args = {k: v for k, v in raw.items() if k not in ("do", "after")}
+    missing = [k for k in ACTIONS[do] if k not in args]
+    if do == "expect":
+        what = args.get("what")
+        if what not in EXPECTATIONS:
+            raise ScenarioError(f"{where}: what = {what!r} is not one of {', '.join(EXPECTATIONS)}")
+        missing += [k for k in EXPECTATIONS[what] if k not in args]
+        within = args.get("within", DEFAULT_WITHIN)
+        if not isinstance(within, int | float) or within <= 0:
+            raise ScenarioError(f"{where}: within must be seconds > 0")
+    if missing:
+        raise ScenarioError(f"{where}: {do} needs {', '.join(missing)}")
+    if do == "partition" and not (
+        isinstance(args["groups"], list) and all(isinstance(g, list) and g for g in args["groups"])
+    ):
+        raise ScenarioError(f"{where}: groups is a list of lists of node names")
+    return Step(str(do), float(after), args, index)
+
+
+def load(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+    return parse(text, str(path), path.parent)
