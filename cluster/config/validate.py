@@ -129,4 +129,6 @@ def validate_tree(root: ConfElement, source: str) -> tuple[ClusterConf | None, l
     problems = schema_problems(root, source)
     if problems:
         return None, problems
-    return conf, semantic_problems(conf)
+    from cluster.rm.checks import rm_problems  # imported late: cluster.rm builds on cluster.config
+
+    return conf, semantic_problems(conf) + rm_problems(conf)
