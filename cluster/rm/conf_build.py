@@ -139,14 +139,14 @@ class _Builder:
     def node(
         self, el: ConfElement, chain: list[TreeNode], elements: dict[int, ConfElement]
     ) -> TreeNode | None:
+        if chain:
+            parent_child = chain[-1].resource.rule.child(el.tag)
+            if parent_child and parent_child.forbid:
+                self.problem(el, f"{el.tag} is not allowed inside {chain[-1].type}")
+                return None
         rule = self.rule_for(el)
         if rule is None:
             return None
-        if chain:
-            parent_child = chain[-1].resource.rule.child(rule.type)
-            if parent_child and parent_child.forbid:
-                self.problem(el, f"{rule.type} is not allowed inside {chain[-1].type}")
-                return None
         resource: Resource | None
         actions_from = [el]
         if "ref" in el.attrs:
