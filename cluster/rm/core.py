@@ -51,6 +51,8 @@ class RmCore(OwnerPart, DeciderPart):
             self._view(event)
         elif isinstance(event, NodeFenced):
             self.fenced[event.nodeid] = max(self.fenced.get(event.nodeid, -1), event.generation)
+            if self.ready:
+                self.check_history()
         elif isinstance(event, AgentDone):
             self.agent_done(event.call_id, event.rc)
         elif isinstance(event, UserRequest):
@@ -71,7 +73,7 @@ class RmCore(OwnerPart, DeciderPart):
             self._run_deferred()
             while self.local_orders:
                 self._order(self.local_orders.pop(0))
-            if self.decider == self.nodeid and self.ready:
+            if self.decider == self.nodeid and self.ready and self.history:
                 self.take_over()
                 self.place_all()
             if not self.local_orders:
@@ -87,12 +89,14 @@ class RmCore(OwnerPart, DeciderPart):
         self.synced_from = set()
         if was_quorate and not view.quorate:
             self.log("error", "#1: Quorum Dissolved")
+            self.history, self.formed = False, None
             self.proposals.clear()
             self.inflight.clear()
             for name in list(self.local):
                 self._emergency_stop(name)
         if view.quorate:
-            self.out.append(SendState(view.generation, tuple(self.records.values())))
+            facts = (tuple(self.failed_at.items()), tuple(self.fenced.items()))
+            self.out.append(SendState(view.generation, tuple(self.records.values()), self.history, *facts))
             if self.decider == self.nodeid:
                 self.on_view(joined)
 
@@ -103,9 +107,16 @@ class RmCore(OwnerPart, DeciderPart):
             old = self.records.get(record.name)
             if record.name in self.services and self.apply(record):
                 self._applied(old, record)
+        for nodeid, generation in sync.failed_at:
+            self.failed_at[nodeid] = max(self.failed_at.get(nodeid, -1), generation)
+        for nodeid, generation in sync.fenced:
+            self.fenced[nodeid] = max(self.fenced.get(nodeid, -1), generation)
+        self.history = self.history or sync.history
         self.synced_from.add(sync.sender)
         if self.ready:
-            self._reclaim()
+            self.check_history()
+            if self.history:
+                self._reclaim()
 
     def _reclaim(self) -> None:
         """Records that still name us as owner of what we no longer run (stopped while inquorate)."""
@@ -121,8 +132,8 @@ class RmCore(OwnerPart, DeciderPart):
     # -- records ---------------------------------------------------------------------------------------
     def _record(self, update: RecordUpdate) -> None:
         record = update.record
-        if record.name not in self.services:
-            return
+        if record.name not in self.services or not self.quorate:
+            return  # records change only in a quorate view: one lineage of versions
         old = self.records.get(record.name)
         applied = self.apply(record)
         proposal = self.proposals.get(record.name)
@@ -145,7 +156,7 @@ class RmCore(OwnerPart, DeciderPart):
             self.out.append(Reply(request.origin, request.request_id, RgError.EQUORUM))
         elif self.decider != self.nodeid:
             self.out.append(Send(self.decider, request))
-        elif not self.ready:
+        elif not self.ready or not self.history:
             self.out.append(Reply(request.origin, request.request_id, RgError.EAGAIN))
         else:
             self.user_request(request, name)

@@ -31,6 +31,8 @@ class CoreBase:
     fenced: dict[int, int] = field(default_factory=dict)  # nodeid -> newest failure generation fenced
     proposals: dict[str, ServiceRecord] = field(default_factory=dict)  # own STARTING proposals in flight
     inflight: dict[str, int] = field(default_factory=dict)  # newest version we proposed, not yet passed
+    history: bool = False  # our records are complete: who may hold what is in them
+    formed: int | None = None  # first quorate generation since we lost (or never had) history
     out: list[Effect] = field(default_factory=list)
     local_orders: list[Order] = field(default_factory=list)  # the decider's orders to itself
     now: float = 0.0
@@ -82,6 +84,8 @@ class CoreBase:
         record = self.records[name]
         if not self.quorate:
             return "inquorate"
+        if not self.history:
+            return "the state of absent nodes is not known yet"
         if record.frozen:
             return "frozen"
         if record.held and record.owner != target:
@@ -94,6 +98,20 @@ class CoreBase:
         if record.state in (State.FAILED, State.DISABLED) and record.owner not in (0, target):
             return f"{record.state.word} on {self.node_name(record.owner)}"
         return None
+
+    def check_history(self) -> None:
+        """Without anyone who remembers, every absent configured node must be fenced since we formed:
+        it may hold anything (fenced fences all non-members when its domain forms, for this reason)."""
+        if self.history or not self.quorate:
+            return
+        if self.formed is None:
+            self.formed = self.generation
+        formed = self.formed
+        absent = [n for n in self.names if n not in self.members]
+        waiting = [n for n in absent if self.fenced.get(n, -1) < formed]
+        if not waiting:
+            self.history = True
+            self.log("notice", "Every absent node is fenced: the service states are known")
 
     def node_name(self, nodeid: int) -> str:
         return self.names.get(nodeid, f"node {nodeid}")

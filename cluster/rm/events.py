@@ -27,7 +27,9 @@ class ViewChange:
 
 @dataclass(frozen=True)
 class NodeFenced:
-    """fenced reports ``nodeid`` fenced after the failure it saw in view ``generation`` (or later)."""
+    """fenced reports ``nodeid`` fenced (power cut, port disabled) while view ``generation`` was current.
+
+    A fence at generation G covers every failure seen at or before G: "fenced since its failure"."""
 
     nodeid: int
     generation: int
@@ -78,11 +80,18 @@ class Order:
 
 @dataclass(frozen=True)
 class StateSync:
-    """After a view change every member sends all its records; the decider acts once it has everyone's."""
+    """After a view change every member sends what it knows; the decider acts once it has everyone's.
+
+    ``history``: the sender has been quorate without a break since it learnt the complete state, so its
+    records say who may hold what. ``failed_at``/``fenced``: (nodeid, generation) facts it holds.
+    """
 
     generation: int
     sender: int
     records: tuple[ServiceRecord, ...]
+    history: bool = False
+    failed_at: tuple[tuple[int, int], ...] = ()
+    fenced: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,10 +125,13 @@ class Broadcast:
 
 @dataclass(frozen=True)
 class SendState:
-    """Send ``records`` to every member as a :class:`StateSync` of ``generation``."""
+    """Send this to every member as a :class:`StateSync` (same fields, plus the sender)."""
 
     generation: int
     records: tuple[ServiceRecord, ...]
+    history: bool = False
+    failed_at: tuple[tuple[int, int], ...] = ()
+    fenced: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

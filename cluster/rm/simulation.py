@@ -94,6 +94,11 @@ class RmSimulation:
             self.now = when
             if callable(item):
                 item()
+            elif isinstance(item, tuple):
+                generation, event = item
+                core = self.cores.get(nodeid)
+                if core is not None and core.generation == generation:
+                    self.deliver(nodeid, event)
             else:
                 self.deliver(nodeid, item)  # type: ignore[arg-type]
         self.now = until
@@ -102,9 +107,12 @@ class RmSimulation:
         core = self.cores.get(nodeid)
         if core is None or nodeid in self.hung:
             return
-        if isinstance(event, (RecordUpdate, StateSync)) and event.sender not in self.view_of.get(nodeid, ()):
-            return  # sent to a view this node has left
         self.effects(nodeid, core.handle(event, self.now))
+
+    def send(self, to: int, event: Event, generation: int) -> None:
+        """Virtual synchrony: what is sent in a view is delivered in that view, or not at all."""
+        self._seq += 1
+        heapq.heappush(self._queue, (self.now + LATENCY, self._seq, to, (generation, event)))
 
     # -- topology ------------------------------------------------------------------------------------
     def boot_all(self) -> None:
@@ -136,8 +144,8 @@ class RmSimulation:
                 self.schedule_fence(nodeid)
         for nodeid, members in self.view_of.items():
             self.at(self.now, nodeid, ViewChange(self.generation, members, self.quorate(members)))
-        if new_quorate:  # a quorate component (re)formed: it fences what it lost while inquorate too
-            for nodeid in self.left_in:
+        if new_quorate and not old_quorate:  # fenced forms its domain: every non-member is a victim
+            for nodeid in self.names:
                 if nodeid not in new_quorate:
                     self.schedule_fence(nodeid)
 
@@ -150,15 +158,17 @@ class RmSimulation:
     def _fence(self, victim: int) -> None:
         self.fencing.discard(victim)
         quorate = next((v for v in self.view_of.values() if self.quorate(v)), None)
-        if quorate is None or victim in quorate:
-            return  # no quorate component to fence from, or it rejoined (spared)
+        if quorate is None:
+            return  # no quorate component to fence from: the next one that forms fences again
+        if victim in quorate:
+            return  # it rejoined (spared)
         if self.rng.random() < self.faults.fence_fail:
             self.schedule_fence(victim)  # fenced retries for ever
             return
         self.power_off(victim)
-        failed = self.left_in.pop(victim, self.generation)
+        self.left_in.pop(victim, None)
         for member in quorate:
-            self.at(self.now, member, NodeFenced(victim, failed))
+            self.at(self.now, member, NodeFenced(victim, self.generation))
         self.at(self.now + self.rng.uniform(*self.faults.boot_delay), 0, lambda: self.boot(victim))
 
     def power_off(self, nodeid: int) -> None:
@@ -202,18 +212,28 @@ class RmSimulation:
     # -- effects -------------------------------------------------------------------------------------
     def effects(self, nodeid: int, effects: list[Effect]) -> None:
         members = self.component(nodeid)
+        core = self.cores[nodeid]
+        generation = core.generation if core is not None else -1
         for effect in effects:
             if isinstance(effect, RunAgent):
                 self.run_agent(nodeid, effect)
             elif isinstance(effect, Broadcast):
                 for member in members:
-                    self.at(self.now + LATENCY, member, RecordUpdate(effect.record, nodeid))
+                    self.send(member, RecordUpdate(effect.record, nodeid), generation)
             elif isinstance(effect, SendState):
                 for member in members:
-                    self.at(self.now + LATENCY, member, StateSync(effect.generation, nodeid, effect.records))
+                    sync = StateSync(
+                        effect.generation,
+                        nodeid,
+                        effect.records,
+                        effect.history,
+                        effect.failed_at,
+                        effect.fenced,
+                    )
+                    self.send(member, sync, generation)
             elif isinstance(effect, Send):
                 if effect.to in members:
-                    self.at(self.now + LATENCY, effect.to, effect.message)
+                    self.send(effect.to, effect.message, generation)
             elif isinstance(effect, Reply):
                 self.replies.append(effect)
             elif isinstance(effect, Log) and self.keep_logs:
