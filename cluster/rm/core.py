@@ -65,6 +65,8 @@ class RmCore(OwnerPart, DeciderPart):
             self._order(event)
         elif isinstance(event, Tick):
             self.poll_status()
+            if not self.ordered and not self.local_orders:
+                return self.out  # placement is event-driven; a tick only expires stale orders
         self._settle()
         return self.out
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .conf_model import RmConfig
@@ -42,7 +43,7 @@ from .events import (
 )
 
 LATENCY = 0.01
-TICK = 1.0
+TICK = 2.0  # status_poll_interval is 10 s: a 2 s clock is fine-grained enough
 
 
 @dataclass
@@ -67,6 +68,8 @@ class RmSimulation:
     replies: list[Reply] = field(default_factory=list)
     logs: list[tuple[float, int, str]] = field(default_factory=list)
     keep_logs: bool = False
+    core_class: type[RmCore] = RmCore
+    agent_rc: Callable[[int, RunAgent], int | None] | None = None  # scripted results instead of random
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -117,7 +120,7 @@ class RmSimulation:
     # -- topology ------------------------------------------------------------------------------------
     def boot_all(self) -> None:
         for nodeid in self.names:
-            self.cores[nodeid] = RmCore(nodeid, self.conf, dict(self.names))
+            self.cores[nodeid] = self.core_class(nodeid, self.conf, dict(self.names))
         self.views()
         self.at(self.now + TICK, 0, self._tick)
 
@@ -182,7 +185,7 @@ class RmSimulation:
     def boot(self, nodeid: int) -> None:
         if self.cores[nodeid] is not None:
             return
-        self.cores[nodeid] = RmCore(nodeid, self.conf, dict(self.names))
+        self.cores[nodeid] = self.core_class(nodeid, self.conf, dict(self.names))
         self.views()
 
     def hang(self, nodeid: int) -> None:
@@ -249,11 +252,13 @@ class RmSimulation:
         fail = {"start": self.faults.start_fail, "stop": self.faults.stop_fail}.get(
             call.op, self.faults.status_fail
         )
-        rc = 1 if self.rng.random() < fail else 0
+        rc: int | None = 1 if self.rng.random() < fail else 0
+        if self.agent_rc is not None:
+            rc = self.agent_rc(nodeid, call)
         done = self.now + self.rng.uniform(*self.faults.agent_time)
         self.at(done, nodeid, lambda: self._agent_exit(nodeid, call, rc))
 
-    def _agent_exit(self, nodeid: int, call: RunAgent, rc: int) -> None:
+    def _agent_exit(self, nodeid: int, call: RunAgent, rc: int | None) -> None:
         if self.cores[nodeid] is None:
             return  # powered off meanwhile
         if call.op == "stop" and rc == 0:

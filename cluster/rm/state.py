@@ -55,7 +55,7 @@ class ServiceRecord:
 
     @property
     def frozen(self) -> bool:
-        return bool(self.flags & Flag.FROZEN)
+        return bool(int(self.flags) & 1)  # Flag.FROZEN, without enum arithmetic: this is hot
 
     @property
     def held(self) -> bool:

@@ -78,13 +78,13 @@ def status_steps(node: TreeNode, last_run: dict[tuple[str, int], float], now: fl
         op = resource.resource.rule.status_op
         if op is None:
             continue  # no status action: healthy by definition (service.sh)
-        due = [
-            a
-            for a in resource.actions
-            if a.name == op
-            and a.interval
-            and now - last_run.get((resource.ident, a.depth or 0), now) >= a.interval
-        ]
+        due = []
+        for action in resource.actions:
+            if action.name != op or not action.interval:
+                continue
+            since = last_run.setdefault((resource.ident, action.depth or 0), now)  # unknown: starts now
+            if now - since >= action.interval:
+                due.append(action)
         for action in due:
             last_run[(resource.ident, action.depth or 0)] = now
         if due:
