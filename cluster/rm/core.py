@@ -77,6 +77,7 @@ class RmCore(OwnerPart, DeciderPart):
                 self._order(self.local_orders.pop(0))
             if self.decider == self.nodeid and self.ready and self.history:
                 self.take_over()
+                self.failbacks()
                 self.place_all()
             if not self.local_orders:
                 return

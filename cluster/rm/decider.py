@@ -32,6 +32,7 @@ class DeciderPart(CoreBase):
         self.relocate_to: dict[str, int] = {}
         self.ordered: dict[str, tuple[int, float, int]] = {}  # service -> (target, when, record version)
         self.pending: dict[str, Pending] = {}
+        self.joined: set[int] = set()
 
     # -- helpers -------------------------------------------------------------------------------------
     def candidates(self) -> list[tuple[int, str]]:
@@ -66,8 +67,14 @@ class DeciderPart(CoreBase):
         self.parked.clear()
         self.start_failed.clear()
         self.ordered = {k: v for k, v in self.ordered.items() if v[0] in self.members}
+        self.joined |= joined  # failback is judged once everyone's records are in (see failbacks)
+
+    def failbacks(self) -> None:
+        joined, self.joined = self.joined & self.members, set()
+        if not joined:
+            return
         for name, record in self.records.items():
-            if record.state is State.STARTED and not record.frozen and self.online(record.owner) and joined:
+            if record.state is State.STARTED and not record.frozen and self.online(record.owner):
                 self._failback(name, record, joined)
 
     def _failback(self, name: str, record: ServiceRecord, joined: set[int]) -> None:

@@ -63,7 +63,7 @@ class RmSimulation:
     names: dict[int, str]
     seed: int
     faults: Faults = field(default_factory=Faults)
-    now: float = 0.0
+    now: float = 1000.0  # an epoch-like start: transition 0 means "never changed"
     violations: list[str] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     logs: list[tuple[float, int, str]] = field(default_factory=list)
