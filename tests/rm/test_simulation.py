@@ -19,14 +19,17 @@ SCHEDULES = int(os.environ.get("FENCELAB_RM_SIM_SCHEDULES", "300"))
 BODY = """<failoverdomains>
 <failoverdomain name="d" ordered="1" restricted="1"><failoverdomainnode name="node1" priority="1"/>
 <failoverdomainnode name="node2" priority="2"/></failoverdomain>
-<failoverdomain name="e" ordered="1" nofailback="1"><failoverdomainnode name="node3" priority="1"/></failoverdomain>
+<failoverdomain name="e" ordered="1" nofailback="1">
+<failoverdomainnode name="node3" priority="1"/></failoverdomain>
 </failoverdomains>
 <service name="www" domain="d" max_restarts="2" restart_expire_time="60">
   <fs name="f" device="/d" mountpoint="/m"><script name="s" file="/x"/></fs>
 </service>
-<service name="db" domain="e" recovery="relocate"><script name="s2" file="/y" __independent_subtree="1"/></service>
+<service name="db" domain="e" recovery="relocate">
+  <script name="s2" file="/y" __independent_subtree="1"/></service>
 <service name="big" exclusive="1" autostart="0"><script name="s3" file="/z"/></service>
-<service name="dep" depend="db" recovery="restart-disable" max_restarts="1"><script name="s4" file="/w"/></service>"""
+<service name="dep" depend="db" recovery="restart-disable" max_restarts="1">
+  <script name="s4" file="/w"/></service>"""
 
 
 def run(seed: int, core_class: type[RmCore] = RmCore, duration: float = 120.0) -> RmSimulation:
@@ -59,7 +62,7 @@ def test_services_come_back_once_the_faults_stop() -> None:
         sim.run_until(sim.now + 70.0)
         sim.at(sim.now, 0, sim.heal)
         for node in NAMES:
-            sim.at(sim.now, 0, lambda n=node: sim.boot(n))
+            sim.at(sim.now, 0, lambda n=node, s=sim: s.boot(n))
         sim.hung.clear()
         sim.run_until(sim.now + 200.0)
         core = sim.cores[1]
