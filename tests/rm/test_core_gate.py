@@ -3,6 +3,8 @@ failure, nothing while inquorate, nothing before the state of absent nodes is kn
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cluster.rm.core import RmCore
 from cluster.rm.events import (
     Broadcast,
@@ -35,7 +37,7 @@ def core_with_www_on_node2() -> RmCore:
     return core
 
 
-def effects_about(effects: list[object]) -> list[object]:
+def effects_about(effects: Sequence[object]) -> list[object]:
     return [e for e in effects if isinstance(e, (Broadcast, Send))]
 
 
