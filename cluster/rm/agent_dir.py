@@ -1,10 +1,11 @@
 """Resource types from the agents on this machine (thin I/O layer over the pure :mod:`rules` parser).
 
 rgmanager runs every executable in /usr/share/cluster with ``meta-data``. We look agents up lazily by
-type name (``T`` or ``T.sh`` in each directory, first directory wins) and cache the parsed rule per file
-(path, mtime, size), so validating a cluster.conf runs only the agents it names. Directories:
-``$FENCELAB_RM_AGENT_DIRS`` (os.pathsep separated) when set, else our bundled agents, then the OCF
-heartbeat agents of Debian's resource-agents.
+type name (``T``, ``T.sh`` or ``T.py`` in each directory, first directory wins) and cache the parsed rule
+per file (path, mtime, size), so validating a cluster.conf runs only the agents it names. Directories:
+``$FENCELAB_RM_AGENT_DIRS`` (os.pathsep separated) when set, else our bundled agents (cluster.rm_agents),
+then the OCF heartbeat agents of Debian's resource-agents. ``OCF_RA_DIALECT=rgmanager`` asks our agents
+for rgmanager's metadata extensions (primary, inherit, child levels); other agents ignore it.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from cluster.rm_agents import agent_dir
+
 from .ocf_exec import run_operation
 from .rules import MetadataError, ResourceRule, parse_metadata
 
 AGENT_DIRS_ENV = "FENCELAB_RM_AGENT_DIRS"
-BUNDLED_DIR = Path(__file__).with_name("agents")
 OCF_HEARTBEAT_DIR = Path("/usr/lib/ocf/resource.d/heartbeat")
 METADATA_TIMEOUT = 10.0
-_IGNORED_SUFFIXES = ("~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".xml")
+_IGNORED_SUFFIXES = ("~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".xml", ".pyc")
+DIALECT = {"OCF_RA_DIALECT": "rgmanager"}
 
 _cache: dict[tuple[str, int, int], ResourceRule] = {}
 
@@ -30,7 +33,7 @@ def default_agent_dirs() -> list[Path]:
     configured = os.environ.get(AGENT_DIRS_ENV)
     if configured:
         return [Path(d) for d in configured.split(os.pathsep) if d]
-    return [BUNDLED_DIR, OCF_HEARTBEAT_DIR]
+    return [agent_dir(), OCF_HEARTBEAT_DIR]
 
 
 def ocf_root_for(directory: Path) -> str:
@@ -56,7 +59,7 @@ def agent_names(dirs: Sequence[Path]) -> list[str]:
         if directory.is_dir():
             for path in directory.iterdir():
                 if _usable(path):
-                    names.add(path.name.removesuffix(".sh"))
+                    names.add(path.name.removesuffix(".sh").removesuffix(".py"))
     return sorted(names)
 
 
@@ -66,7 +69,7 @@ def read_rule(path: Path, ocf_root: str) -> ResourceRule:
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key in _cache:
         return _cache[key]
-    result = run_operation(str(path), "meta-data", {"OCF_ROOT": ocf_root}, METADATA_TIMEOUT)
+    result = run_operation(str(path), "meta-data", {"OCF_ROOT": ocf_root, **DIALECT}, METADATA_TIMEOUT)
     if result.rc != 0:
         raise MetadataError(f"{path}: meta-data failed ({result.detail})")
     rule = dataclasses.replace(
@@ -93,7 +96,7 @@ class AgentLibrary:
         if "/" in type_ or type_.startswith("."):
             return None
         for directory in self.dirs:
-            for candidate in (directory / type_, directory / f"{type_}.sh"):
+            for candidate in (directory / type_, directory / f"{type_}.sh", directory / f"{type_}.py"):
                 if not _usable(candidate):
                     continue
                 try:

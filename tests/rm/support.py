@@ -12,7 +12,6 @@ from cluster.rm.conf_model import RmConfig
 from cluster.rm.rules import ResourceRule, parse_metadata
 
 DATA = Path(__file__).parent / "data"
-AGENTS = DATA / "agents"
 NODES3 = "".join(f'<clusternode name="node{i}" nodeid="{i}"/>' for i in (1, 2, 3))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from cluster.rm_agents import agent_dir
 from harness.tools import run
 
-from .support import AGENTS, DATA, require_ocf_agent
+from .support import DATA, require_ocf_agent
 
 
 def rg_test(*args: str) -> tuple[int, str, str]:
@@ -26,7 +27,7 @@ def test_noop_prints_the_start_and_stop_plans() -> None:
         "[start] script:httpd",
         "[start] ip:192.0.2.100",
     ]
-    code, out, _ = rg_test(str(AGENTS), "noop", conf, "stop", "service", "www")
+    code, out, _ = rg_test(str(agent_dir()), "noop", conf, "stop", "service", "www")
     assert out.splitlines() == [
         "[stop] ip:192.0.2.100",
         "[stop] script:httpd",
@@ -57,7 +58,7 @@ def test_usage_errors_are_one_line() -> None:
 
 
 def test_real_agents_start_status_stop(tmp_path: Path) -> None:
-    """The fixture script agent runs an LSB script; Debian's heartbeat Dummy keeps a state file."""
+    """Our script agent runs an LSB script; Debian's heartbeat Dummy keeps a state file."""
     dummy = require_ocf_agent("Dummy")
     mark, state = tmp_path / "running", tmp_path / "dummy.state"
     lsb = tmp_path / "lsb"
@@ -73,8 +74,8 @@ def test_real_agents_start_status_stop(tmp_path: Path) -> None:
         f'<rm><service name="www"><script name="web" file="{lsb}"/>'
         f'<Dummy name="d" state="{state}"/></service></rm></cluster>'
     )
-    agents = str(AGENTS)  # then the default dirs: the conftest's, which include dummy's directory
-    assert str(dummy.parent) in __import__("os").environ["FENCELAB_RM_AGENT_DIRS"]
+    agents = str(agent_dir())  # then the default dirs, which include Dummy's
+    assert dummy.parent.name == "heartbeat"
     code, out, _ = rg_test(agents, "test", str(conf), "start", "service", "www")
     assert code == 0, out
     assert out.splitlines()[0] == "Starting www..." and out.splitlines()[-1] == "Start of www complete"
@@ -84,6 +85,6 @@ def test_real_agents_start_status_stop(tmp_path: Path) -> None:
     mark.unlink()  # the script's daemon "died"
     code, out, _ = rg_test(agents, "test", str(conf), "status", "service", "www")
     assert code == 1 and out.splitlines()[-1] == "Status check of www failed"
-    assert 'status on script "web" returned 1 (generic error)' in out
+    assert 'status on script "web" returned 7 (not running)' in out  # LSB 3, in OCF words
     code, out, _ = rg_test(agents, "test", str(conf), "stop", "service", "www")
     assert (code, out.splitlines()[-1]) == (0, "Stop of www complete") and not state.exists()

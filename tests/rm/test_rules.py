@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from cluster.rm.agent_dir import AgentLibrary, ocf_root_for
 from cluster.rm.rules import MetadataError, parse_metadata
 from cluster.rm.values import atoi_flag, c_atoi, expand_time, yes_flag
 
-from .support import AGENTS, fixture_rules, require_ocf_agent
+from .support import DATA, fixture_rules, require_ocf_agent
 
 
 def test_service_rule_levels_defaults_and_maxinstances() -> None:
@@ -76,18 +77,36 @@ def test_rgmanager_value_quirks() -> None:
     ]  # fmt: skip
 
 
-def test_library_runs_fixture_agents_and_caches(tmp_path: Path) -> None:
-    library = AgentLibrary([AGENTS])
-    rule = library.rule("service")
-    assert rule is not None and rule.agent_path == str(AGENTS / "service.sh")
-    assert rule.ocf_root == str(AGENTS)
-    assert library.rule("nosuch") is None and "script" in library.known_types()
-    # a broken agent is reported, not fatal
+def test_library_runs_agents_by_type_name_and_reports_broken_ones(tmp_path: Path) -> None:
+    """rgmanager-style ``T.sh`` agents (metadata from the fixtures); a broken one is reported, not fatal."""
+    agent = tmp_path / "script.sh"
+    agent.write_text(
+        f'#!/bin/sh\n[ "$1" = meta-data ] && exec cat {DATA / "metadata" / "script.xml"}\nexit 3\n'
+    )
     broken = tmp_path / "broken.sh"
     broken.write_text("#!/bin/sh\necho nope\n")
-    broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
-    other = AgentLibrary([tmp_path])
-    assert other.rule("broken") is None and "meta-data is not XML" in other.problems[0]
+    for path in (agent, broken):
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    library = AgentLibrary([tmp_path])
+    rule = library.rule("script")
+    assert rule is not None and rule.agent_path == str(agent) and rule.ocf_root == str(tmp_path)
+    same = dataclasses.replace(rule, agent_path="", ocf_root="/usr/share/cluster")
+    assert same == fixture_rules().rule("script")  # the same rule, read through a process
+    assert library.rule("nosuch") is None and library.known_types() == ["broken", "script"]
+    assert library.rule("broken") is None and "meta-data is not XML" in library.problems[0]
+
+
+def test_bundled_agents_are_the_default_resource_types() -> None:
+    """Our service/ip/fs/script agents (cluster.rm_agents) answer with rgmanager's extensions."""
+    library = AgentLibrary()
+    for type_, primary in (("service", "name"), ("ip", "address"), ("fs", "name"), ("script", "name")):
+        rule = library.rule(type_)
+        assert rule is not None and not rule.implicit_primary and rule.primary == primary, library.problems
+    service = library.rule("service")
+    assert service is not None and service.child("script") is not None
+    assert service.child("script").start == 9  # type: ignore[union-attr]
+    script = library.rule("script")
+    assert script is not None and script.param("service_name").inherit == "service%name"  # type: ignore[union-attr]
 
 
 def test_ocf_root_of_a_provider_dir() -> None:

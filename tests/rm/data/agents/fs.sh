@@ -1,6 +1,0 @@
-#!/bin/sh
-# Test fixture: rgmanager's fs meta-data only (section 7); the bundled agent implements the operations.
-case "$1" in
-meta-data) cat "$(dirname "$0")/../metadata/fs.xml"; exit 0 ;;
-*) exit 3 ;;
-esac
