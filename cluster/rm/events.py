@@ -113,7 +113,8 @@ class RunAgent:
     node: TreeNode
     op: str
     depth: int = 0
-    timeout: int | None = None  # enforced only with __enforce_timeouts; else passed as meta_timeout
+    timeout: int | None = None  # kill at this deadline (set only with __enforce_timeouts="1")
+    meta_timeout: int | None = None  # the metadata timeout, for OCF_RESKEY_RGMANAGER_meta_timeout
 
 
 @dataclass(frozen=True)

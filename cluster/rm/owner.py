@@ -39,6 +39,7 @@ class Local:
     status_clock: dict[tuple[str, int], float] = field(default_factory=dict)
     failures: dict[str, list[float]] = field(default_factory=dict)  # ident -> status failure times
     ever_started: set[str] = field(default_factory=set)
+    subtree_restarts: dict[str, list[float]] = field(default_factory=dict)  # ident -> inline restart times
     stop_failed: bool = False
 
 
@@ -68,7 +69,9 @@ class OwnerPart(CoreBase):
         job.call_id = self.next_call
         self.calls[job.call_id] = name
         node = step.node
-        self.out.append(RunAgent(job.call_id, name, node, step.op, step.depth, node.timeout(step.op)))
+        timeout = node.timeout(step.op)
+        enforced = timeout if node.enforce_timeouts else None  # rgmanager enforces nothing by default
+        self.out.append(RunAgent(job.call_id, name, node, step.op, step.depth, enforced, timeout))
 
     def agent_done(self, call_id: int, rc: int | None) -> None:
         name = self.calls.pop(call_id, None)
@@ -234,6 +237,15 @@ class OwnerPart(CoreBase):
             steps = stop_plan(subtree)
             self._run(name, Job(name, "subtree", steps, lambda j: self._partial(name, j)))
             return
+        if subtree.max_restarts and subtree.restart_expire_time:  # both needed (rgmanager B)
+            window = subtree.restart_expire_time
+            times = [t for t in local.subtree_restarts.get(subtree.ident, []) if self._within(t, window)]
+            if len(times) >= subtree.max_restarts:
+                local.subtree_restarts[subtree.ident] = []
+                self.log("warning", f"Restart threshold for {subtree.ident} exceeded; recovering {name}")
+                self._recover(name, start_failed=False)
+                return
+            local.subtree_restarts[subtree.ident] = [*times, self.now]
         self.log("notice", f"Attempting inline recovery of {subtree.ident} in {name}")
         steps = stop_plan(subtree) + start_plan(subtree)
         self._run(name, Job(name, "subtree", steps, lambda j: self._inline_done(name, j)))

@@ -117,6 +117,31 @@ def test_independent_subtree_recovers_inline_and_non_critical_goes_partial() -> 
     assert where(sim) == (State.STARTED, 3) and record(sim).flags & Flag.PARTIAL
 
 
+def test_subtree_restart_limit_escalates_to_the_whole_service() -> None:
+    children = (
+        '<fs name="f" device="/d" mountpoint="/m" __independent_subtree="1" __max_restarts="1"'
+        ' __restart_expire_time="10m"><script name="s" file="/x"/></fs>'
+    )
+    sim = cluster(www('recovery="relocate"', children=children), rc=failing("status", 3))
+    sim.run_until(sim.now + 35.0)
+    assert where(sim) == (State.STARTED, 3) and logged(sim, "Attempting inline recovery of fs:f")
+    sim.run_until(sim.now + 35.0)
+    assert logged(sim, "Restart threshold for fs:f exceeded; recovering service:www")
+    assert where(sim) == (State.STARTED, 2)  # relocated: the policy of the whole service
+
+
+def test_enforce_timeouts_sets_a_deadline_only_when_asked() -> None:
+    calls: list[RunAgent] = []
+    children = (
+        '<script name="s" file="/x" __enforce_timeouts="1"><action name="start" timeout="7"/></script>'
+        '<fs name="f" device="/d" mountpoint="/m"/>'
+    )
+    cluster(www(children=children), rc=lambda n, c: calls.append(c) or 0)
+    starts = {c.node.ident: (c.timeout, c.meta_timeout) for c in calls if c.op == "start"}
+    assert starts["script:s"] == (7, 7)  # the <action> override, enforced
+    assert starts["fs:f"] == (None, 900)  # the metadata's, only advertised
+
+
 def test_max_failures_ignores_status_failures_until_the_threshold() -> None:
     children = '<script name="s" file="/x" __max_failures="2" __failure_expire_time="10m"/>'
     sim = cluster(www(children=children), rc=failing("status", 3))
