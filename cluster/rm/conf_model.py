@@ -92,8 +92,10 @@ class TreeNode:
         for child in self.children:
             yield from child.walk()
 
-    def timeout(self, op: str) -> int | None:
-        action = next((a for a in self.actions if a.name == op), None)
+    def timeout(self, op: str, depth: int = 0) -> int | None:
+        """The action's timeout at that depth (else its first one); 0 or none: no timeout."""
+        named = [a for a in self.actions if a.name == op]
+        action = next((a for a in named if (a.depth or 0) == depth), named[0] if named else None)
         return action.timeout if action and action.timeout else None
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .conf_model import TreeNode
 
 
 class OcfCode(enum.IntEnum):
@@ -70,3 +73,29 @@ def ocf_environment(
     if meta_timeout is not None:
         env["OCF_RESKEY_RGMANAGER_meta_timeout"] = str(meta_timeout)
     return env
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Everything a process runner needs for one agent call: ``path op``, this environment, a deadline."""
+
+    path: str
+    op: str
+    env: dict[str, str]
+    timeout: int | None  # kill the process group at this deadline; None: rgmanager's "no timeout"
+
+
+def invocation(node: TreeNode, op: str, depth: int = 0, enforce: bool | None = None) -> Invocation:
+    """How to run ``op`` on one resource of a tree (what a RunAgent effect asks for)."""
+    rule = node.resource.rule
+    timeout = node.timeout(op, depth)
+    enforced = node.enforce_timeouts if enforce is None else enforce
+    env = ocf_environment(
+        node.type,
+        node.resource.primary,
+        node.attrs,
+        rule.ocf_root,
+        depth,
+        meta_timeout=None if enforced else timeout,
+    )
+    return Invocation(rule.agent_path, op, env, timeout if enforced else None)

@@ -69,7 +69,7 @@ class OwnerPart(CoreBase):
         job.call_id = self.next_call
         self.calls[job.call_id] = name
         node = step.node
-        timeout = node.timeout(step.op)
+        timeout = node.timeout(step.op, step.depth)
         enforced = timeout if node.enforce_timeouts else None  # rgmanager enforces nothing by default
         self.out.append(RunAgent(job.call_id, name, node, step.op, step.depth, enforced, timeout))
 

@@ -19,7 +19,7 @@ from cluster.config.tree import ConfElement
 from cluster.rm.agent_dir import AgentLibrary, default_agent_dirs
 from cluster.rm.conf_build import build_rm
 from cluster.rm.conf_model import RmConfig, TreeNode
-from cluster.rm.ocf import code_text, ocf_environment, op_succeeded
+from cluster.rm.ocf import code_text, invocation, op_succeeded
 from cluster.rm.ocf_exec import run_operation
 from cluster.rm.rules import ResourceRule
 from cluster.rm.tree import Step, start_order, start_plan, stop_plan
@@ -67,11 +67,8 @@ def _status_plan(node: TreeNode) -> list[Step]:
 
 def _run_step(step: Step, ever_started: set[str]) -> bool:
     node = step.node
-    rule = node.resource.rule
-    timeout = node.timeout(step.op)
-    env = ocf_environment(node.type, node.resource.primary, node.attrs, rule.ocf_root, step.depth,
-                          meta_timeout=None if node.enforce_timeouts else timeout)  # fmt: skip
-    result = run_operation(rule.agent_path, step.op, env, timeout)
+    call = invocation(node, step.op, step.depth, enforce=True)  # a tool must end: always a deadline
+    result = run_operation(call.path, call.op, call.env, call.timeout)
     for text in (result.stdout, result.stderr):
         if text:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
