@@ -136,7 +136,12 @@ def test_enforce_timeouts_sets_a_deadline_only_when_asked() -> None:
         '<script name="s" file="/x" __enforce_timeouts="1"><action name="start" timeout="7"/></script>'
         '<fs name="f" device="/d" mountpoint="/m"/>'
     )
-    cluster(www(children=children), rc=lambda n, c: calls.append(c) or 0)
+
+    def record_call(_node: int, call: RunAgent) -> int:
+        calls.append(call)
+        return 0
+
+    cluster(www(children=children), rc=record_call)
     starts = {c.node.ident: (c.timeout, c.meta_timeout) for c in calls if c.op == "start"}
     assert starts["script:s"] == (7, 7)  # the <action> override, enforced
     assert starts["fs:f"] == (None, 900)  # the metadata's, only advertised
