@@ -48,6 +48,20 @@ def test_owner_failure_waits_for_fencing_then_fails_over_and_fails_back() -> Non
     assert sim.violations == []
 
 
+def test_fencing_that_never_succeeds_blocks_recovery_for_good() -> None:
+    """rgmanager.md §9.1: recovery waits for the fence, however long; a user cannot force it either."""
+    sim = cluster(www('domain="d"', ORDERED.format(r=0, nf=0)))
+    sim.faults.fence_fail = 1.0
+    sim.hang(1)
+    sim.run_until(sim.now + 300.0)
+    assert where(sim) == (State.STARTED, 1) and sim.holding[1]["service:www"]
+    assert ask(sim, 2, UserOp.ENABLE) == RgError.EFENCE
+    assert ask(sim, 2, UserOp.DISABLE) == RgError.EFENCE
+    sim.faults.fence_fail = 0.0  # the fence device works again: fenced's retry succeeds
+    sim.run_until(sim.now + 10.0)
+    assert where(sim) == (State.STARTED, 2) and sim.violations == []
+
+
 def test_nofailback_keeps_the_service_on_its_new_node() -> None:
     sim = cluster(www('domain="d"', ORDERED.format(r=0, nf=1)))
     sim.hang(1)
