@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import struct
 from dataclasses import dataclass
 
 
@@ -121,3 +122,38 @@ def rg_strerror(code: int) -> str:
         return RG_STRINGS[RgError(code)]
     except ValueError:
         return "Unknown"
+
+
+# rgmanager's rg_state_t: name[64], id, magic, owner, last_owner, state, restarts, transition (u64), flags,
+# version; 104 bytes, network order. The magic's value is ours (rgmanager.md does not give it).
+RECORD_FORMAT = struct.Struct("!64sIIIIIIQII")
+RECORD_MAGIC = 0x52475354  # "RGST"
+assert RECORD_FORMAT.size == 104
+
+
+class RecordError(ValueError):
+    """Bytes that are not a state record (one line)."""
+
+
+def encode_record(record: ServiceRecord, ident: int = 0) -> bytes:
+    name = record.name.encode()
+    if len(name) > 63:
+        raise RecordError(f"service name longer than 63 bytes: {record.name[:70]!r}")
+    return RECORD_FORMAT.pack(
+        name, ident, RECORD_MAGIC, record.owner, record.last_owner, int(record.state), record.restarts,
+        record.transition, int(record.flags), record.version,
+    )  # fmt: skip
+
+
+def decode_record(data: bytes) -> ServiceRecord:
+    if len(data) != RECORD_FORMAT.size:
+        raise RecordError(f"a state record is {RECORD_FORMAT.size} bytes, not {len(data)}")
+    name, _ident, magic, owner, last, state, restarts, transition, flags, version = RECORD_FORMAT.unpack(data)
+    if magic != RECORD_MAGIC:
+        raise RecordError(f"bad state record magic 0x{magic:08x}")
+    try:
+        return ServiceRecord(
+            name.rstrip(b"\0").decode(), owner, last, State(state), restarts, transition, Flag(flags), version
+        )
+    except (ValueError, UnicodeDecodeError) as err:
+        raise RecordError(f"bad state record: {err}") from None

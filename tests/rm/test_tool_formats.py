@@ -139,3 +139,17 @@ def test_rg_strerror_table() -> None:
     assert (
         rg_strerror(-18) == "Permission denied" and rg_strerror(2) == "No" and rg_strerror(-99) == "Unknown"
     )
+
+
+def test_state_record_wire_layout() -> None:
+    from cluster.rm.state import RecordError, ServiceRecord, decode_record, encode_record
+
+    record = ServiceRecord("service:www", 2, 1, State.STARTED, 3, EPOCH, Flag.FROZEN, 17)
+    data = encode_record(record)
+    assert len(data) == 104 and data[:11] == b"service:www" and data[64 + 8 : 64 + 12] == b"\0\0\0\2"
+    assert decode_record(data) == record
+    for bad in (data[:100], data[:64] + b"\0\0\0\0\xff\xff\xff\xff" + data[72:]):
+        with pytest.raises(RecordError):
+            decode_record(bad)
+    with pytest.raises(RecordError, match="longer than 63"):
+        encode_record(ServiceRecord("service:" + "x" * 60))
