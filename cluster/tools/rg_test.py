@@ -77,7 +77,8 @@ def _run_step(step: Step, ever_started: set[str]) -> bool:
         ever_started.add(node.ident)
     if not ok:
         what = f'{step.op} on {node.type} "{node.resource.primary}"'
-        print(f"{what} returned {result.rc} ({code_text(result.rc)})")
+        why = code_text(result.rc) if result.rc is not None else result.detail  # killed, or could not run
+        print(f"{what} returned {result.rc} ({why})")
     return ok
 
 
