@@ -289,7 +289,7 @@ class RmSimulation:
             self.violations.append(f"{where} outside its restricted domain {domain.name}")
 
 
-def random_schedule(sim: RmSimulation, duration: float, events: int) -> None:
+def random_schedule(sim: RmSimulation, duration: float, events: int, requests: bool = True) -> None:
     """A random fault and request schedule: hangs, partitions, heals, power cuts, user requests."""
     rng = sim.rng
     nodes = sorted(sim.names)
@@ -304,7 +304,7 @@ def random_schedule(sim: RmSimulation, duration: float, events: int) -> None:
             split = {node}
             sim.at(when, 0, lambda s=split: sim.partition([s, set(nodes) - s]))
             sim.at(when + rng.uniform(1.0, 20.0), 0, sim.heal)
-        elif kind < 0.5:
+        elif kind < 0.5 or not requests:
             sim.at(when, 0, lambda n=node: sim.power_off(n) if sim.cores[n] is not None else None)
             sim.at(when + rng.uniform(*sim.faults.boot_delay), 0, lambda n=node: sim.boot(n))
         else:
