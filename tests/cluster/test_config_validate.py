@@ -108,7 +108,7 @@ def test_device_attributes_are_open_and_rm_is_checked_against_agent_metadata() -
     problems = problems_of(body)
     assert problems[0] == 'c.conf:7: <whatever>: unknown resource type "whatever"'
     assert "resource agents were looked up in" in problems[1] and len(problems) == 2
-    assert problems_of(body.replace("<whatever x=\"1\"><nested/></whatever>", "")) == []
+    assert problems_of(body.replace('<whatever x="1"><nested/></whatever>', "")) == []
 
 
 def test_a_plug_on_the_fencedevice_and_on_the_node_device_is_refused() -> None:
