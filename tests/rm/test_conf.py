@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from cluster.rm.conf_model import Independence, Recovery
 
@@ -141,3 +142,16 @@ def test_listing7_corrected_validates() -> None:
     path = DATA / "listing7-corrected.conf"
     result = run([sys.executable, "-m", "cluster.tools.ccs_config_validate", "-f", str(path)], timeout=30)
     assert (result.returncode, result.stdout, result.stderr) == (0, "Configuration validates\n", "")
+
+
+def test_tools_that_only_load_the_conf_do_not_run_resource_agents(tmp_path: Path) -> None:
+    """ccs_config_validate checks <rm>; load_cluster_conf (daemons, cman_tool...) leaves it to the rm."""
+    from cluster.config import load_cluster_conf
+
+    conf = tmp_path / "cluster.conf"
+    conf.write_text((DATA / "listing7-corrected.conf").read_text().replace("fstype", "fsytpe"))
+    assert load_cluster_conf(conf).rm is not None
+    from harness.tools import run
+
+    result = run([sys.executable, "-m", "cluster.tools.ccs_config_validate", "-f", str(conf)], timeout=30)
+    assert result.returncode == 1 and 'unknown attribute "fsytpe" for fs' in result.stderr
