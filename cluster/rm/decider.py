@@ -253,6 +253,9 @@ class DeciderPart(CoreBase):
         if op is UserOp.RELOCATE and owner_up and record.state is State.STARTED:
             self._relocate(request, name, record)
             return
+        if record.state is State.FAILED:
+            self.reply(request, RgError.EFAIL, record.owner)  # failed: only disable clears it
+            return
         if owner_up:
             self.reply(request, RgError.ERUN, record.owner)
             return

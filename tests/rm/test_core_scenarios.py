@@ -113,7 +113,7 @@ def test_a_stop_that_fails_leaves_the_service_failed_until_disabled() -> None:
     )
     sim.run_until(sim.now + 40.0)
     assert where(sim) == (State.FAILED, 3) and logged(sim, "#12: RG service:www failed to stop")
-    assert ask(sim, 1, UserOp.ENABLE) == RgError.ERUN  # failed is held: nobody else may start it
+    assert ask(sim, 1, UserOp.ENABLE) == RgError.EFAIL  # failed is held: nobody may start it
     assert ask(sim, 1, UserOp.DISABLE) == RgError.SUCCESS
     assert where(sim) == (State.DISABLED, 0)
 
