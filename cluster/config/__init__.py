@@ -13,8 +13,11 @@ from .xmlload import DEFAULT_CONFIG_PATH, load_xml, parse_xml_bytes
 
 
 def load_cluster_conf(path: str | Path = DEFAULT_CONFIG_PATH) -> ClusterConf:
-    """Load and validate a cluster.conf; raise :class:`ConfigError` with the first problem found."""
-    conf, problems = validate_tree(load_xml(path), str(path))
+    """Load and validate a cluster.conf; raise :class:`ConfigError` with the first problem found.
+
+    <rm> is left to the resource manager, which checks it when it loads it, as rgmanager did: checking it
+    here would run the resource agents' meta-data in every tool (ccs_config_validate does it)."""
+    conf, problems = validate_tree(load_xml(path), str(path), check_resources=False)
     if problems:
         raise ConfigError(problems[0])
     assert conf is not None

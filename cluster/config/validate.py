@@ -117,8 +117,12 @@ def _plug_overridden(
     return [Problem(src, fencedevice.line, "fencedevice", message)]
 
 
-def validate_tree(root: ConfElement, source: str) -> tuple[ClusterConf | None, list[Problem]]:
-    """Schema check, then build the model, then semantic checks. Returns the model if it could be built."""
+def validate_tree(
+    root: ConfElement, source: str, check_resources: bool = True
+) -> tuple[ClusterConf | None, list[Problem]]:
+    """Schema check, then build the model, then semantic checks. Returns the model if it could be built.
+
+    ``check_resources``: also check <rm> against the resource agents' metadata (runs those agents)."""
     problems = structure_problems(root, source, element_specs(SCHEMA_PATH))
     if problems:
         return None, problems
@@ -129,4 +133,8 @@ def validate_tree(root: ConfElement, source: str) -> tuple[ClusterConf | None, l
     problems = schema_problems(root, source)
     if problems:
         return None, problems
-    return conf, semantic_problems(conf)
+    if not check_resources:
+        return conf, semantic_problems(conf)
+    from cluster.rm.checks import rm_problems  # imported late: cluster.rm builds on cluster.config
+
+    return conf, semantic_problems(conf) + rm_problems(conf)

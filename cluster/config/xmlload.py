@@ -67,6 +67,35 @@ def parse_xml_bytes(data: bytes, source: str) -> ConfElement:
     return _convert(root, source)
 
 
+def recover_xml(path: str | Path) -> ConfElement | None:
+    """Best-effort tree of a malformed file (libxml2's recovery), so a validator can go on to report the
+    mistakes after the first one; ``None`` if nothing usable comes out. Never used to run a cluster."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if len(data) > MAX_CONFIG_BYTES or b"<!ENTITY" in data:
+        return None
+    parser = etree.XMLParser(
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    if root is None or root.tag != "cluster":
+        return None
+    try:
+        return _convert(root, str(path))
+    except ConfigError:
+        return None
+
+
 def load_xml(path: str | Path) -> ConfElement:
     """Read and parse a cluster.conf file; unreadable files raise :class:`ConfigError` too."""
     source = str(path)
@@ -77,4 +106,4 @@ def load_xml(path: str | Path) -> ConfElement:
     return parse_xml_bytes(data, source)
 
 
-__all__ = ["ConfigError", "DEFAULT_CONFIG_PATH", "load_xml", "parse_xml_bytes"]
+__all__ = ["ConfigError", "DEFAULT_CONFIG_PATH", "load_xml", "parse_xml_bytes", "recover_xml"]

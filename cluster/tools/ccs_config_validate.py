@@ -9,12 +9,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from cluster.config import ConfigError, load_xml, validate_tree
+from cluster.config import ConfigError, Problem, load_xml, validate_tree
+from cluster.config.xmlload import recover_xml
+from cluster.rm.checks import rm_problems_in_tree
 
 from ._cli import EXIT_FAIL, EXIT_OK, ToolParser, config_path, run_tool
 
 PROG = "ccs_config_validate"
 VERSION = "fencelab ccs_config_validate 3.0"
+
+
+def _after_xml_error(path: str, message: str) -> list[Problem]:
+    """The <rm> mistakes beyond a malformed spot (as libxml2 recovers the rest), so one run lists them all.
+    Only <rm>: structure guessed by the recovery would be reported as mistakes the user never made."""
+    if "tag mismatch" not in message:  # a misspelt end tag (Listing 7) is recoverable; depth bombs are not
+        return []
+    recovered = recover_xml(path)
+    return rm_problems_in_tree(recovered, path) if recovered is not None else []
 
 
 def _body(argv: list[str]) -> int:
@@ -33,7 +44,7 @@ def _body(argv: list[str]) -> int:
     try:
         problems = validate_tree(load_xml(path), path)[1]
     except ConfigError as err:  # unreadable or malformed: still one line, then the verdict
-        problems = [err.problem]
+        problems = [err.problem] + _after_xml_error(path, err.problem.message)
     if not args.quiet:
         for problem in problems:
             print(str(problem), file=sys.stderr)

@@ -96,7 +96,7 @@ def test_config_version_and_name_length() -> None:
     assert problems_of(NODES2, head='<cluster name="abcdefghijklmnop" config_version="1">\n') == []
 
 
-def test_device_attributes_are_open_and_rm_is_left_to_the_resource_manager() -> None:
+def test_device_attributes_are_open_and_rm_is_checked_against_agent_metadata() -> None:
     body = (
         '<clusternodes>\n<clusternode name="a" nodeid="1"><fence><method name="1">'
         '<device name="nps" port="1" action="off" anything="goes"/></method></fence></clusternode>\n'
@@ -105,7 +105,10 @@ def test_device_attributes_are_open_and_rm_is_left_to_the_resource_manager() -> 
         "</fencedevices>\n"
         '<rm log_level="7"><whatever x="1"><nested/></whatever></rm>\n'
     )
-    assert problems_of(body) == []
+    problems = problems_of(body)
+    assert problems[0] == 'c.conf:7: <whatever>: unknown resource type "whatever"'
+    assert "resource agents were looked up in" in problems[1] and len(problems) == 2
+    assert problems_of(body.replace('<whatever x="1"><nested/></whatever>', "")) == []
 
 
 def test_a_plug_on_the_fencedevice_and_on_the_node_device_is_refused() -> None:

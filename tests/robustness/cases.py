@@ -13,7 +13,7 @@ AGENTS = ("fence_nps", "fence_ipmilan", "fence_ifmib", "fence_brocade")
 AGENT_ALIASES = ("fence_ipmilanplus", "fence_ilo3", "fence_ilo4", "fence_ilo5", "fence_idrac", "fence_imm")
 CONFIG_TOOLS = ("ccs_config_validate", "ccs_config_dump", "ccs_objctl", "confdb2ldif")
 RUNTIME_TOOLS = ("cman_tool", "fence_tool", "fence_node", "fence_ack_manual")
-PROGRAMS = ("fencelab", *AGENTS, *AGENT_ALIASES, *CONFIG_TOOLS, *RUNTIME_TOOLS, "fencelab-node")
+PROGRAMS = ("fencelab", *AGENTS, *AGENT_ALIASES, *CONFIG_TOOLS, *RUNTIME_TOOLS, "fencelab-node", "rg_test")
 EMULATORS = ("nps", "bmc", "san")
 LISTING1 = str(Path(__file__).parents[1] / "cluster" / "data" / "listing1.conf")
 NO_DAEMON = {"FENCELAB_RUN_DIR": "/nonexistent"}
@@ -26,6 +26,8 @@ def config_args(tool: str, path: str, tmp: Path) -> list[str]:
         return ["dc=example,dc=com", "-f", path]
     if tool == "fencelab-node":
         return ["-c", path, "-n", "node1", "--run-dir", str(tmp / "run")]
+    if tool == "rg_test":
+        return ["test", path]
     return ["-f", path]
 
 
@@ -46,6 +48,7 @@ UNKNOWN_OPTION = [
     ("fence_ack_manual", ["node1"], 2, r"unrecognized arguments: --bogus-opt"),
     ("fencelab-node", ["-c", "x", "-n", "y", "--run-dir", "z"], 2, r"unrecognized arguments: --bogus-opt"),
     ("fencelab", [], 2, r"unknown command '--bogus-opt'"),
+    ("rg_test", [], 1, r"unknown command or agent directory: --bogus-opt"),
     ("fencelab", ["demo"], 2, r"fencelab demo: unrecognized arguments: --bogus-opt"),
     *[("fencelab", ["emulate", k], 2, r"unrecognized arguments: --bogus-opt") for k in EMULATORS],
     *[

@@ -2,9 +2,10 @@
 
 Each must say what is wrong in one line (file and line number where there is one), exit with its
 documented code, within its timeout, never with a traceback, never showing a password.
-Documented codes: agents 1 (docs/agent-api.md); ccs_* and confdb2ldif 1 (docs/cluster.md); cman_tool,
-fence_tool, fence_node, fence_ack_manual and fencelab-node 1, 2 for usage (docs/fenced.md); fencelab 2 for
-usage, and `fencelab emulate` 2 for a bad configuration (emulators/base/runner.py).
+Documented codes: agents 1 (docs/agent-api.md); ccs_* and confdb2ldif 1 (docs/cluster.md); rg_test 1
+(docs/rm.md); cman_tool, fence_tool, fence_node, fence_ack_manual and fencelab-node 1, 2 for usage
+(docs/fenced.md); fencelab 2 for usage, and `fencelab emulate` 2 for a bad configuration
+(emulators/base/runner.py).
 """
 
 from __future__ import annotations
@@ -206,7 +207,7 @@ def test_ccs_config_validate_on_malformed_conf(case: str, tmp_path: Path) -> Non
 # ccs_config_validate above takes every case; the other readers share its loader: three telling ones each.
 READER_RUNS = [
     (t, c)
-    for t in ("ccs_config_dump", "ccs_objctl", "confdb2ldif", "fencelab-node")
+    for t in ("ccs_config_dump", "ccs_objctl", "confdb2ldif", "fencelab-node", "rg_test")
     for c in ("truncated", "billion-laughs", "wrong-root")
 ]
 
@@ -229,7 +230,7 @@ def _unusable_paths(tmp: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("tool", [*CONFIG_TOOLS, "fencelab-node"])
+@pytest.mark.parametrize("tool", [*CONFIG_TOOLS, "fencelab-node", "rg_test"])
 def test_config_readers_on_unusable_paths(tool: str, tmp_path: Path) -> None:
     paths = _unusable_paths(tmp_path)
     for path, reason in paths.values() if tool == "ccs_config_dump" else [paths["under-a-file"]]:
