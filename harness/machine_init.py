@@ -19,10 +19,17 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    address = None
+    if len(args) >= 2 and args[0] == "--address":  # the node's own address: a booting machine starts clean
+        address, args = args[1], args[2:]
     if len(args) < 4 or args[0] != "--hostname" or args[2] != "--":
-        print("usage: python -m harness.machine_init --hostname NAME -- PROGRAM [ARGS...]", file=sys.stderr)
+        print("usage: python -m harness.machine_init [--address A/P] --hostname NAME -- PROGRAM [ARGS...]",
+              file=sys.stderr)  # fmt: skip
         return 2
     hostname, program = args[1], args[3:]
+    if address is not None:
+        for step in (["addr", "flush", "dev", "eth0"], ["addr", "add", address, "dev", "eth0"]):
+            subprocess.run(["ip", *step], capture_output=True, timeout=10)
     run_fs = ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"]
     mounted = subprocess.run(run_fs, capture_output=True, timeout=30)
     if mounted.returncode != 0:

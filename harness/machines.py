@@ -109,7 +109,8 @@ class Network:
 
     def boot_argv(self, nodeid: int, argv: Sequence[str]) -> list[str]:
         """argv that boots node N as a machine running argv (what its outlet powers)."""
-        init = [sys.executable, "-m", "harness.machine_init", "--hostname", self.names[nodeid], "--", *argv]
+        init = [sys.executable, "-m", "harness.machine_init", "--address", f"{node_address(nodeid)}/24",
+                "--hostname", self.names[nodeid], "--", *argv]  # fmt: skip
         return self.nodes[nodeid].exec_argv(
             ["unshare", "--pid", "--fork", "--kill-child", "--mount", "--uts", "--propagation", "private",
              "--mount-proc", *init]
@@ -131,8 +132,13 @@ class Network:
         return self.nodes[nodeid].pids()
 
     def power_off(self, nodeid: int) -> None:
-        """Every process of node N dies at once, as when its power is cut."""
+        """Every process of node N dies at once, as when its power is cut, and its network forgets what
+        they configured (a floating address must not survive a power cycle: it would be on two nodes)."""
         kill_all(self.node_pids(nodeid))
+        ns = self.nodes[nodeid].name
+        ip("-n", ns, "addr", "flush", "dev", "eth0")
+        ip("-n", ns, "addr", "add", f"{node_address(nodeid)}/24", "dev", "eth0")
+        ip("-n", ns, "link", "set", "eth0", "up")
 
     def link(self, nodeid: int, up: bool) -> None:
         """Pull (or plug back) node N's network cable: a real partition."""

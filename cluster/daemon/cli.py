@@ -87,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, conf: ClusterConf) -> int:
     async def run() -> int:
         services = {"fenced": fenced_service(tuple(args.agent_dir), args.agent_timeout)}
+        if (
+            conf.rm is not None and conf.rm.find("service") is not None
+        ):  # rgmanager runs where <rm> has services
+            from cluster.daemon.rgmanager import rgmanager_service
+
+            services["rgmanager"] = rgmanager_service()
         node = Node(conf, args.config, args.node, args.run_dir, args.log_root, services)  # OSError: see below
         return await node.run()
 

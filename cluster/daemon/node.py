@@ -75,8 +75,14 @@ class Node:
         self.control = ControlServer(self.run_dir, self.commands)
 
     def _context(self, service: str) -> ServiceContext:
+        def event(kind: str, fields: Payload) -> None:
+            self.events.emit(kind, fields)
+            for other in self.services:  # what one service reports is an input of the others
+                if other.name != service and hasattr(other, "on_event"):
+                    other.on_event(kind, fields)
+
         return ServiceContext(
-            service, self.me.name, self.me.nodeid, logging.getLogger(service), self._send, self.events.emit
+            service, self.me.name, self.me.nodeid, logging.getLogger(service), self._send, event
         )
 
     def _commands(self) -> dict[str, Handler]:
@@ -142,6 +148,10 @@ class Node:
     async def leave(self, remove: bool) -> None:
         self.state = "Leaving"
         self.log.info(f"leaving the cluster{' (remove)' if remove else ''}")
+        for service in self.services:  # e.g. the resource manager stops what runs here before we go
+            before = getattr(service, "before_leave", None)
+            if before is not None:
+                await before()
         await self.link.leave(remove)
         asyncio.get_running_loop().call_soon(self._stopped.set)
 

@@ -62,5 +62,9 @@ class ClusterService(Protocol):
         """Stop: cancel timers and running work."""
 
 
+# Optional, by duck typing: ``on_event(kind, fields)`` hears the other services' events (the resource
+# manager learns fenced's "victim fenced" so); ``async before_leave()`` runs before a clean leave.
+
+
 # How the node daemon builds a service: from the cluster.conf it runs and the service's own context.
 ServiceFactory = Callable[[ClusterConf, ServiceContext], ClusterService]

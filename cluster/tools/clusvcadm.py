@@ -1,0 +1,64 @@
+"""clusvcadm: ask the resource manager to enable, disable, stop, restart, relocate, freeze a service.
+
+rgmanager's options (rgmanager.md §2): ``-e S [-m N] [-F]``, ``-d S``, ``-s S``, ``-R S``, ``-r S [-m N]``,
+``-Z S``, ``-U S``; ``-n`` is ``-m``; ``service:`` is prepended when the name has no type. Output is
+``<who> trying to <verb> S...<result>`` and, after a successful start, ``S is now running on N``. The exit
+status is the RG_E code as a byte (success 0, "already running" 0), usage 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cluster.daemon.control import ControlError, NotRunning, request
+from cluster.daemon.rundir import pick_run_dir
+from cluster.rm.events import UserOp
+from cluster.rm.state import RgError
+from cluster.text_escape import one_line
+from cluster.tools.closed_output import quiet_when_output_closed
+from cluster.tools.clusvcadm_format import exit_status, result_lines, service_name
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir
+
+PROG = "clusvcadm"
+OPS = {"e": UserOp.ENABLE, "d": UserOp.DISABLE, "s": UserOp.STOP, "R": UserOp.RESTART, "r": UserOp.RELOCATE,
+       "Z": UserOp.FREEZE, "U": UserOp.UNFREEZE}  # fmt: skip
+
+
+@quiet_when_output_closed
+def main(argv: Sequence[str] | None = None) -> int:
+    p = ToolArgumentParser(prog=PROG, description="resource group (service) administration (fencelab)")
+    group = p.add_mutually_exclusive_group(required=True)
+    for flag, op in OPS.items():
+        group.add_argument(f"-{flag}", dest=flag, metavar="SERVICE", help=f"{op.value} SERVICE")
+    p.add_argument("-m", "-n", dest="member", help="the member to run it on (enable, relocate)")
+    p.add_argument("-F", dest="by_domain", action="store_true", help="enable by the failover domain's rules")
+    p.add_argument("-t", dest="timeout", type=float, default=60.0, help=argparse.SUPPRESS)
+    add_run_dir(p)
+    args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
+    flag = next(f for f in OPS if getattr(args, f))
+    op, service = OPS[flag], service_name(getattr(args, flag))
+    if args.by_domain and args.member:
+        print("Cannot use '-F' with '-n' or '-m'", file=sys.stderr)
+        return EXIT_FAIL
+    run_dir = pick_run_dir(args.run_dir)
+    payload = {"op": op.value, "service": service, "target": args.member, "by_domain": args.by_domain}
+    prefix_member = args.member if op is not UserOp.RELOCATE else None
+    try:
+        reply = request(run_dir.path, "rm_request", timeout=args.timeout, **payload)
+    except NotRunning:
+        print("Could not connect to resource group manager", file=sys.stderr)
+        return EXIT_FAIL
+    except ControlError as err:
+        print(one_line(str(err)), file=sys.stderr)
+        return EXIT_FAIL
+    code = int(reply.get("code", RgError.EFAIL))
+    for line in result_lines(op, service, code, args.member if op is UserOp.RELOCATE else prefix_member,
+                             reply.get("owner")):  # fmt: skip
+        print(line)
+    return exit_status(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
