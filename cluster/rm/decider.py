@@ -8,7 +8,7 @@ start failed on, pending replies) is advisory: a new decider starts from the rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .core_base import CoreBase
 from .events import Order, Reply, Send, UserOp, UserRequest
@@ -157,15 +157,24 @@ class DeciderPart(CoreBase):
         service = self.services[name]
         domain = self.conf.domain(service.domain)
         first = [c for c in pool if c[0] not in avoid]
-        best = best_target_node(first, 0, service, domain, self.records, self.services, self.names)
+        best = best_target_node(first, 0, service, domain, self.projected(), self.services, self.names)
         if best:
             return best
         return next((n for n, _ in pool if n in avoid and self.fits(name, n)), 0)
 
+    def projected(self) -> dict[str, ServiceRecord]:
+        """The records as they will be once the starts already ordered happen: a node just chosen for a
+        service counts as running it, so an exclusive service placed in the same round avoids it."""
+        records = dict(self.records)
+        for name, (to, _, _) in self.ordered.items():
+            if name in records and not records[name].held:
+                records[name] = replace(records[name], owner=to, state=State.STARTING)
+        return records
+
     def fits(self, name: str, nodeid: int) -> bool:
         service = self.services[name]
         return self.score(name, nodeid) >= Score.GOOD and not exclusive_conflict(
-            service, nodeid, self.records, self.services
+            service, nodeid, self.projected(), self.services
         )
 
     # -- records seen --------------------------------------------------------------------------------

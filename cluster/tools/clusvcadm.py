@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from cluster.daemon.control import ControlError, NotRunning, request
-from cluster.daemon.rundir import pick_run_dir
+from cluster.daemon.rundir import RUN_DIR_ENV, pick_run_dir
 from cluster.rm.events import UserOp
 from cluster.rm.state import RgError
 from cluster.text_escape import one_line
 from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.clusvcadm_format import exit_status, result_lines, service_name
-from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir
+from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser
 
 PROG = "clusvcadm"
 OPS = {"e": UserOp.ENABLE, "d": UserOp.DISABLE, "s": UserOp.STOP, "R": UserOp.RESTART, "r": UserOp.RELOCATE,
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("-m", "-n", dest="member", help="the member to run it on (enable, relocate)")
     p.add_argument("-F", dest="by_domain", action="store_true", help="enable by the failover domain's rules")
     p.add_argument("-t", dest="timeout", type=float, default=60.0, help=argparse.SUPPRESS)
-    add_run_dir(p)
+    p.add_argument("--run-dir", dest="run_dir", help=f"the node's run directory (default ${RUN_DIR_ENV})")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     flag = next(f for f in OPS if getattr(args, f))
     op, service = OPS[flag], service_name(getattr(args, flag))

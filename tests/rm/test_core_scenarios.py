@@ -219,3 +219,16 @@ def test_quorum_loss_stops_local_services_at_once() -> None:
     assert not sim.holding[3].get("service:www")
     sim.run_until(sim.now + 10.0)
     assert where(sim) == (State.STARTED, 2) and sim.violations == []
+
+
+def test_an_exclusive_service_placed_in_the_same_round_avoids_nodes_just_chosen() -> None:
+    body = (
+        '<failoverdomains><failoverdomain name="only3" restricted="1"><failoverdomainnode name="node3"/>'
+        "</failoverdomain></failoverdomains>"
+        '<service name="a" domain="only3"><script name="a" file="/a"/></service>'
+        '<service name="solo" exclusive="1"><script name="c" file="/c"/></service>'
+    )
+    sim = cluster(body)
+    assert where(sim, "service:a") == (State.STARTED, 3)
+    assert where(sim, "service:solo")[0] is State.STARTED
+    assert where(sim, "service:solo")[1] != 3  # node3 was chosen for a in the same round

@@ -67,11 +67,13 @@ CONF = """<?xml version="1.0"?>
         <failoverdomainnode name="node2" priority="2"/>
         <failoverdomainnode name="node3" priority="3"/>
       </failoverdomain>
+      {extra_domains}
     </failoverdomains>
     <resources>
       <ip address="{address}" monitor_link="1" sleeptime="0"/>
       <fs name="wwwdata" device="{image}" mountpoint="{mountpoint}" fstype="ext4" force_unmount="1"/>
-      <script name="httpd" file="{script}"/>
+      <script name="httpd" file="{script}"><action name="status" interval="1"/></script>
+      {extra_resources}
     </resources>
     <service name="www" domain="www-domain" autostart="1" recovery="{recovery}" max_restarts="{max_restarts}">
       <fs ref="wwwdata">
@@ -80,6 +82,7 @@ CONF = """<?xml version="1.0"?>
         </ip>
       </fs>
     </service>
+    {extra_services}
   </rm>
 </cluster>
 """
@@ -148,11 +151,44 @@ class WwwLab:
         return subprocess.run([f"{bindir}/{argv[0]}", *argv[1:]], capture_output=True, text=True, env=env,
                               timeout=timeout)  # fmt: skip
 
-    def service(self, node: str = "node2") -> dict[str, object]:
+    def service(self, node: str = "node2", name: str = "www") -> dict[str, object]:
+        """The service's replicated record as ``node`` holds it (state 112 started, 119 disabled...)."""
         from cluster.daemon.control import request
 
         rows = request(self.lab.run_dir(node), "rm_status", timeout=5)["services"]
-        return next(r for r in rows if r["name"] == "service:www")
+        return next(r for r in rows if r["name"] == f"service:{name}")
+
+    def service_members(self, node: str = "node2") -> list[int]:
+        from cluster.daemon.control import request
+
+        return list(request(self.lab.run_dir(node), "rm_status", timeout=5)["members"])
+
+    def running(self, name: str, node: str, ask: str = "node2") -> bool:
+        row = self.service(ask, name)
+        return row["state"] == 112 and row["owner"] == node
+
+    def node_file(self, node: str, path: str) -> str | None:
+        """A file as the node sees it (its own /run), read through one of its processes."""
+        assert self.lab.net is not None
+        for pid in self.lab.net.node_pids(self.lab.nodeid(node)):
+            try:
+                return Path(f"/proc/{pid}/root{path}").read_text()
+            except OSError:
+                continue
+        return None
+
+    def kill_httpd(self, node: str) -> None:
+        """The web server dies on its own (its status check fails); the cluster is not told."""
+        pid = self.node_file(node, "/run/www-httpd.pid")
+        assert pid, f"no web server pid file on {node}"
+        assert self.lab.net is not None
+        for host_pid in self.lab.net.node_pids(
+            self.lab.nodeid(node)
+        ):  # the pid file holds the node's own pid
+            status = Path(f"/proc/{host_pid}/status").read_text()
+            nspid = next(line.split()[-1] for line in status.splitlines() if line.startswith("NSpid:"))
+            if nspid == pid.strip():
+                os.kill(host_pid, 9)
 
 
 @pytest.fixture
@@ -160,8 +196,9 @@ def www_lab(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WwwLab]:
     """Builds and starts the lab (options from ``@pytest.mark.www(...)``); stops it, whatever happened."""
     need_root()
     marker = request.node.get_closest_marker("www")
-    opts = {"token": 400, "poll": 2, "nofailback": 1, "recovery": "relocate", "max_restarts": 0,
-            **(marker.kwargs if marker else {})}  # fmt: skip
+    opts = {"token": 400, "poll": 1, "nofailback": 1, "recovery": "relocate", "max_restarts": 0}
+    opts.update({"extra_domains": "", "extra_resources": "", "extra_services": ""})
+    opts.update(marker.kwargs if marker else {})
     image, mountpoint, docroot_setup = tmp_path / "shared.img", tmp_path / "www", tmp_path / "setup"
     with open(image, "wb") as fh:
         fh.truncate(32 * 1024 * 1024)
