@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from cluster.config.model import Logging, LogSettings
 
-DAEMONS = ("corosync", "cman", "fenced")  # the loggers a node daemon uses
+DAEMONS = ("corosync", "cman", "fenced")  # the loggers a node daemon uses (+ the services it hosts)
 
 PRIORITIES = {
     "emerg": logging.CRITICAL,
@@ -55,10 +56,11 @@ def _syslog_handler(settings: LogSettings) -> logging.Handler | None:
     return handler
 
 
-def setup_logging(conf: Logging, log_root: str) -> dict[str, Path]:
-    """Configure one logger per daemon; returns the log file of each (for tools and tests)."""
+def setup_logging(conf: Logging, log_root: str, services: Sequence[str] = ()) -> dict[str, Path]:
+    """Configure one logger per daemon (and per hosted service: rgmanager has its own log, as it had);
+    returns the log file of each (for tools and tests)."""
     files: dict[str, Path] = {}
-    for daemon in DAEMONS:
+    for daemon in DAEMONS + tuple(s for s in services if s not in DAEMONS):
         settings = conf.effective(daemon)
         logger = logging.getLogger(daemon)
         logger.handlers.clear()

@@ -53,7 +53,7 @@ class Node:
         self.me = me
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.log_files = setup_logging(conf.logging, log_root or str(self.run_dir))
+        self.log_files = setup_logging(conf.logging, log_root or str(self.run_dir), tuple(services))
         self.log = logging.getLogger("cman")
         self.events = EventLog(self.run_dir, me.name)
         self.incarnation = time.time_ns() // 1000  # new on every start: a restarted node is a new member
