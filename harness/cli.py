@@ -40,6 +40,7 @@ BENCHES = {
     "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "RT_ipmi"),
     "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "RT_san"),
     "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "RT_cluster"),
+    "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
 }
 
 

@@ -5,7 +5,8 @@ outlet or BMC chassis, an agent process started with the stdin fenced would give
 a storage write accepted or refused by the emulated array, and what the array's journal recorded.
 
 Acts, in order: an NPS switch (here), a BMC (:mod:`harness.demo_ipmi`), a SAN switch guarding a LUN
-(:mod:`harness.demo_san`), and a 3-node cluster (:mod:`harness.demo_cluster`).
+(:mod:`harness.demo_san`), a 3-node cluster (:mod:`harness.demo_cluster`) and a failover of the www service
+between three machines (:mod:`harness.demo_failover`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 from harness.demo_calls import fence_call
 from harness.demo_cluster import cluster_section
+from harness.demo_failover import failover_section
 from harness.demo_ipmi import ipmi_section
 from harness.demo_san import san_section
 from harness.emulator_process import Emulator, start_emulator
@@ -28,7 +30,8 @@ DESCRIPTION = (
     "is something that happened: a node process starting or being killed by its emulated outlet or BMC "
     "chassis, an agent process started with the stdin fenced would give it, the agent's own answer, a "
     "storage write accepted or refused by the emulated array, and what the array's journal recorded. Acts, "
-    "in order: an NPS power switch, an IPMI BMC, a SAN switch guarding a LUN, and a 3-node cluster."
+    "in order: an NPS power switch, an IPMI BMC, a SAN switch guarding a LUN, a 3-node cluster, and a "
+    "service failing over between three machines (as root)."
 )
 NODES = ("iscsi1", "iscsi2", "iscsi3")
 PASSWORD = "redhat123"  # the article's cluster's NPS password; shown as *** in the timeline
@@ -102,6 +105,7 @@ def main(argv: Sequence[str]) -> int:
         ok &= ipmi_section(timeline, watch)
         ok &= san_section(timeline)
         ok &= cluster_section(timeline)
+        ok &= failover_section(timeline)
     except (TimeoutError, RuntimeError, OSError, subprocess.TimeoutExpired) as err:
         print(f"fencelab demo: failed: {err}", file=sys.stderr)
         return 1
