@@ -131,6 +131,19 @@ class Network:
     def node_pids(self, nodeid: int) -> list[int]:
         return self.nodes[nodeid].pids()
 
+    def init_pid(self, nodeid: int) -> int | None:
+        """The host pid of node N's PID 1 (machine_init): inside every namespace of the machine, unlike the
+        ``unshare`` launcher that shares only its network namespace."""
+        for pid in self.node_pids(nodeid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            nspid = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [])
+            if len(nspid) >= 2 and nspid[-1] == "1":
+                return pid
+        return None
+
     def power_off(self, nodeid: int) -> None:
         """Every process of node N dies at once, as when its power is cut, and its network forgets what
         they configured (a floating address must not survive a power cycle: it would be on two nodes)."""

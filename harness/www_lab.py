@@ -106,12 +106,12 @@ class GroundTruth:
             addrs = subprocess.run(["ip", "-n", ns.name, "-o", "addr"], capture_output=True, text=True).stdout
             if f" {ADDRESS}/" in addrs:
                 with_ip.add(name)
-            for pid in self.lab.net.node_pids(nodeid)[:1]:
-                try:
-                    if f" {self.mountpoint} " in Path(f"/proc/{pid}/mounts").read_text():
-                        with_fs.add(name)
-                except OSError:
-                    pass
+            init = self.lab.net.init_pid(nodeid)
+            try:
+                if init is not None and f" {self.mountpoint} " in Path(f"/proc/{init}/mounts").read_text():
+                    with_fs.add(name)
+            except OSError:
+                pass
         return with_ip, with_fs
 
     def run(self) -> None:

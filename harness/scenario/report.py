@@ -99,6 +99,7 @@ def plot(outcome: Outcome, path: Path) -> None:
     end = max([e.t - t0 for e in h.events] + [1.0]) + 0.5
     fig, ax = plt.subplots(figsize=(12, 0.6 * len(lanes) + 2.2))
     _membership(ax, h, t0, y, end)
+    _services(ax, h, t0, y, end)
     _faults(ax, h, t0, y, end)
     _fencing(ax, h, t0, y)
     _devices(ax, h, t0, y)
@@ -114,6 +115,7 @@ def plot(outcome: Outcome, path: Path) -> None:
     ax.grid(axis="x", alpha=0.3)
     handles = [
         plt.Rectangle((0, 0), 1, 1, color="#cfe8cf"), plt.Rectangle((0, 0), 1, 1, color="#f6d5a8"),
+        plt.Rectangle((0, 0), 1, 1, color=SERVICE_COLOURS[0]),
         plt.Rectangle((0, 0), 1, 1, color="#7a4fb0"), plt.Rectangle((0, 0), 1, 1, color="#c0392b"),
         plt.Line2D([0], [0], color="black", marker="v", ls=""),
         plt.Line2D([0], [0], color="red", lw=2),
@@ -127,7 +129,7 @@ def plot(outcome: Outcome, path: Path) -> None:
         "invariant violated",
     ]
     ax.legend(
-        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=6, frameon=False, fontsize=8
+        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=7, frameon=False, fontsize=8
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -150,6 +152,28 @@ def _membership(ax, h: History, t0: float, y: dict[str, int], end: float) -> Non
         if since is not None:
             spans.append((since, end - since))
         ax.broken_barh(spans, (y[name] - 0.35, 0.7), color="#cfe8cf")
+
+
+SERVICE_COLOURS = ("#2c7fb8", "#d95f0e", "#31a354", "#756bb1", "#636363")
+
+
+def _services(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  # noqa: ANN001
+    """Each service as a coloured span on the lane of the node that holds it (starting .. stopping)."""
+    seen: set[tuple[str, int]] = set()
+    changes: dict[str, list[tuple[float, str | None]]] = {}
+    for e in h.of("service"):
+        key = (str(e.get("service")), int(e.get("version") or 0))
+        if key in seen:
+            continue  # every member writes each applied record: one is enough
+        seen.add(key)
+        holds = e.get("state") in ("starting", "started", "stopping", "recovering", "failed")
+        changes.setdefault(key[0], []).append((e.t - t0, str(e.get("owner")) if holds else None))
+    for i, (name, steps) in enumerate(sorted(changes.items())):
+        colour = SERVICE_COLOURS[i % len(SERVICE_COLOURS)]
+        for (t, owner), (t_next, _) in zip(steps, steps[1:] + [(end, None)], strict=True):
+            if owner in y:
+                ax.broken_barh([(t, t_next - t)], (y[owner] + 0.2 - 0.1 * i, 0.12), color=colour)
+                ax.text(t, y[owner] + 0.36 - 0.1 * i, name, fontsize=7, color=colour, zorder=5)
 
 
 def _faults(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  # noqa: ANN001

@@ -24,7 +24,9 @@ from harness.lab_plan import nps_config
 from harness.lab_up import ConfLab
 from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
 from harness.scenario.invariants import Limits, Violation, check_all
+from harness.scenario.probes import Prober
 from harness.scenario.spec import DEFAULT_WITHIN, Scenario, Step
+from harness.www_lab import WwwLab, build_www_lab, stop_www_lab
 
 POLL = 0.05
 
@@ -57,6 +59,8 @@ class ScenarioRunner:
         self.scenario = scenario
         self.root = Path(root)
         self.lab = ConfLab(scenario.conf, self.root / "lab", machines=scenario.machines)
+        self.www: WwwLab | None = None
+        self.prober: Prober | None = None
         self.events_path = self.root / "scenario.jsonl"
         self._fd: int | None = None
         self.mark = 0.0  # when the previous step ran: expectations count from here
@@ -76,7 +80,13 @@ class ScenarioRunner:
         outcome.t0 = time.time()
         try:
             self.emit("scenario", name=self.scenario.name, seed=self.scenario.seed)
-            self.lab.start()
+            if self.scenario.www is not None:  # the www lab builds its own conf, disk and web server
+                self.www = build_www_lab(self.root, **self.scenario.www)
+                self.lab = self.www.lab
+            else:
+                self.lab.start()
+            self.prober = Prober(self.lab, self.emit)
+            self.prober.start()
             outcome.timings["lab_up"] = time.monotonic() - t_up
             self.emit("lab", machines=self.lab.machines)
             t_run = time.monotonic()
@@ -91,7 +101,12 @@ class ScenarioRunner:
         finally:
             t_down = time.monotonic()
             self.emit("teardown")
-            self.lab.stop()
+            if self.prober is not None:
+                self.prober.close()
+            if self.www is not None:
+                stop_www_lab(self.www)
+            else:
+                self.lab.stop()
             outcome.timings["teardown"] = time.monotonic() - t_down
             if self._fd is not None:
                 os.close(self._fd)
@@ -310,11 +325,35 @@ def _run(r: ScenarioRunner, s: Step) -> None:
     out = subprocess.run(
         argv, input=str(s.get("input", "")), capture_output=True, text=True, timeout=timeout, env=env
     )
-    r.emit("command", node=s.get("node"), command=" ".join(argv), code=out.returncode,
-           output=(out.stdout + out.stderr).strip()[-500:])  # fmt: skip
+    r.emit(
+        "command",
+        node=s.get("node"),
+        command=" ".join(argv),
+        code=out.returncode,
+        output=(out.stdout + out.stderr).strip()[-500:],
+    )
     want = s.get("exit")
     if want is not None and out.returncode != int(want):
         raise RuntimeError(f"step {s.index}: {' '.join(argv)} exited {out.returncode}, not {want}")
+
+
+def _exec(r: ScenarioRunner, s: Step) -> None:
+    node = str(s.get("node"))
+    if r.lab.net is None:
+        raise RuntimeError(f"step {s.index}: exec needs a machine lab (root)")
+    init = r.lab.net.init_pid(r.nodeid(node))
+    if init is None:
+        raise RuntimeError(f"step {s.index}: {node} is not running")
+    r.emit("fault", target=node, fault="exec", command=str(s.get("command")))
+    argv = ["nsenter", "-t", str(init), "-a", "/bin/sh", "-c", str(s.get("command"))]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=float(s.get("timeout", 30)))
+    r.emit(
+        "command",
+        node=node,
+        command=str(s.get("command")),
+        code=out.returncode,
+        output=(out.stdout + out.stderr).strip()[-500:],
+    )
 
 
 def _wait(r: ScenarioRunner, s: Step) -> None:
@@ -322,10 +361,20 @@ def _wait(r: ScenarioRunner, s: Step) -> None:
 
 
 ACTIONS: dict[str, Callable[[ScenarioRunner, Step], None]] = {
-    "crash": _crash, "hang": _hang, "resume": _resume, "kill": _kill, "partition": _partition,
-    "heal": _heal, "isolate": _cable(False), "reconnect": _cable(True), "fault": _fault, "clear": _clear,
-    "run": _run, "wait": _wait,
-}  # fmt: skip
+    "crash": _crash,
+    "hang": _hang,
+    "resume": _resume,
+    "kill": _kill,
+    "partition": _partition,
+    "heal": _heal,
+    "isolate": _cable(False),
+    "reconnect": _cable(True),
+    "fault": _fault,
+    "clear": _clear,
+    "run": _run,
+    "exec": _exec,
+    "wait": _wait,
+}
 
 
 # ---- expectations: (runner, step, since) -> (holds, detail) -----------------------------------------------
@@ -371,7 +420,31 @@ def _quorate(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
     return quorate, f"{s.get('node')} {'is' if quorate else 'is not'} quorate"
 
 
+def _service(r: ScenarioRunner, s: Step, since: float) -> tuple[bool, str]:
+    assert r.lab.plan is not None
+    want = str(s.get("service"))
+    full = want if ":" in want else f"service:{want}"
+    for name in r.lab.plan.nodes.values():
+        try:
+            rows = r.ask(name, "rm_status")["services"]
+        except (ControlError, OSError):
+            continue
+        row = next((x for x in rows if x["name"] == full), None)
+        if row is not None:
+            restarts = int(s.get("restarts", 0))
+            ok = row["state"] == 112 and row["owner"] == s.get("node") and row["restarts"] >= restarts
+            detail = (
+                f"{full} is {row['state']} on {row['owner']}, {row['restarts']} restarts (as {name} knows it)"
+            )
+            return ok, detail
+    return False, "no node answers about its services"
+
+
 EXPECT: dict[str, Callable[[ScenarioRunner, Step, float], tuple[bool, str]]] = {
-    "fenced": _fenced, "not-fenced": _not_fenced, "nobody-fenced": _not_fenced, "member": _member,
+    "fenced": _fenced,
+    "not-fenced": _not_fenced,
+    "nobody-fenced": _not_fenced,
+    "member": _member,
     "quorate": _quorate,
-}  # fmt: skip
+    "service": _service,
+}

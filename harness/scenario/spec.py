@@ -4,7 +4,7 @@
 name = "crash of a node"
 description = "..."
 [lab]
-conf = "labs/three_nps.conf"      # relative to this file
+conf = "labs/three_nps.conf"      # relative to this file; or www = { token = 1000 }: the www service lab
 machines = "auto"                 # auto (as root) | true | false
 [limits]
 fence_bound = 10.0
@@ -41,10 +41,8 @@ ACTIONS = {
     "reconnect": ("node",),
     "fault": ("device", "fault"),  # a device fault switched on, e.g. {kind = "hang"}
     "clear": ("device",),  # the device's faults switched off
-    "run": (
-        "node",
-        "command",
-    ),  # an operator command on a node (fence_node, fence_ack_manual...); input, exit
+    "exec": ("node", "command"),  # a command inside the node's machine (kill a daemon, break a resource)
+    "run": ("node", "command"),  # an operator's tool on a node (fence_node, fence_ack_manual...); input, exit
     "expect": ("what",),
     "wait": ("seconds",),
 }
@@ -54,6 +52,7 @@ EXPECTATIONS = {
     "not-fenced": ("node",),  # no device cut it during `within` s
     "nobody-fenced": (),  # no device cut any node during `within` s
     "quorate": ("node",),  # the node is quorate within `within` s
+    "service": ("service", "node"),  # the resource manager runs the service on the node within `within` s
 }
 DEFAULT_WITHIN = 20.0
 LIMIT_NAMES = ("fence_bound", "service_bound", "storm_count", "storm_window")  # harness.scenario.invariants
@@ -88,6 +87,7 @@ class Scenario:
     limits: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
     seed: int | None = None
+    www: dict[str, Any] | None = None  # [lab] www = {...}: the resource manager's www lab (harness.www_lab)
 
 
 def _where(source: str, index: int | None) -> str:
@@ -100,11 +100,15 @@ def parse(text: str, source: str, base: Path) -> Scenario:
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{source}: {err}") from None
     lab = data.get("lab")
-    if not isinstance(lab, dict) or not isinstance(lab.get("conf"), str):
-        raise ScenarioError(f'{source}: [lab] needs conf = "path/to/cluster.conf"')
-    conf = (base / lab["conf"]).resolve()
-    if not conf.is_file():
-        raise ScenarioError(f"{source}: [lab] conf {lab['conf']} is not a file (looked at {conf})")
+    www = lab.get("www") if isinstance(lab, dict) else None
+    if isinstance(lab, dict) and isinstance(www, dict):
+        conf = Path("/dev/null")  # harness.www_lab writes the conf (and the disk, and the web server) itself
+    elif not isinstance(lab, dict) or not isinstance(lab.get("conf"), str):
+        raise ScenarioError(f'{source}: [lab] needs conf = "path/to/cluster.conf" (or www = {{...}})')
+    else:
+        conf = (base / lab["conf"]).resolve()
+        if not conf.is_file():
+            raise ScenarioError(f"{source}: [lab] conf {lab['conf']} is not a file (looked at {conf})")
     raw_machines = lab.get("machines", "auto")
     if raw_machines not in ("auto", True, False):
         raise ScenarioError(f"{source}: [lab] machines must be auto, true or false")
@@ -121,7 +125,7 @@ def parse(text: str, source: str, base: Path) -> Scenario:
     return Scenario(
         name=str(data.get("name", Path(source).stem)), source=source, conf=conf, machines=machines,
         steps=steps, limits={k: float(v) for k, v in limits.items()},
-        description=str(data.get("description", "")),
+        description=str(data.get("description", "")), www=dict(www) if isinstance(www, dict) else None,
     )  # fmt: skip
 
 
