@@ -119,7 +119,12 @@ def run_scenario(scenario: str | Path, root: str | Path) -> Any:
 
 def assert_safe(outcome: Any) -> None:
     """Fail with every unmet expectation and violated invariant of a scenario outcome, one per line."""
+    expected = set(outcome.scenario.expect_violations)
     problems = [f"expect {x.step.describe()}: {x.detail}" for x in outcome.expectations if not x.ok]
-    problems += [str(v) for v in outcome.violations] + list(outcome.errors)
+    problems += [str(v) for v in outcome.violations if v.invariant not in expected] + list(outcome.errors)
+    problems += [
+        f"{name} should have been violated (the scenario shows a broken device)"
+        for name in sorted(expected - outcome.caught)
+    ]
     if problems:
         pytest.fail(f"scenario {outcome.scenario.name}:\n" + "\n".join(problems))

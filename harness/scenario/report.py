@@ -52,8 +52,14 @@ def text_timeline(outcome: Outcome) -> str:
     lines.append("")
     for x in outcome.expectations:
         lines.append(f"expect {x.step.describe()}: {'ok' if x.ok else 'FAILED'} - {x.detail}")
+    expected = set(outcome.scenario.expect_violations)
     for v in outcome.violations:
-        lines.append(f"VIOLATION {v}")
+        lines.append(
+            f"VIOLATION {v}"
+            + (" (expected: this scenario shows a broken device)" if v.invariant in expected else "")
+        )
+    for name in sorted(expected - outcome.caught):
+        lines.append(f"NOT CAUGHT: {name} should have been violated")
     for err in outcome.errors:
         lines.append(f"ERROR {err}")
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
@@ -67,9 +73,12 @@ def junit_xml(outcomes: Iterable[Outcome]) -> str:
     for o in outcomes:
         name = o.scenario.name
         checks = [(f"expect {x.step.describe()}", x.ok, x.detail) for x in o.expectations]
-        checks += [(f"invariant {v.invariant}", False, str(v)) for v in o.violations]
+        expected = set(o.scenario.expect_violations)
+        checks += [(f"invariant {v.invariant}", v.invariant in expected, str(v)) for v in o.violations]
         checks += [("runs", False, err) for err in o.errors]
-        checks.append(("invariants", not o.violations, f"{len(o.violations)} violations"))
+        checks.append(
+            ("invariants", o.caught == expected, f"caught {sorted(o.caught)}, expected {sorted(expected)}")
+        )
         for check, ok, detail in checks:
             total += 1
             fails += 0 if ok else 1

@@ -50,8 +50,15 @@ class Outcome:
     t0: float = 0.0
 
     @property
+    def caught(self) -> set[str]:
+        return {v.invariant for v in self.violations}
+
+    @property
     def ok(self) -> bool:
-        return not self.errors and not self.violations and all(e.ok for e in self.expectations)
+        """Every expectation met, and the invariants violated exactly as the scenario says (none, unless it
+        shows a broken device on purpose)."""
+        expected = set(self.scenario.expect_violations)
+        return not self.errors and self.caught == expected and all(e.ok for e in self.expectations)
 
 
 class ScenarioRunner:

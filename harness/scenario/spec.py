@@ -55,6 +55,18 @@ EXPECTATIONS = {
     "service": ("service", "node"),  # the resource manager runs the service on the node within `within` s
 }
 DEFAULT_WITHIN = 20.0
+INVARIANT_NAMES = (  # harness.scenario.invariants.INVARIANTS (spec stays free of the checks)
+    "single-active",
+    "fence-before-takeover",
+    "verified-success",
+    "history-matches-devices",
+    "no-write-after-fence",
+    "no-healthy-fenced",
+    "single-quorate-partition",
+    "bounded-recovery",
+    "no-fence-storm",
+    "unfence-before-io",
+)
 LIMIT_NAMES = ("fence_bound", "service_bound", "storm_count", "storm_window")  # harness.scenario.invariants
 
 
@@ -88,6 +100,7 @@ class Scenario:
     description: str = ""
     seed: int | None = None
     www: dict[str, Any] | None = None  # [lab] www = {...}: the resource manager's www lab (harness.www_lab)
+    expect_violations: tuple[str, ...] = ()  # a scenario that shows a broken device: these must be caught
 
 
 def _where(source: str, index: int | None) -> str:
@@ -120,12 +133,16 @@ def parse(text: str, source: str, base: Path) -> Scenario:
     if unknown:
         raise ScenarioError(f"{source}: [limits] {unknown[0]} is not one of {', '.join(LIMIT_NAMES)}")
     steps = tuple(_step(raw, i, source) for i, raw in enumerate(data.get("step", []), start=1))
+    expected = data.get("expect_violations", [])
+    if not isinstance(expected, list) or not all(v in INVARIANT_NAMES for v in expected):
+        raise ScenarioError(f"{source}: expect_violations lists invariants: {', '.join(INVARIANT_NAMES)}")
     if not steps:
         raise ScenarioError(f"{source}: no [[step]]")
     return Scenario(
         name=str(data.get("name", Path(source).stem)), source=source, conf=conf, machines=machines,
         steps=steps, limits={k: float(v) for k, v in limits.items()},
         description=str(data.get("description", "")), www=dict(www) if isinstance(www, dict) else None,
+        expect_violations=tuple(expected),
     )  # fmt: skip
 
 

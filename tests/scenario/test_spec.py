@@ -57,3 +57,10 @@ def test_the_same_seed_gives_the_same_schedule_and_seeds_differ() -> None:
     for seed in range(30):  # every fault is followed by what a correct cluster must do about it
         steps = random_scenario(seed).steps
         assert steps[-1].do == "expect"
+
+
+def test_the_spec_names_every_invariant() -> None:
+    from harness.scenario.invariants import INVARIANTS
+    from harness.scenario.spec import INVARIANT_NAMES
+
+    assert tuple(INVARIANTS) == INVARIANT_NAMES
