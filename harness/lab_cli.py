@@ -71,6 +71,8 @@ def up(args: argparse.Namespace) -> int:
     except (LabError, LabPlanError) as err:
         print(f"fencelab lab: {err}", file=sys.stderr)
         return 1
+    for warning in info.get("warnings", []):
+        print(f"fencelab lab: warning: {warning}", file=sys.stderr)
     try:
         (lab_dir / "lab.pid").write_text(f"{os.getpid()}\n")
         line = json.dumps(info)

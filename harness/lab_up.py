@@ -38,6 +38,15 @@ from harness.waiting import wait_for
 PR_SET_PDEATHSIG = 1
 
 
+def _walk(root: Any) -> list[Any]:
+    found, todo = [], [root]
+    while todo:
+        el = todo.pop()
+        found.append(el)
+        todo += list(el.children)
+    return found
+
+
 class LabError(RuntimeError):
     """The lab could not be built or did not come up; one line (plus a node's last log lines)."""
 
@@ -70,6 +79,7 @@ class ConfLab:
         self._sockdir = ""
         self.conf: ClusterConf | None = None
         self.plan: LabPlan | None = None
+        self.warnings: list[str] = []
 
     # ---- building -------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
@@ -81,6 +91,7 @@ class ConfLab:
             raise LabError(str(err).splitlines()[0]) from None
         self.plan = plan_lab(source_conf)
         self.conf = source_conf
+        self.warnings = self._warnings(source_conf)
         if self.machines:
             why = machines_supported()
             if why:
@@ -115,6 +126,19 @@ class ConfLab:
         for name, feeds in self.plan.feeds().items():  # a node no outlet powers is powered by the lab
             if not feeds:
                 self._boot(name)
+
+    def _warnings(self, conf: ClusterConf) -> list[str]:
+        """What a loopback lab cannot do for this conf (said in the ready line and on stderr)."""
+        if self.machines or conf.rm is None:
+            return []
+        kinds = {el.tag for el in _walk(conf.rm)} & {"ip", "fs"}
+        if not kinds:
+            return []
+        why = machines_supported() or "machines were not asked for"
+        return [
+            f"nodes are on loopback ({why}): {' and '.join(sorted(kinds))} resources need nodes that are "
+            "machines (root), their services will not start"
+        ]
 
     @property
     def device_host(self) -> str:
@@ -195,9 +219,15 @@ class ConfLab:
     def node_argv(self, name: str) -> list[str]:
         return [
             str(Path(sys.executable).parent / "fencelab-node"),
-            "-c", str(self.conf_path), "-n", name, "--run-dir", str(self.run_dir(name)),
-            "--agent-timeout", str(self.agent_timeout),
-        ]  # fmt: skip
+            "-c",
+            str(self.conf_path),
+            "-n",
+            name,
+            "--run-dir",
+            str(self.run_dir(name)),
+            "--agent-timeout",
+            str(self.agent_timeout),
+        ]
 
     def _boot(self, name: str) -> None:
         old = self.procs.get(name)
@@ -207,9 +237,12 @@ class ConfLab:
         shell = ["/bin/sh", "-c", f"exec {shlex.join(self.node_argv(name))} 2>>{err}"]
         argv = self.net.boot_argv(self.nodeid(name), shell) if self.net else shell
         self.procs[name] = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
             preexec_fn=_die_with_parent,
-        )  # fmt: skip
+        )
 
     def _cut(self, name: str) -> None:
         proc = self.procs.get(name)
@@ -232,8 +265,12 @@ class ConfLab:
                 return self._members(node) == ids
 
             try:
-                wait_for(f"{name} to see every node a member", all_members, self.boot_timeout,
-                         retry_on=(ControlError, OSError))  # fmt: skip
+                wait_for(
+                    f"{name} to see every node a member",
+                    all_members,
+                    self.boot_timeout,
+                    retry_on=(ControlError, OSError),
+                )
             except AssertionError:
                 tail = self._last_lines(name)
                 raise LabError(f"{name} did not come up within {self.boot_timeout:g} s{tail}") from None
@@ -258,21 +295,37 @@ class ConfLab:
     def ready_info(self) -> dict[str, Any]:
         assert self.plan is not None
         nodes = [
-            {"name": name, "nodeid": n, "address": self.address(name), "run_dir": str(self.run_dir(name)),
-             "pid": self.node_pid(name)}
+            {
+                "name": name,
+                "nodeid": n,
+                "address": self.address(name),
+                "run_dir": str(self.run_dir(name)),
+                "pid": self.node_pid(name),
+            }
             for n, name in sorted(self.plan.nodes.items())
-        ]  # fmt: skip
+        ]
         devices = [
-            {"name": d.name, "kind": d.kind, "agent": d.agent, "host": self.device_host,
-             "port": self._device_port(d, self.devices[d.name]), "pid": self.devices[d.name].pid,
-             "plugs": {f.plug: f.node for f in d.feeds} or dict(d.hosts)}
+            {
+                "name": d.name,
+                "kind": d.kind,
+                "agent": d.agent,
+                "host": self.device_host,
+                "port": self._device_port(d, self.devices[d.name]),
+                "pid": self.devices[d.name].pid,
+                "plugs": {f.plug: f.node for f in d.feeds} or dict(d.hosts),
+            }
             for d in self.plan.devices
-        ]  # fmt: skip
+        ]
         return {
-            "lab": str(self.root), "conf": str(self.conf_path), "machines": self.machines,
-            "network": "192.0.2.0/24" if self.machines else "127.0.0.0/8", "pid": os.getpid(),
-            "nodes": nodes, "devices": devices,
-        }  # fmt: skip
+            "lab": str(self.root),
+            "conf": str(self.conf_path),
+            "machines": self.machines,
+            "network": "192.0.2.0/24" if self.machines else "127.0.0.0/8",
+            "pid": os.getpid(),
+            "nodes": nodes,
+            "devices": devices,
+            "warnings": list(self.warnings),
+        }
 
     # ---- teardown -------------------------------------------------------------------------------------
     def stop(self) -> None:

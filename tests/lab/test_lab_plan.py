@@ -88,3 +88,18 @@ def test_a_machine_has_power_only_while_every_feed_does() -> None:
     assert powered({"nps:1", "ipmi1:chassis"}, {"nps:1", "ipmi1:chassis"})
     assert not powered({"nps:1", "ipmi1:chassis"}, {"nps:1"})  # either method alone cuts it
     assert not powered(set(), set())  # a node without feeds is powered by the lab, not by the board
+
+
+def test_a_loopback_lab_says_that_ip_and_fs_resources_need_machines(tmp_path: Path) -> None:
+    from harness.lab_up import ConfLab
+
+    conf = tmp_path / "cluster.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<cluster name="c" config_version="1"><clusternodes>'
+        '<clusternode name="a" nodeid="1"/></clusternodes><rm><service name="www">'
+        '<ip address="192.0.2.9"/><fs name="d" device="/dev/x" mountpoint="/m"/></service></rm></cluster>\n'
+    )
+    lab = ConfLab(conf, tmp_path / "lab", machines=False)
+    [warning] = lab._warnings(load_cluster_conf(conf))
+    assert warning.startswith("nodes are on loopback (machines were not asked for): fs and ip resources need")
+    assert ConfLab(conf, tmp_path / "lab2", machines=True)._warnings(load_cluster_conf(conf)) == []
