@@ -17,7 +17,7 @@ def load_cluster_conf(path: str | Path = DEFAULT_CONFIG_PATH) -> ClusterConf:
 
     <rm> is left to the resource manager, which checks it when it loads it, as rgmanager did: checking it
     here would run the resource agents' meta-data in every tool (ccs_config_validate does it)."""
-    conf, problems = validate_tree(load_xml(path), str(path), check_resources=False)
+    conf, problems = validate_tree(load_xml(path), str(path))
     if problems:
         raise ConfigError(problems[0])
     assert conf is not None

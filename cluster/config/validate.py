@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .structure import element_specs, structure_problems
 from .tree import ConfElement
 
 SCHEMA_PATH = Path(__file__).with_name("schema") / "cluster.rng"
+ResourceCheck = Callable[[ClusterConf], list[Problem]]
 _ELEMENT_IN_MESSAGE = re.compile(r"(?:element|Element) (\w+)")
 
 
@@ -118,11 +120,12 @@ def _plug_overridden(
 
 
 def validate_tree(
-    root: ConfElement, source: str, check_resources: bool = True
+    root: ConfElement, source: str, resources: ResourceCheck | None = None
 ) -> tuple[ClusterConf | None, list[Problem]]:
     """Schema check, then build the model, then semantic checks. Returns the model if it could be built.
 
-    ``check_resources``: also check <rm> against the resource agents' metadata (runs those agents)."""
+    ``resources`` checks <rm> (ccs_config_validate passes cluster.rm.checks.rm_problems, which runs the
+    resource agents' meta-data); it is injected so this module, and the model with it, stay free of I/O."""
     problems = structure_problems(root, source, element_specs(SCHEMA_PATH))
     if problems:
         return None, problems
@@ -133,8 +136,4 @@ def validate_tree(
     problems = schema_problems(root, source)
     if problems:
         return None, problems
-    if not check_resources:
-        return conf, semantic_problems(conf)
-    from cluster.rm.checks import rm_problems  # imported late: cluster.rm builds on cluster.config
-
-    return conf, semantic_problems(conf) + rm_problems(conf)
+    return conf, semantic_problems(conf) + (resources(conf) if resources is not None else [])

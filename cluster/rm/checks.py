@@ -1,7 +1,7 @@
 """ccs_config_validate's checks of <rm>: what rgmanager would drop or refuse, each with file and line.
 
-Called from :func:`cluster.config.validate.validate_tree` (ccs_config_validate; daemons and other tools load
-without it, see load_cluster_conf). Resource types come from the
+ccs_config_validate hands :func:`rm_problems` to :func:`cluster.config.validate.validate_tree`; daemons and
+the other tools load without it (load_cluster_conf). Resource types come from the
 agents' own metadata through :class:`AgentLibrary`, so only agents the configuration names are run.
 """
 

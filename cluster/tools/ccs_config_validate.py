@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from cluster.config import ConfigError, Problem, load_xml, validate_tree
 from cluster.config.xmlload import recover_xml
-from cluster.rm.checks import rm_problems_in_tree
+from cluster.rm.checks import rm_problems, rm_problems_in_tree
 
 from ._cli import EXIT_FAIL, EXIT_OK, ToolParser, config_path, run_tool
 
@@ -42,7 +42,7 @@ def _body(argv: list[str]) -> int:
     if args.verbose and not args.quiet:
         print(f"Validating {path}")
     try:
-        problems = validate_tree(load_xml(path), path)[1]
+        problems = validate_tree(load_xml(path), path, resources=rm_problems)[1]
     except ConfigError as err:  # unreadable or malformed: still one line, then the verdict
         problems = [err.problem] + _after_xml_error(path, err.problem.message)
     if not args.quiet:

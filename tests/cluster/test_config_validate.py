@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cluster.config import parse_xml_bytes, validate_tree
+from cluster.rm.checks import rm_problems
 
 HEAD = '<?xml version="1.0"?>\n<cluster name="c" config_version="1">\n'
 
 
 def problems_of(body: str, head: str = HEAD) -> list[str]:
     xml = head + body + "</cluster>\n"
-    return [str(p) for p in validate_tree(parse_xml_bytes(xml.encode(), "c.conf"), "c.conf")[1]]
+    tree = parse_xml_bytes(xml.encode(), "c.conf")
+    return [str(p) for p in validate_tree(tree, "c.conf", resources=rm_problems)[1]]
 
 
 def nodes(*lines: str) -> str:
