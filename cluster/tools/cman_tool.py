@@ -112,7 +112,11 @@ def _refuse_taken(directory: Path, node: str) -> None:
         fail(PROG, f"{directory} is the run directory of node {live.node} (pid {live.pid}): use -d")
     past = rundir.owner(directory)
     if past is not None and past.node != node:
-        fail(PROG, f"{directory} is the run directory of node {past.node}: use -d for {node}")
+        lock = directory / rundir.LOCK_NAME
+        fail(
+            PROG,
+            f"{directory} is the run directory of node {past.node}: use -d for {node} (or remove {lock})",
+        )
 
 
 def _leave(run_dir: str | None, extra: Sequence[str], timeout: float) -> int:

@@ -21,8 +21,9 @@ from harness.one_line_parser import OneLineParser
 
 
 # ---- the benchmark ----------------------------------------------------------------------------------
-def measure_once(root: Path, token_ms: int) -> tuple[float, float, int]:
-    """SIGKILL node 3 of a 3-node lab: (seconds to agent start, seconds to fence success, RSS KiB)."""
+def measure_once(root: Path, token_ms: int) -> tuple[float, float, float, int]:
+    """SIGKILL node 3 of a 3-node lab: (seconds to agent start, seconds to fence success, the agent's own
+    run time, RSS KiB). Success minus the agent's run time is the cluster's share (detection, fenced)."""
     with ClusterLab(root, nodes=3, token_ms=token_ms) as lab:
         lab.wait_up()
         rss = lab.rss_kib(1)
@@ -36,7 +37,7 @@ def measure_once(root: Path, token_ms: int) -> tuple[float, float, int]:
             token_ms / 1000 * 10 + 20,
         )
         starts = [e["t"] for e in lab.events(1, "fence_call") if e["victim"] == "node3"]
-        return starts[0] - died, records[0]["time"] - died, rss
+        return starts[0] - died, records[0]["time"] - died, records[0]["duration"], rss
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,15 +47,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--dir", default=None, help="work directory (default: a new one under /tmp)")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     base = Path(args.dir or tempfile.mkdtemp(prefix="fencelab-bench-cluster-"))
-    print(f"{'token ms':>8} {'death->agent start (median, s)':>32} {'death->fence success (median, s)':>34}")
+    heads = ("death->agent start", "death->fence success", "minus the agent's run")
+    print(f"{'token ms':>8} " + " ".join(f"{h + ' (median, s)':>34}" for h in heads))
     rss_all: list[int] = []
     for token in [int(t) for t in args.tokens.split(",")]:
-        starts, dones = [], []
+        starts, dones, shares = [], [], []
         for run in range(args.runs):
-            start, done, rss = measure_once(base / f"t{token}-{run}", token)
+            start, done, agent, rss = measure_once(base / f"t{token}-{run}", token)
             starts.append(start)
             dones.append(done)
+            shares.append(done - agent)
             rss_all.append(rss)
-        print(f"{token:8d} {statistics.median(starts):32.3f} {statistics.median(dones):34.3f}")
+        print(f"{token:8d} " + " ".join(f"{statistics.median(v):34.3f}" for v in (starts, dones, shares)))
     print(f"node daemon RSS: median {statistics.median(rss_all) / 1024:.1f} MiB ({len(rss_all)} samples)")
     return 0

@@ -58,9 +58,8 @@ PURE_CORES: dict[str, str] = {
     "cluster.quorum": "votes and quorum arithmetic",
     "cluster.membership.protocol": "the membership state machine",
     "cluster.membership.messages": "membership wire messages",
-    "cluster.fenced.domain": "the fence domain: victims, methods, results",
-    "cluster.fenced.plan": "fence methods and devices from the configuration",
-    "cluster.fenced.history": "fence history records",
+    "cluster.membership.view": "the one membership view type",
+    "cluster.fenced.": "fenced's rules, the whole package: domain, victims, jobs, effects, plan, history",
     "cluster.config.model": "cluster.conf object model",
     # the resource manager: everything in cluster/rm but its agent runners (agent_dir, ocf_exec, checks)
     "cluster.rm.values": "rgmanager's atoi/expand_time quirks",
