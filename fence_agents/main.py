@@ -210,6 +210,8 @@ def _execute(
     logsetup.configure(session, err, verbose_level, _flag(values, "quiet"), values.get("debug") or None)
     for warning in parsed.warnings:
         session_log.warning("%s", warning)
+    for note in parsed.notes:
+        session_log.debug("%s", note)
 
     _apply_defaults(spec, table, values, prog)
     action = _normalise_action(spec, values)

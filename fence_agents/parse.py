@@ -28,6 +28,7 @@ class ParsedInput:
     values: dict[str, str] = field(default_factory=dict)
     verbose: int = 0  # how many times -v/--verbose was given (stdin: 1 for verbose=1)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth a debug line only (fenced's agent=)
     source: str = "argv"  # "argv" or "stdin"
 
 
@@ -112,7 +113,8 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
     """One ``name=value`` per line; ``#`` lines and blank lines skipped; last duplicate wins.
 
     ``nodename`` (sent by fenced) becomes the plug when no ``port``/``plug`` line is given and the agent
-    has plugs; otherwise it is silently dropped. Unknown names (``agent=`` included) are warned about.
+    has plugs; otherwise it is silently dropped. ``agent`` (fenced sends the agent's own name) is a note
+    for the debug log. Other unknown names are warned about.
     """
     names = stdin_names(table)
     parsed = ParsedInput(source="stdin")
@@ -131,6 +133,8 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
         if key is None:
             if name == "nodename":
                 nodename = value
+            elif name == "agent":
+                parsed.notes.append(f"Ignoring agent={printable(value)}: fenced names the agent it runs")
             else:
                 ignored.append(f"Parse error: Ignoring unknown option '{printable(_shown(name, line))}'")
             continue
