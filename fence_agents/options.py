@@ -100,6 +100,14 @@ _TABLE: tuple[Option, ...] = (
         shortdesc='Path to ssh binary'),
     Option('telnet_path', 'telnet-path', None, S, default='/usr/bin/telnet', metavar='path', order=300,
         shortdesc='Path to telnet binary'),
+    # the stock agents run these programs; ours speak the protocols themselves, so the paths are accepted
+    # (a configuration written for the stock agent keeps working) and ignored
+    Option('snmpget_path', 'snmpget-path', None, S, default='/usr/bin/snmpget', metavar='path', order=1000,
+        shortdesc='Path to snmpget binary'),
+    Option('snmpset_path', 'snmpset-path', None, S, default='/usr/bin/snmpset', metavar='path', order=1000,
+        shortdesc='Path to snmpset binary'),
+    Option('snmpwalk_path', 'snmpwalk-path', None, S, default='/usr/bin/snmpwalk', metavar='path', order=1000,
+        shortdesc='Path to snmpwalk binary'),
 )
 # fmt: on
 
@@ -115,7 +123,7 @@ ALWAYS: tuple[str, ...] = (  # in upstream's order, which `-h` keeps within equa
 
 IMPLIED: dict[str, tuple[str, ...]] = {
     "passwd": ("passwd_script",),
-    "secure": ("identity_file", "ssh_options", "inet4_only", "inet6_only"),
+    "secure": ("identity_file", "ssh_options", "inet4_only", "inet6_only", "ssh_path", "telnet_path"),
     "ipaddr": ("ipport",),
     "port": ("separator",),
     "community": (
@@ -125,10 +133,18 @@ IMPLIED: dict[str, tuple[str, ...]] = {
         "snmp_priv_prot",
         "snmp_priv_passwd",
         "snmp_priv_passwd_script",
+        "snmpget_path",
+        "snmpset_path",
+        "snmpwalk_path",
     ),
     "snmp_priv_passwd": ("snmp_priv_passwd_script",),
 }
 """Options that come with another one, as upstream's dependency table."""
+
+IGNORED: frozenset[str] = frozenset(
+    {"ssh_path", "telnet_path", "snmpget_path", "snmpset_path", "snmpwalk_path"}
+)
+"""Paths of programs the stock agents run and ours do not: accepted for drop-in, never read."""
 
 SCRIPT_FOR_SECRET: dict[str, str] = {"passwd_script": "passwd", "snmp_priv_passwd_script": "snmp_priv_passwd"}
 """Option naming a command whose output becomes the value of another (secret) option."""

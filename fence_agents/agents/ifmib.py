@@ -13,7 +13,7 @@ from __future__ import annotations
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import PlugNotFound, UsageError
 from fence_agents.request import Request
-from fence_agents.spec import AgentSpec, Option
+from fence_agents.spec import AgentSpec
 from fence_agents.transports.snmp import MISSING, Oid, SnmpSession, SnmpValue, target_from_request
 
 IF_DESCR: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 2)
@@ -105,13 +105,6 @@ def connect(request: Request) -> Device:
     return IfMibDevice(request)
 
 
-_NET_SNMP_PATHS = tuple(
-    Option(
-        f"{tool}_path", f"{tool}-path", None, metavar="path", hidden=True, shortdesc=f"Ignored (no {tool})"
-    )
-    for tool in ("snmpget", "snmpset", "snmpwalk")
-)
-
 SPEC = AgentSpec(
     name="fence_ifmib",
     shortdesc="Fence agent for IF MIB",
@@ -124,7 +117,6 @@ SPEC = AgentSpec(
     vendor_url="http://www.ietf.org/wg/concluded/ifmib.html",
     connect=connect,
     uses=("ipaddr", "login", "passwd", "port", "community"),
-    options=_NET_SNMP_PATHS,
     defaults={"snmp_version": "2c", "ipport": "161"},
     fabric=True,
 )

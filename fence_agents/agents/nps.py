@@ -168,7 +168,7 @@ SPEC = AgentSpec(
     ),
     vendor_url="http://www.wti.com",
     connect=connect,
-    uses=("ipaddr", "login", "passwd", "port", "secure", "cmd_prompt", "method", "telnet_path", "ssh_path"),
+    uses=("ipaddr", "login", "passwd", "port", "secure", "cmd_prompt", "method"),
     options=(
         Option(
             "serial_port",
