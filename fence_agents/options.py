@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from fence_agents.spec import AgentSpec, Option, OptType
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 S, INT, SEC, B, SEL = OptType.STRING, OptType.INTEGER, OptType.SECOND, OptType.BOOLEAN, OptType.SELECT
 
 # fmt: off
@@ -203,7 +207,7 @@ def effective_defaults(spec: AgentSpec, table: dict[str, Option]) -> dict[str, s
     return defaults
 
 
-def default_ipport(spec: AgentSpec, table: dict[str, Option], values: dict[str, str]) -> str | None:
+def default_ipport(spec: AgentSpec, table: dict[str, Option], values: Mapping[str, str]) -> str | None:
     """The port to connect to when none is given: the agent's default, or 22 when ssh was chosen."""
     if "ipport" not in table:
         return None

@@ -14,7 +14,6 @@ Every request has a deadline: ``timeout`` per attempt, ``retries`` further attem
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import time
@@ -24,6 +23,10 @@ from typing import Any
 
 from fence_agents.errors import ConnectError, DeviceError, DeviceTimeout, LoginError
 from fence_agents.request import Request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fence_agents.log import Logger
 
 Oid = tuple[int, ...]
 SnmpValue = int | str | Oid | None
@@ -153,6 +156,9 @@ class CommunitySession(SnmpSession):
     def __init__(self, target: SnmpTarget) -> None:
         from pysnmp.proto import api
 
+        from fence_agents.logsetup import bridge_library_logs
+
+        bridge_library_logs()  # pysnmp's own records (if it logs) join ours, masked
         self.target = target
         self.v1 = target.version == "1"
         self.mod = api.PROTOCOL_MODULES[api.SNMP_VERSION_1 if self.v1 else api.SNMP_VERSION_2C]
@@ -301,6 +307,9 @@ class UsmSession(SnmpSession):
 
         from pysnmp.hlapi.v3arch import asyncio as hl
 
+        from fence_agents.logsetup import bridge_library_logs
+
+        bridge_library_logs()
         self.hl = hl
         self.target = target
         self.heard = False  # no answer yet: a time-out then means we never reached the agent at all
@@ -395,7 +404,7 @@ class UsmSession(SnmpSession):
 class LoggedSession(SnmpSession):
     """Logs every request and answer at DEBUG (what ``-v`` shows); never a key or a community."""
 
-    def __init__(self, inner: SnmpSession, log: logging.Logger) -> None:
+    def __init__(self, inner: SnmpSession, log: Logger) -> None:
         self.inner = inner
         self.log = log
 
@@ -419,7 +428,7 @@ class LoggedSession(SnmpSession):
         self.inner.close()
 
 
-def open_snmp(target: SnmpTarget, log: logging.Logger | None = None) -> SnmpSession:
+def open_snmp(target: SnmpTarget, log: Logger | None = None) -> SnmpSession:
     session: SnmpSession = UsmSession(target) if target.version == "3" else CommunitySession(target)
     if log is not None:
         log.debug("SNMP v%s to %s:%d", target.version, target.host, target.port)
