@@ -185,3 +185,18 @@ class AgentSpec(_Frozen):
 
     def __hash__(self) -> int:  # defaults and symlinks are dicts
         return hash((self.name, self.connect))
+
+
+def connect_to(target: str) -> Callable[[Request], Device]:
+    """``connect=connect_to("fence_agents.agents.nps_device:NpsDevice")``: the device class, imported only
+    when an action runs. The declaration module then imports nothing of the device (its parsers, regular
+    expressions, transports), so ``-o metadata`` pays for none of it."""
+    module, _, name = target.partition(":")
+
+    def connect(request: Request) -> Device:
+        device_class = getattr(__import__(module, fromlist=[name]), name)
+        device: Device = device_class(request)
+        return device
+
+    connect.__qualname__ = f"connect_to({target!r})"
+    return connect

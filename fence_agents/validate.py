@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 
+from fence_agents.options import INSTEAD_OF_ADDRESS
 from fence_agents.spec import Action, AgentSpec, Option, OptType
 
 TYPE_CHECKING = False
@@ -71,8 +72,8 @@ def problems(
     required = set(spec.required)
     if "login" in required and "login" in table and not _is_set(values, "login"):
         found.append("Failed: You have to set login name")
-    # a switch on a serial line has no address: the line replaces it
-    if "ipaddr" in table and not _is_set(values, "ipaddr") and not _is_set(values, "serial_port"):
+    addressed = any(_is_set(values, key) for key in ("ipaddr", *INSTEAD_OF_ADDRESS))
+    if "ipaddr" in table and not addressed:
         found.append("Failed: You have to enter fence address")
     if "passwd" in required and not (_is_set(values, "passwd") or _is_set(values, "passwd_script")):
         if "identity_file" in table and not _is_set(values, "identity_file"):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from fence_agents.agents.nps import NpsDevice
+from fence_agents.agents.nps_device import NpsDevice
 from fence_agents.device import PowerState
 from fence_agents.errors import DeviceError, PlugNotFound
 from fence_agents.request import Request
