@@ -254,6 +254,7 @@ def _execute(
     port_as_ip = uses_port_as_ip(spec)
     parsed = read_input(args, stdin, table, port_as_ip)
     session.redactor.add(*(parsed.values[k] for k, o in table.items() if o.secret and parsed.values.get(k)))
+    session.redactor.keep(parsed.values.get("login", ""))  # the user name is no secret, even if it holds one
     level, level_warning = verbose_level(parsed)
     logsetup.configure(session, err, level, flag(parsed.values, "quiet"), parsed.values.get("debug") or None)
     for warning in parsed.warnings + ([level_warning] if level_warning else []):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 
 class Secret:
@@ -47,11 +47,15 @@ class Redactor:
     secrets, so a password that happens to be a common word (``admin``, ``password``) garbles nothing.
 
     Longest secret first, so no part of a longer one leaks; grows when a password script has run.
+    ``keep`` words (the user name) are not secrets: a secret found inside a longer kept word is left
+    alone (password ``oper``, user ``operator``: the dialogue shows ``operator``, not ``***ator``).
     """
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []
+        self._keep: list[str] = []
         self.add(*secrets)
+        self.keep(*keep)
 
     def add(self, *secrets: str) -> None:
         for s in secrets:
@@ -59,19 +63,47 @@ class Redactor:
                 self._secrets.append(s)
         self._secrets.sort(key=len, reverse=True)
 
+    def keep(self, *words: str) -> None:
+        self._keep += [w for w in words if w and w not in self._keep]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._secrets))
+
     def __bool__(self) -> bool:
         return bool(self._secrets)
 
     def redact(self, text: str, min_length: int = 1) -> str:
         for s in self._secrets:
-            if len(s) < min_length or s not in text:
-                continue
-            if len(s) >= SHORT_SECRET:
-                text = text.replace(s, MASK)
-            else:
-                import re  # only for a very short secret, and only when it occurs
-
-                # a very short secret ("on") is masked where it stands alone, not inside every word that
-                # happens to contain it: "c***nect" would only garble the text
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])", MASK, text)
+            if len(s) >= min_length and s in text:
+                text = self._mask(text, s)
         return text
+
+    def _mask(self, text: str, secret: str) -> str:
+        kept = [  # spans of kept words that hold the secret as a proper part
+            (start, start + len(word))
+            for word in self._keep
+            if len(word) > len(secret) and secret in word
+            for start in _occurrences(text, word)
+        ]
+        out: list[str] = []
+        done = 0
+        for start in _occurrences(text, secret):
+            end = start + len(secret)
+            if start < done or any(a <= start and end <= b for a, b in kept):
+                continue
+            if len(secret) < SHORT_SECRET and (_is_word_char(text, start - 1) or _is_word_char(text, end)):
+                continue  # a very short secret ("on") only where it stands alone: "c***nect" garbles
+            out += [text[done:start], MASK]
+            done = end
+        return "".join(out) + text[done:]
+
+
+def _occurrences(text: str, part: str) -> Iterator[int]:
+    start = text.find(part)
+    while start >= 0:
+        yield start
+        start = text.find(part, start + 1)
+
+
+def _is_word_char(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and (text[index].isascii() and text[index].isalnum())

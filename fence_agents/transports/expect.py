@@ -64,8 +64,9 @@ class ExpectBuffer:
 
 
 def redactor(secrets: Iterable[str]) -> Callable[[str], str]:
-    """The masking a channel applies to the device's text: the one rule for all outside text."""
-    return Redactor(secrets).redact
+    """The masking a channel applies to the device's text: the one rule for all outside text. A
+    :class:`Redactor` (with the words it keeps) is used as it is."""
+    return (secrets if isinstance(secrets, Redactor) else Redactor(secrets)).redact
 
 
 class StreamChannel(Channel):

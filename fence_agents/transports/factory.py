@@ -6,6 +6,7 @@ import socket
 
 from fence_agents.options import COMMON
 from fence_agents.request import Request
+from fence_agents.secret import Redactor
 from fence_agents.transports.base import Channel
 
 
@@ -24,7 +25,7 @@ def open_channel(request: Request, *, telnet_port: int = 23, ssh_port: int = 22)
     An explicit ``ipport`` wins over the transport's default port.
     """
     log = request.log
-    secrets = request.secret_values
+    secrets = Redactor(request.secret_values, keep=[request.login or ""])
     timeout = request.seconds("login_timeout", 10.0)
     serial_port = request.str("serial_port")
     if serial_port:
