@@ -1,9 +1,10 @@
-"""SNMP client transport for agents (pysnmp; no net-snmp programs).
+"""SNMP client transport for agents (no net-snmp programs).
 
 Two implementations behind one small interface (:class:`SnmpSession`: get, set_int, walk):
 
-- v1 / v2c: pysnmp's message-level API (``pysnmp.proto.api``) over a plain UDP socket. It imports in a few
-  milliseconds, where pysnmp's SNMP engine costs ~200 ms of start-up: an agent is a short-lived process.
+- v1 / v2c: our own BER messages (:mod:`snmp_ber`) over a plain UDP socket: no library import at all,
+  where pysnmp's message API costs a status run more than the stock agent's whole run and its SNMP
+  engine ~200 ms of start-up: an agent is a short-lived process.
 - v3 (USM, auth MD5/SHA, priv DES/AES): pysnmp's engine via ``pysnmp.hlapi.v3arch.asyncio``
   imported only when v3 is asked for.
 
@@ -18,14 +19,14 @@ import os
 import socket
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any
 
 from fence_agents.errors import ConnectError, DeviceError, DeviceTimeout, LoginError
 from fence_agents.request import Request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from fence_agents.log import Logger
 
 Oid = tuple[int, ...]
@@ -68,21 +69,35 @@ class SnmpError(DeviceError):
         self.status = status
 
 
-@dataclass(frozen=True)
 class SnmpTarget:
-    host: str
-    port: int = 161
-    version: str = "2c"  # 1 | 2c | 3
-    community: str = "private"
-    user: str = ""
-    sec_level: str = ""  # noAuthNoPriv | authNoPriv | authPriv ("" = derived from the keys given)
-    auth_prot: str = "MD5"
-    auth_key: str = ""
-    priv_prot: str = "DES"
-    priv_key: str = ""
-    timeout: float = 1.0
-    retries: int = 2
-    family: int = 0  # 0 any, or socket.AF_INET / AF_INET6
+    """Where and how to reach an SNMP agent (a plain class: dataclasses cost a status run its import)."""
+
+    __slots__ = ("host", "port", "version", "community", "user", "sec_level", "auth_prot", "auth_key",
+                 "priv_prot", "priv_key", "timeout", "retries", "family")  # fmt: skip
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 161,
+        version: str = "2c",  # 1 | 2c | 3
+        community: str = "private",
+        user: str = "",
+        sec_level: str = "",  # noAuthNoPriv | authNoPriv | authPriv ("" = derived from the keys given)
+        auth_prot: str = "MD5",
+        auth_key: str = "",
+        priv_prot: str = "DES",
+        priv_key: str = "",
+        timeout: float = 1.0,
+        retries: int = 2,
+        family: int = 0,  # 0 any, or socket.AF_INET / AF_INET6
+    ) -> None:
+        self.host, self.port, self.version, self.community, self.user = host, port, version, community, user
+        self.sec_level, self.auth_prot, self.auth_key = sec_level, auth_prot, auth_key
+        self.priv_prot, self.priv_key, self.timeout, self.retries, self.family = (
+            priv_prot, priv_key, timeout, retries, family)  # fmt: skip
+
+    def __repr__(self) -> str:  # never a key or the community
+        return f"SnmpTarget({self.host}:{self.port}, v{self.version}, user={self.user!r})"
 
     @property
     def level(self) -> str:
@@ -108,7 +123,14 @@ class SnmpSession(ABC):
 
 
 def python_value(value: Any) -> SnmpValue:
-    """A pysnmp value as a Python value (MISSING for the v2 exception values)."""
+    """A value as a Python value: MISSING for the v2 exception values and NULL. Values of our own BER
+    decoder are Python values already; pysnmp's (v3) are converted by their type's name."""
+    from fence_agents.transports.snmp_ber import Exceptional
+
+    if isinstance(value, Exceptional):
+        return MISSING
+    if type(value) in (int, str, tuple):
+        return value  # type: ignore[no-any-return]
     name = value.__class__.__name__
     if name in ("NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"):
         return MISSING
@@ -151,17 +173,11 @@ def _unreachable(err: OSError) -> ConnectError:
 
 
 class CommunitySession(SnmpSession):
-    """SNMP v1/v2c with pysnmp's message API: one UDP socket, request-id matching, retransmission."""
+    """SNMP v1/v2c over one UDP socket (:mod:`snmp_ber` messages): request-id matching, retransmission."""
 
     def __init__(self, target: SnmpTarget) -> None:
-        from pysnmp.proto import api
-
-        from fence_agents.logsetup import bridge_library_logs
-
-        bridge_library_logs()  # pysnmp's own records (if it logs) join ours, masked
         self.target = target
         self.v1 = target.version == "1"
-        self.mod = api.PROTOCOL_MODULES[api.SNMP_VERSION_1 if self.v1 else api.SNMP_VERSION_2C]
         family, address = resolve(target)
         self.address: Any = address
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -173,25 +189,14 @@ class CommunitySession(SnmpSession):
     def close(self) -> None:
         self.sock.close()
 
-    def _pdu(self, kind: str, varbinds: list[tuple[Oid, Any]]) -> Any:
-        mod = self.mod
-        pdu = getattr(mod, kind)()
-        mod.apiPDU.set_defaults(pdu)
+    def _exchange(self, pdu: int, varbinds: list[tuple[Oid, int | None]], repetitions: int = 0) -> Any:
+        from fence_agents.transports import snmp_ber as ber
+
         self._request_id = (self._request_id + 1) % 0x7FFFFFFF
-        mod.apiPDU.set_request_id(pdu, self._request_id)
-        mod.apiPDU.set_varbinds(pdu, [(oid, value) for oid, value in varbinds])
-        return pdu
-
-    def _exchange(self, pdu: Any) -> Any:
-        from pyasn1.codec.ber import decoder, encoder
-
-        mod = self.mod
-        msg = mod.Message()
-        mod.apiMessage.set_defaults(msg)
-        mod.apiMessage.set_community(msg, self.target.community)
-        mod.apiMessage.set_pdu(msg, pdu)
-        wire = encoder.encode(msg)
-        wanted = mod.apiPDU.get_request_id(pdu)
+        version = ber.VERSION_1 if self.v1 else ber.VERSION_2C
+        wire = ber.encode_request(
+            version, self.target.community, pdu, self._request_id, varbinds, repetitions
+        )
         for _ in range(1 + max(self.target.retries, 0)):
             try:
                 self.sock.send(wire)
@@ -207,28 +212,27 @@ class CommunitySession(SnmpSession):
                 except OSError as err:  # ICMP port unreachable (connection refused)
                     raise _unreachable(err) from None
                 try:
-                    reply, _ = decoder.decode(data, asn1Spec=mod.Message())
-                except Exception:  # noqa: BLE001 - a corrupt datagram is ignored, like net-snmp does
+                    reply = ber.decode_response(data)
+                except ValueError:  # a corrupt datagram is ignored, like net-snmp does
                     continue
-                rsp = mod.apiMessage.get_pdu(reply)
-                if mod.apiPDU.get_request_id(rsp) == wanted:
-                    return rsp
+                if reply.request_id == self._request_id:
+                    return reply
         raise DeviceTimeout()
 
-    def _check(self, rsp: Any) -> list[tuple[Oid, Any]]:
-        mod = self.mod
-        status = int(mod.apiPDU.get_error_status(rsp))
-        varbinds = [(tuple(o), v) for o, v in mod.apiPDU.get_varbinds(rsp)]
-        if status:
-            index = int(mod.apiPDU.get_error_index(rsp, muteErrors=True))
+    def _check(self, reply: Any) -> list[tuple[Oid, Any]]:
+        varbinds: list[tuple[Oid, Any]] = reply.varbinds
+        if reply.error_status:
+            index = reply.error_index
             oid = varbinds[index - 1][0] if 0 < index <= len(varbinds) else None
-            raise SnmpError((V1_ERRORS if self.v1 else V2_ERRORS).get(status, str(status)), oid)
+            errors = V1_ERRORS if self.v1 else V2_ERRORS
+            raise SnmpError(errors.get(reply.error_status, str(reply.error_status)), oid)
         return varbinds
 
     def get(self, oid: Oid) -> SnmpValue:
-        rsp = self._exchange(self._pdu("GetRequestPDU", [(oid, self.mod.null)]))
+        from fence_agents.transports.snmp_ber import GET
+
         try:
-            varbinds = self._check(rsp)
+            varbinds = self._check(self._exchange(GET, [(oid, None)]))
         except SnmpError as err:
             if err.status == "noSuchName":
                 return MISSING
@@ -236,35 +240,31 @@ class CommunitySession(SnmpSession):
         return answered_value(oid, varbinds)
 
     def set_int(self, oid: Oid, value: int) -> None:
-        self._check(self._exchange(self._pdu("SetRequestPDU", [(oid, self.mod.Integer(value))])))
+        from fence_agents.transports.snmp_ber import SET
+
+        self._check(self._exchange(SET, [(oid, value)]))
 
     def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
+        from fence_agents.transports.snmp_ber import END_OF_MIB_VIEW, GET_BULK, GET_NEXT
+
         out: list[tuple[Oid, SnmpValue]] = []
         cursor = prefix
         while True:
-            if self.v1:
-                pdu = self._pdu("GetNextRequestPDU", [(cursor, self.mod.null)])
-            else:
-                pdu = self._pdu("GetBulkRequestPDU", [(cursor, self.mod.null)])
-                self.mod.apiBulkPDU.set_non_repeaters(pdu, 0)
-                self.mod.apiBulkPDU.set_max_repetitions(pdu, 25)
             try:
-                varbinds = self._check(self._exchange(pdu))
+                if self.v1:
+                    varbinds = self._check(self._exchange(GET_NEXT, [(cursor, None)]))
+                else:
+                    varbinds = self._check(self._exchange(GET_BULK, [(cursor, None)], repetitions=25))
             except SnmpError as err:
                 if self.v1 and err.status == "noSuchName":
                     return out  # v1's end of the MIB
                 raise
             for oid, value in varbinds:
-                py = python_value(value)
-                if (
-                    oid[: len(prefix)] != prefix
-                    or py is MISSING
-                    and value.__class__.__name__ == "EndOfMibView"
-                ):
+                if oid[: len(prefix)] != prefix or value is END_OF_MIB_VIEW:
                     return out
                 if oid <= cursor:
                     raise DeviceError("Failed: SNMP agent returned OIDs out of order")
-                out.append((oid, py))
+                out.append((oid, python_value(value)))
                 cursor = oid
             if not varbinds:
                 return out
