@@ -27,7 +27,7 @@ class IfMibDevice(Device):
         self._index: dict[str, int] = {}  # plug as given -> ifIndex
 
     def login(self) -> None:
-        from fence_agents.transports.snmp import open_snmp
+        from fence_agents.transports.snmp_session import open_snmp
 
         target = target_from_request(self.request)
         if target.version == "3" and not target.user:

@@ -8,9 +8,8 @@ This module is the declaration only; the device (:mod:`nps_device`) is imported 
 
 from __future__ import annotations
 
+from fence_agents.agents.nps_prompts import DEFAULT_PROMPTS
 from fence_agents.spec import AgentSpec, connect_to
-
-DEFAULT_PROMPTS = ("RSM>", "MPC>", "IPS>", "TPS>", "NBB>", "NPS>", "VMR>")
 
 SPEC = AgentSpec(
     name="fence_nps",

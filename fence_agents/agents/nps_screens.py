@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from fence_agents.agents.nps import DEFAULT_PROMPTS
+from fence_agents.agents.nps_prompts import DEFAULT_PROMPTS
 from fence_agents.device import PowerState
 
 TYPE_CHECKING = False
