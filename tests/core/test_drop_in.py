@@ -44,7 +44,8 @@ def parameters(metadata: str) -> dict[str, Parameter]:
         options = [o.get("value", "") for o in param.iter("option")]
         sample = options[0] if options else "1" if kind in ("integer", "second", "boolean") else "x"
         name = param.get("name", "")
-        found[name] = Parameter(name, flag, "=[" in mixed, sample)
+        # a value shown in getopt (--ip=[ip]) or any non-boolean (stock's --verbose-level shows none)
+        found[name] = Parameter(name, flag, "=[" in mixed or kind != "boolean", sample)
     return found
 
 
@@ -86,6 +87,7 @@ def test_every_stock_flag_accepted_on_argv(
     done = run(argv, timeout=30)
     assert done.returncode == 0, done.stderr
     assert "not recognized" not in done.stderr and "Unused" not in done.stderr
+    assert "Parse error" not in done.stderr, done.stderr  # every value landed where it belongs
     assert done.stdout.startswith("<?xml")
 
 
