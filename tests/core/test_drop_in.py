@@ -57,6 +57,7 @@ def metadata_of(program: str) -> str:
 
 @pytest.fixture(scope="module", params=sorted(PAIRS))
 def pair(request: pytest.FixtureRequest) -> tuple[str, dict[str, Parameter], dict[str, Parameter]]:
+    """(our agent's path, the stock agent's parameters, ours), for each agent that replaces a stock one."""
     ours = our_tool(request.param)
     stock = require_tool(PAIRS[request.param])
     return ours, parameters(metadata_of(stock)), parameters(metadata_of(ours))

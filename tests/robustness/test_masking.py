@@ -47,6 +47,7 @@ def assert_same_except_secret(run_with: Callable[[str], tuple[int, str, str]], p
 
 @pytest.fixture
 def nps_with(tmp_path: Path) -> Iterator[Callable[[dict[str, object]], Emulator]]:
+    """Starts NPS emulators with the given settings (each test its password); stops them all at the end."""
     started: list[Emulator] = []
 
     def start(config: dict[str, object]) -> Emulator:
@@ -91,6 +92,7 @@ def test_nps_wrong_password_for_a_user_whose_name_holds_it(
 
 @pytest.fixture(scope="module")
 def bmc() -> Iterator[Emulator]:
+    """A BMC emulator whose only user admin has a password no test tries."""
     device = start_emulator("bmc", {"users": {"admin": {"password": "the-real-Secret-9"}}})
     try:
         yield device
