@@ -2,12 +2,12 @@
 
 An agent module declares a spec and a ``main``::
 
-    from fence_agents.main import run
-    from fence_agents.spec import AgentSpec, Option
+    from fence_agents.spec import AgentSpec, Option, connect_to
 
     SPEC = AgentSpec(
         name="fence_nps", shortdesc="...", longdesc="...", vendor_url="...",
-        connect=make_device,                      # Request -> Device; import heavy libraries inside it
+        connect=connect_to("fence_agents.agents.nps_device:NpsDevice"),  # Request -> Device, loaded
+        # only when an action runs: the declaration module imports nothing of the device
         uses=("ipaddr", "login", "passwd", "port", "secure", "cmd_prompt"),  # keys of options.COMMON
         options=(Option("lanplus", "lanplus", "P", OptType.BOOLEAN, shortdesc="..."),),  # own options
         defaults={"login_timeout": "10", "ipport": "23"},  # per-agent default overrides
@@ -17,7 +17,9 @@ An agent module declares a spec and a ``main``::
     )
 
     def main() -> int:                            # console script entry point (pyproject.toml)
-        return run(SPEC)                          # (or: main = main_for(SPEC))
+        from fence_agents.main import run         # (or: main = main_for(SPEC))
+
+        return run(SPEC)
 
     if __name__ == "__main__":                    # python -m fence_agents.agents.nps
         raise SystemExit(main())
@@ -48,6 +50,8 @@ What ``connect(request)`` receives (:class:`~fence_agents.request.Request`), all
   ``request.str("cmd_prompt")``, ``request.int("verbose_level")``, and every own option by key.
   Booleans are stored as "1"/"0" (read them with ``request.flag``). Secret options (``Option.secret``)
   are in ``request.secrets`` only. Log through ``request.log`` (DEBUG = the device dialogue, shown by -v).
+  Never put a secret into a message: our messages are not masked (so a password ``admin`` garbles no
+  word). Text from the device that goes into a message passes ``channel.shown(text)`` (masked).
 The device gets one plug per call (``get_power(plug)``); several plugs are split by the framework.
 Raise :mod:`fence_agents.errors` exceptions; a stray TimeoutError / ConnectionRefusedError /
 ConnectionResetError / EOFError gets upstream's words; anything else becomes ``Failed: <text>``, exit 1.
