@@ -16,8 +16,14 @@ import math
 from fence_agents import log as agent_log
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import EXIT_STATUS_OFF, EXIT_SUCCESS, NotSupported, PowerTimeout, StatusUnknown
-from fence_agents.plan import Plan, Plug, SystemClock, Timing
+from fence_agents.plan import Plan, SystemClock, Timing
 from fence_agents.spec import Action
+
+Plug = str | None
+FIRST_BACKOFF = 0.05  # the first re-check comes quickly: most devices switch in well under a second
+MIN_PAUSE = 0.01  # never hammer a device in a tight loop, even with stonith_status_sleep=0
+
+log = agent_log.get("fence_agents")
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,11 +32,6 @@ if TYPE_CHECKING:
     from fence_agents.plan import Clock
 
 __all__ = ["Plan", "Plug", "SystemClock", "Timing", "perform", "poll_until", "run_session", "set_and_verify"]
-
-FIRST_BACKOFF = 0.05  # the first re-check comes quickly: most devices switch in well under a second
-MIN_PAUSE = 0.01  # never hammer a device in a tight loop, even with stonith_status_sleep=0
-
-log = agent_log.get("fence_agents")
 
 
 def combined_status(device: Device, plugs: Sequence[Plug]) -> PowerState:

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
         def sleep(self, seconds: float) -> None: ...
 
 
-Plug = str | None
-
-
 class SystemClock:
     """The real clock."""
 
@@ -72,7 +69,7 @@ class Plan(_Value):
     def __init__(
         self,
         action: str,
-        plugs: tuple[Plug, ...] = (None,),
+        plugs: tuple[str | None, ...] = (None,),
         method: str = "onoff",
         retry_on: int = 1,
         separator: str = ",",
