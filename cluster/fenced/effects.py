@@ -42,6 +42,11 @@ class CallResult:
         if self.result is not None and not isinstance(self.result, Outcome):
             object.__setattr__(self, "result", Outcome(self.result) if self.result else None)
 
+    @classmethod
+    def missing(cls, detail: str) -> CallResult:
+        """No agent to run: nothing was called."""
+        return cls(False, 0.0, Outcome.MISSING, detail)
+
     @property
     def outcome(self) -> Outcome:
         return self.result or (Outcome.SUCCESS if self.ok else Outcome.ERROR)

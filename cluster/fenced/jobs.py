@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from cluster.fenced.attempt import Attempt, CallSpec
-from cluster.fenced.effects import CallResult, Effect, JobDone, Log, LogLevel, Outcome, RunAgent, Share
+from cluster.fenced.effects import CallResult, Effect, JobDone, Log, LogLevel, RunAgent, Share
 from cluster.fenced.history import FenceRecord, History
 from cluster.fenced.plan import FencePlan, NodeFencing
 
@@ -98,7 +98,7 @@ class JobRunner:
                 job.call = call
                 timeout = self._host.plan.settings.agent_timeout
                 return effects + [RunAgent(call_id, call, timeout, unfence=job.unfence)]
-            effects += self._recorded(job, call, CallResult(False, 0.0, Outcome.MISSING, call.missing), now)
+            effects += self._recorded(job, call, CallResult.missing(call.missing), now)
         return effects + self._done(job, now)
 
     def _recorded(self, job: Job, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
