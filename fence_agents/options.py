@@ -153,11 +153,6 @@ IMPLIED: dict[str, tuple[str, ...]] = {
 INSTEAD_OF_ADDRESS: tuple[str, ...] = ("serial_port",)
 """Options that make the address unnecessary: a switch on a serial line has none, the line replaces it."""
 
-IGNORED: frozenset[str] = frozenset(
-    {"ssh_path", "telnet_path", "snmpget_path", "snmpset_path", "snmpwalk_path"}
-)
-"""Paths of programs the stock agents run and ours do not: accepted for drop-in, never read."""
-
 SCRIPT_FOR_SECRET: dict[str, str] = {"passwd_script": "passwd", "snmp_priv_passwd_script": "snmp_priv_passwd"}
 """Option naming a command whose output becomes the value of another (secret) option."""
 
