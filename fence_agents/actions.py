@@ -11,59 +11,27 @@ state or ``power_timeout`` has passed since polling began (0 = no limit, as upst
 
 from __future__ import annotations
 
-import logging
 import math
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
 
+from fence_agents import log as agent_log
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import EXIT_STATUS_OFF, EXIT_SUCCESS, NotSupported, PowerTimeout, StatusUnknown
+from fence_agents.plan import Plan, SystemClock, Timing
+from fence_agents.spec import Action
 
 Plug = str | None
 FIRST_BACKOFF = 0.05  # the first re-check comes quickly: most devices switch in well under a second
 MIN_PAUSE = 0.01  # never hammer a device in a tight loop, even with stonith_status_sleep=0
 
-log = logging.getLogger("fence_agents")
+log = agent_log.get("fence_agents")
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
-class Clock(Protocol):
-    def monotonic(self) -> float: ...
+    from fence_agents.plan import Clock
 
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
-
-
-@dataclass(frozen=True)
-class Timing:
-    power_wait: float = 0.0
-    power_timeout: float = 20.0  # 0: poll until the state is reached (upstream's disabled timeout)
-    status_sleep: float = 1.0
-    delay: float = 0.0
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What to do. ``plugs`` is ``(None,)`` for devices without plugs (a BMC)."""
-
-    action: str
-    plugs: tuple[Plug, ...] = (None,)
-    method: str = "onoff"
-    retry_on: int = 1
-    separator: str = ","
-    timing: Timing = field(default_factory=Timing)
-    has_plugs: bool = True  # monitor lists the plugs of multi-plug devices, reads status otherwise
+__all__ = ["Plan", "Plug", "SystemClock", "Timing", "perform", "poll_until", "run_session", "set_and_verify"]
 
 
 def combined_status(device: Device, plugs: Sequence[Plug]) -> PowerState:
@@ -152,7 +120,7 @@ def _reboot_on_half(device: Device, plan: Plan, clock: Clock) -> None:
 
 def _list(device: Device, plan: Plan, emit: Callable[[str], None]) -> int:
     sep = plan.separator
-    if plan.action == "list":
+    if plan.action == Action.LIST:
         for plug, alias in device.list_plugs().items():
             emit(f"{plug}{sep}{alias}")
     else:
@@ -176,18 +144,18 @@ def _monitor(device: Device, plan: Plan) -> int:
 
 def perform(plan: Plan, device: Device, clock: Clock, emit: Callable[[str], None]) -> int:
     """Run one action on a logged-in device; return the exit code (raise FenceError on failure)."""
-    if plan.action in ("list", "list-status"):
+    if plan.action in (Action.LIST, Action.LIST_STATUS):
         return _list(device, plan, emit)
-    if plan.action == "monitor":
+    if plan.action == Action.MONITOR:
         return _monitor(device, plan)
     status = combined_status(device, plan.plugs)
     if status is PowerState.UNKNOWN:
         raise StatusUnknown()
-    if plan.action == "status":
+    if plan.action == Action.STATUS:
         emit(f"Status: {status.name}")
         return EXIT_STATUS_OFF if status is PowerState.OFF else EXIT_SUCCESS
-    if plan.action in ("on", "off"):
-        target = PowerState.ON if plan.action == "on" else PowerState.OFF
+    if plan.action in (Action.ON, Action.OFF):
+        target = PowerState.ON if plan.action == Action.ON else PowerState.OFF
         if status is target:
             emit(f"Success: Already {target.name}")
             return EXIT_SUCCESS
@@ -195,9 +163,9 @@ def perform(plan: Plan, device: Device, clock: Clock, emit: Callable[[str], None
         _power(device, plan, target, attempts, clock)
         emit(f"Success: Powered {target.name}")
         return EXIT_SUCCESS
-    if plan.action == "reboot":
+    if plan.action == Action.REBOOT:
         return _reboot(device, plan, status, clock, emit)
-    if plan.action == "diag":
+    if plan.action == Action.DIAG:
         for plug in plan.plugs:
             device.diag(plug)
         emit("Success: Diagnostic pulse sent")
@@ -207,7 +175,7 @@ def perform(plan: Plan, device: Device, clock: Clock, emit: Callable[[str], None
 
 def run_session(plan: Plan, connect: Callable[[], Device], clock: Clock, emit: Callable[[str], None]) -> int:
     """Delay (off/reboot only, before connecting), log in, perform, always log out."""
-    if plan.action in ("off", "reboot") and plan.timing.delay > 0:
+    if plan.action in Action.DELAYED and plan.timing.delay > 0:
         log.info("Delay %s second(s) before logging in to the fence device", f"{plan.timing.delay:g}")
         clock.sleep(plan.timing.delay)
     device = connect()

@@ -24,6 +24,11 @@ class Device(ABC):
 
     ``plug`` is the plug/port identifier as the user gave it (a string; ``None`` for devices without plugs,
     such as a BMC). Every method must respect the deadlines the transport was built with.
+
+    The order the framework keeps, which a device may rely on: ``login`` first; within one session the
+    state of a plug is read (``get_power``) before it is set (``set_power``, ``cycle``, ``diag``), so
+    what the read learned may be reused (fence_nps resolves a plug name to its plug numbers there,
+    fence_brocade reuses the switchshow table); ``logout`` last, also after a failure.
     """
 
     @abstractmethod

@@ -1,65 +1,48 @@
-"""Logging for one agent run, with every secret replaced by ``***`` wherever text leaves the process.
-
-Secrets are redacted at the source (:class:`~fence_agents.secret.Secret` prints as ``***``); this module
-is the second line of defence: a filter on every handler (stderr, debug file) and a wrapper around
-stdout/stderr rewrite any text that still contains a secret value.
+"""Where one agent run's records go (stderr, the debug file), and where secrets are masked.
 
 Levels: stderr shows warnings and errors; ``-v`` (verbose level >= 1) adds DEBUG, which is where
-transports log the device dialogue; ``-q`` silences stderr; ``-D FILE`` appends DEBUG records to FILE.
+transports log the device dialogue; from ``-vvv`` the libraries' own debug logs; ``-q`` silences stderr;
+``-D FILE`` appends DEBUG records to FILE. Format ``%(asctime)-15s %(levelname)s: %(message)s``.
+
+Masking happens only where a secret can occur: records of the libraries we bridge from ``logging``
+(asyncssh, pysnmp... at ``-vvv``), stray prints of libraries to ``sys.stdout``/``sys.stderr``, and text
+the agent marks as coming from outside (the device dialogue, echoed input: see
+:class:`~fence_agents.secret.Redactor`). Our own messages are written as they are: they never contain a
+secret, so ``wrong password for user 'admin'`` stays readable whatever the password is.
 """
 
 from __future__ import annotations
 
 import io
-import logging
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+import sys
+import time
 
+from fence_agents import log
 from fence_agents.errors import OutputClosed, UsageError
+from fence_agents.log import DEBUG, WARNING, Level
+from fence_agents.secret import Redactor
 
-LOG_FORMAT = "%(asctime)-15s %(levelname)s: %(message)s"
-MASK = "***"
-STDOUT_MIN_SECRET = 4  # stdout is read by programs (list output): a 1-3 character secret is not masked there
-CHATTY_LIBRARIES = ("asyncssh", "pysnmp", "pyghmi", "telnetlib3", "asyncio")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol, TextIO
 
+    class Writable(Protocol):
+        """What the agent writes its output and logs to (a text stream)."""
 
-class Writable(Protocol):
-    """What the agent writes its output and logs to (a text stream)."""
+        def write(self, text: str, /) -> int: ...
 
-    def write(self, text: str, /) -> int: ...
-
-    def flush(self) -> None: ...
-
-
-SHORT_SECRET = 4  # secrets shorter than this are masked as whole tokens only
+        def flush(self) -> None: ...
 
 
-class Redactor:
-    """The secrets of this run (grows when a password script has run); longest first so none leaks."""
+__all__ = ["Redactor", "LogSession", "start", "configure", "bridge_library_logs"]
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: list[str] = []
-        self.add(*secrets)
+LOG_FORMAT = "%(asctime)-15s %(levelname)s: %(message)s"  # what each line looks like (as upstream)
+CHATTY_LIBRARIES = ("asyncssh", "pysnmp", "pyghmi", "asyncio")
 
-    def add(self, *secrets: str) -> None:
-        for s in secrets:
-            if s and s not in self._secrets:
-                self._secrets.append(s)
-        self._secrets.sort(key=len, reverse=True)
 
-    def redact(self, text: str, min_length: int = 1) -> str:
-        for s in self._secrets:
-            if len(s) < min_length or s not in text:
-                continue
-            if len(s) >= SHORT_SECRET:
-                text = text.replace(s, MASK)
-            else:
-                # a very short secret ("on") is masked where it stands alone, not inside every word that
-                # happens to contain it: "c***nect" would only garble the message
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])", MASK, text)
-        return text
+def timestamp(now: float) -> str:
+    """``logging``'s asctime: local time with milliseconds, ``2026-12-01 08:40:06,123``."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f",{int(now % 1 * 1000):03d}"
 
 
 def _bytes_shown_as_hex(text: str) -> str:
@@ -69,40 +52,49 @@ def _bytes_shown_as_hex(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-class RedactingFilter(logging.Filter):
-    def __init__(self, redactor: Redactor) -> None:
-        super().__init__()
-        self.redactor = redactor
+class LineSink:
+    """Writes records at ``level`` or above as one line each; a dead stream never fails the agent."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def __init__(self, stream: Writable | None, level: Level, owned: bool = False) -> None:
+        self.stream = stream
+        self.level = level
+        self.owned = owned  # a file we opened (the debug file): closed with the session
+
+    def __call__(self, level: Level, text: str) -> None:
+        if level < self.level or self.stream is None:
+            return
+        line = f"{timestamp(time.time())} {level.name}: {_bytes_shown_as_hex(text)}\n"
         try:
-            message = record.getMessage()
-        except Exception:  # a bad format string in someone's log call must not kill the agent
-            message = f"{record.msg!r} {record.args!r}"
-        record.msg = _bytes_shown_as_hex(self.redactor.redact(message))
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redactor.redact(record.exc_text)
-        return True
+            self.stream.write(line)
+            self.stream.flush()
+        except Exception:  # a closed stderr must not turn a fence result into a traceback
+            pass
+
+    def close(self) -> None:
+        if self.owned and self.stream is not None:
+            try:
+                self.stream.close()  # type: ignore[attr-defined]
+            except Exception:
+                pass
 
 
-class RedactingStream(io.TextIOBase):
-    """A text stream that redacts what is written through it, then passes it on."""
+class OutputStream(io.TextIOBase):
+    """A text stream passed on as is (our own output), or masked (``redactor``: stray library prints).
 
-    def __init__(self, inner: TextIO, redactor: Redactor, min_length: int = 1) -> None:
+    A reader that went away (``| head``) gives a clear line instead of ``[Errno 32] Broken pipe``.
+    """
+
+    def __init__(self, inner: TextIO | None, redactor: Redactor | None = None) -> None:
         super().__init__()
         self.inner = inner
         self.redactor = redactor
-        self.min_length = min_length
 
     def write(self, text: str) -> int:
         if self.inner is None:  # the process was started with this descriptor closed
             raise OSError("output stream is closed")
         try:
-            self.inner.write(self.redactor.redact(text, self.min_length))
-        except BrokenPipeError:  # the reader went away (`| head`): a clear line, not "[Errno 32] Broken pipe"
+            self.inner.write(self.redactor.redact(text) if self.redactor else text)
+        except BrokenPipeError:
             raise OutputClosed() from None
         return len(text)
 
@@ -117,74 +109,128 @@ class RedactingStream(io.TextIOBase):
         return True
 
     def fileno(self) -> int:  # for libraries that hand sys.stderr to a child process
+        if self.inner is None:
+            raise OSError("output stream is closed")
         return self.inner.fileno()
 
     def isatty(self) -> bool:
-        return self.inner.isatty()
+        return self.inner is not None and self.inner.isatty()
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.inner, "encoding", None) or "utf-8"
 
 
-@dataclass
 class LogSession:
-    """Handlers installed on the root logger for one run; ``close`` removes them and restores levels."""
+    """The sinks of one run; ``close`` removes them (and the bridge from ``logging``, if any)."""
 
-    redactor: Redactor
-    handlers: list[logging.Handler] = field(default_factory=list)
-    saved_levels: dict[str, int] = field(default_factory=dict)
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self.sinks: list[LineSink] = []
+        self.verbose_level = 0
+        self._bridge: object | None = None  # the logging.Handler, once libraries' records are bridged
+        self._saved_levels: dict[str, int] = {}
 
     def close(self) -> None:
+        log.install([], WARNING)
+        for sink in self.sinks:
+            sink.close()
+        self.sinks.clear()
+        self._unbridge()
+
+    def _unbridge(self) -> None:
+        if self._bridge is None:
+            return
+        import logging
+
+        logging.getLogger().removeHandler(self._bridge)  # type: ignore[arg-type]
+        for name, level in self._saved_levels.items():
+            logging.getLogger(name or None).setLevel(level)
+        self._saved_levels.clear()
+        self._bridge = None
+
+    def threshold(self) -> Level:
+        return min((s.level for s in self.sinks), default=WARNING)
+
+    def bridge(self) -> None:
+        """Hand the records of libraries that log through ``logging`` to our sinks, masked."""
+        if self._bridge is not None or not self.sinks:
+            return
+        import logging
+
+        session = self
+
+        class Bridge(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                try:
+                    text = record.getMessage()
+                except Exception:  # a bad format string in a library's log call
+                    text = f"{record.msg!r} {record.args!r}"
+                if record.exc_info:
+                    text += "\n" + logging.Formatter().formatException(record.exc_info)
+                if not (record.name == "fence_agents" or record.name.startswith("fence_agents.")):
+                    text = session.redactor.redact(text)  # a library's text may hold anything we gave it
+                for sink in tuple(session.sinks):
+                    sink(Level(record.levelno), text)
+
+        handler = Bridge()
+        logging.raiseExceptions = False  # a closed stderr must not turn into a "--- Logging error ---"
         root = logging.getLogger()
-        for handler in self.handlers:
-            root.removeHandler(handler)
-            try:
-                handler.close()
-            except Exception:
-                pass
-        self.handlers.clear()
-        for name, level in self.saved_levels.items():
-            logging.getLogger(name if name != "root" else None).setLevel(level)
-        self.saved_levels.clear()
+        self._set_level(logging, "", int(self.threshold()))
+        for name in CHATTY_LIBRARIES:  # library internals only from -vvv on
+            self._set_level(logging, name, 10 if self.verbose_level >= 3 else 30)
+        root.addHandler(handler)
+        self._bridge = handler
+
+    def _set_level(self, logging: object, name: str, level: int) -> None:
+        logger = logging.getLogger(name or None)  # type: ignore[attr-defined]
+        self._saved_levels.setdefault(name, logger.level)
+        logger.setLevel(level)
 
 
-def _add(session: LogSession, handler: logging.Handler, level: int) -> None:
-    handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.addFilter(RedactingFilter(session.redactor))
-    logging.getLogger().addHandler(handler)
-    session.handlers.append(handler)
+_current: list[LogSession] = []
 
 
-def _set_level(session: LogSession, name: str, level: int) -> None:
-    logger = logging.getLogger(name if name != "root" else None)
-    session.saved_levels.setdefault(name, logger.level)
-    logger.setLevel(level)
-
-
-def start(stderr: Writable, redactor: Redactor) -> LogSession:
+def start(stderr: Writable | None, redactor: Redactor) -> LogSession:
     """Before options are known: warnings and errors to stderr."""
     session = LogSession(redactor)
-    _set_level(session, "root", logging.WARNING)
-    _add(session, logging.StreamHandler(stderr), logging.WARNING)
+    session.sinks.append(LineSink(stderr, WARNING))
+    log.install(list(session.sinks), WARNING)
+    _current[:] = [session]
     return session
 
 
+def open_debug_file(path: str) -> TextIO:
+    """The ``-D`` file, appended to (a function of its own so tests can keep random paths off disk)."""
+    return open(path, "a", encoding="utf-8")
+
+
 def configure(
-    session: LogSession, stderr: Writable, verbose_level: int, quiet: bool, debug_file: str | None
+    session: LogSession, stderr: Writable | None, verbose_level: int, quiet: bool, debug_file: str | None
 ) -> None:
-    """Replace the start-up handler with the run's: stderr (unless quiet) and the debug file."""
+    """Replace the start-up sink with the run's: stderr (unless quiet) and the debug file."""
     session.close()
-    verbose = verbose_level > 0
-    _set_level(session, "root", logging.DEBUG if (verbose or debug_file) else logging.WARNING)
-    for name in CHATTY_LIBRARIES:  # library internals only from -vvv on
-        _set_level(session, name, logging.DEBUG if verbose_level >= 3 else logging.WARNING)
+    session.verbose_level = verbose_level
     if not quiet:
-        _add(session, logging.StreamHandler(stderr), logging.DEBUG if verbose else logging.WARNING)
-    if debug_file:
-        try:
-            handler = logging.FileHandler(debug_file, encoding="utf-8")
-        except OSError:
-            raise UsageError(f"Failed: Unable to create file {debug_file}") from None
-        _add(session, handler, logging.DEBUG)
+        session.sinks.append(LineSink(stderr, DEBUG if verbose_level > 0 else WARNING))
+    try:
+        if debug_file:
+            try:
+                session.sinks.append(LineSink(open_debug_file(debug_file), DEBUG, owned=True))
+            except OSError:
+                raise UsageError(f"Failed: Unable to create file {debug_file}") from None
+    finally:  # the error above must still reach stderr
+        log.install(list(session.sinks) or [_discard], session.threshold())
+        _current[:] = [session]
+        if "logging" in sys.modules:  # a library that logs is loaded already (or we run inside a test)
+            session.bridge()
+
+
+def _discard(level: Level, text: str) -> None:
+    """The sink of a quiet run without a debug file: records go nowhere (not to ``logging``)."""
+
+
+def bridge_library_logs() -> None:
+    """Called by a transport right after it imported a library that may log through ``logging``."""
+    if _current and "logging" in sys.modules:
+        _current[0].bridge()

@@ -9,7 +9,11 @@ No I/O and no heavy imports: ``-o metadata`` reads this module.
 
 from __future__ import annotations
 
-from fence_agents.spec import AgentSpec, Option, OptType
+from fence_agents.spec import Action, AgentSpec, Option, OptType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 S, INT, SEC, B, SEL = OptType.STRING, OptType.INTEGER, OptType.SECOND, OptType.BOOLEAN, OptType.SELECT
 
@@ -36,6 +40,10 @@ _TABLE: tuple[Option, ...] = (
     Option('ssh_options', 'ssh-options', None, S, metavar='options', shortdesc='SSH options to use'),
     Option('cmd_prompt', 'command-prompt', 'c', S, metavar='prompt',
         shortdesc='Force Python regex for command prompt'),
+    Option('serial_port', 'serial-port', None, S, metavar='device',
+        shortdesc='Serial device the switch is attached to (instead of telnet or ssh)'),
+    Option('serial_speed', 'serial-speed', None, INT, default='9600', metavar='baud',
+        shortdesc='Speed of the serial line in baud'),
     Option('inet4_only', 'inet4-only', '4', B, shortdesc='Forces agent to use IPv4 addresses only'),
     Option('inet6_only', 'inet6-only', '6', B, shortdesc='Forces agent to use IPv6 addresses only'),
     Option('method', 'method', 'm', SEL, default='onoff', choices=('onoff', 'cycle'), metavar='method',
@@ -100,6 +108,14 @@ _TABLE: tuple[Option, ...] = (
         shortdesc='Path to ssh binary'),
     Option('telnet_path', 'telnet-path', None, S, default='/usr/bin/telnet', metavar='path', order=300,
         shortdesc='Path to telnet binary'),
+    # the stock agents run these programs; ours speak the protocols themselves, so the paths are accepted
+    # (a configuration written for the stock agent keeps working) and ignored
+    Option('snmpget_path', 'snmpget-path', None, S, default='/usr/bin/snmpget', metavar='path', order=1000,
+        shortdesc='Path to snmpget binary'),
+    Option('snmpset_path', 'snmpset-path', None, S, default='/usr/bin/snmpset', metavar='path', order=1000,
+        shortdesc='Path to snmpset binary'),
+    Option('snmpwalk_path', 'snmpwalk-path', None, S, default='/usr/bin/snmpwalk', metavar='path', order=1000,
+        shortdesc='Path to snmpwalk binary'),
 )
 # fmt: on
 
@@ -115,8 +131,9 @@ ALWAYS: tuple[str, ...] = (  # in upstream's order, which `-h` keeps within equa
 
 IMPLIED: dict[str, tuple[str, ...]] = {
     "passwd": ("passwd_script",),
-    "secure": ("identity_file", "ssh_options", "inet4_only", "inet6_only"),
+    "secure": ("identity_file", "ssh_options", "inet4_only", "inet6_only", "ssh_path", "telnet_path"),
     "ipaddr": ("ipport",),
+    "serial_port": ("serial_speed",),
     "port": ("separator",),
     "community": (
         "snmp_version",
@@ -125,10 +142,16 @@ IMPLIED: dict[str, tuple[str, ...]] = {
         "snmp_priv_prot",
         "snmp_priv_passwd",
         "snmp_priv_passwd_script",
+        "snmpget_path",
+        "snmpset_path",
+        "snmpwalk_path",
     ),
     "snmp_priv_passwd": ("snmp_priv_passwd_script",),
 }
 """Options that come with another one, as upstream's dependency table."""
+
+INSTEAD_OF_ADDRESS: tuple[str, ...] = ("serial_port",)
+"""Options that make the address unnecessary: a switch on a serial line has none, the line replaces it."""
 
 SCRIPT_FOR_SECRET: dict[str, str] = {"passwd_script": "passwd", "snmp_priv_passwd_script": "snmp_priv_passwd"}
 """Option naming a command whose output becomes the value of another (secret) option."""
@@ -180,14 +203,14 @@ def agent_options(spec: AgentSpec) -> dict[str, Option]:
 def effective_defaults(spec: AgentSpec, table: dict[str, Option]) -> dict[str, str]:
     """Default values after the agent's overrides (``spec.defaults``), for the options it accepts."""
     defaults = {k: o.default for k, o in table.items() if o.default is not None}
-    defaults["action"] = "off" if spec.fabric else "reboot"
+    defaults["action"] = default_action(spec)
     defaults.update({k: v for k, v in spec.defaults.items() if k in table})
     if "ipport" in table and "ipport" not in defaults:
         defaults["ipport"] = TRANSPORT_PORTS["snmp" if "community" in table else "telnet"]
     return defaults
 
 
-def default_ipport(spec: AgentSpec, table: dict[str, Option], values: dict[str, str]) -> str | None:
+def default_ipport(spec: AgentSpec, table: dict[str, Option], values: Mapping[str, str]) -> str | None:
     """The port to connect to when none is given: the agent's default, or 22 when ssh was chosen."""
     if "ipport" not in table:
         return None
@@ -212,18 +235,23 @@ def ipport_usage(spec: AgentSpec, table: dict[str, Option]) -> str:
     return f"TCP/UDP port to use (default {base})"
 
 
+def default_action(spec: AgentSpec) -> str:
+    """Fabric agents fence by cutting access (off); power agents reboot."""
+    return Action.OFF if spec.fabric else Action.REBOOT
+
+
 def available_actions(spec: AgentSpec) -> list[str]:
     """Actions in upstream's order: fabric agents have no reboot; plug-less agents cannot list."""
-    actions = ["on", "off"] + ([] if spec.fabric else ["reboot"]) + ["status"]
+    actions = [Action.ON, Action.OFF] + ([] if spec.fabric else [Action.REBOOT]) + [Action.STATUS]
     if "port" in spec.uses and not uses_port_as_ip(spec):
-        actions += ["list", "list-status"]
-    actions += ["monitor", "metadata", "manpage", "validate-all"]
+        actions += [Action.LIST, Action.LIST_STATUS]
+    actions += [Action.MONITOR, Action.METADATA, Action.MANPAGE, Action.VALIDATE_ALL]
     return actions + [a for a in spec.actions if a not in actions]
 
 
 def action_usage(spec: AgentSpec) -> str:
     """`-h` text of the action option: the actions, the default one marked."""
-    default = "off" if spec.fabric else "reboot"
+    default = default_action(spec)
     words = [a + " (default)" if a == default else a for a in available_actions(spec)]
     return "Action: " + ", ".join(words[:-1]) + " or " + words[-1]
 

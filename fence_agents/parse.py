@@ -10,25 +10,39 @@ Values are kept as strings under internal keys (``ipaddr``, ``passwd``, ``port``
 
 from __future__ import annotations
 
-import getopt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import os
 
 from fence_agents.errors import UsageError
 from fence_agents.request import parse_bool
-from fence_agents.spec import Option
+from fence_agents.secret import Redactor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from fence_agents.spec import Option
 
 
 class ParseError(UsageError):
     """The command line cannot be read; printed as ``Parse error: ...`` then the usage hint."""
 
 
-@dataclass
 class ParsedInput:
-    values: dict[str, str] = field(default_factory=dict)
-    verbose: int = 0  # how many times -v/--verbose was given (stdin: 1 for verbose=1)
-    warnings: list[str] = field(default_factory=list)
-    source: str = "argv"  # "argv" or "stdin"
+    """What the input said: values by internal key, the ``-v`` count, and what to log about it."""
+
+    __slots__ = ("values", "verbose", "warnings", "notes", "source")
+
+    def __init__(self, source: str = "argv") -> None:
+        self.values: dict[str, str] = {}
+        self.verbose = 0  # how many times -v/--verbose was given (stdin: 1 for verbose=1)
+        self.warnings: list[str] = []  # echoed input in them is masked already
+        self.notes: list[str] = []  # worth a debug line only (fenced's agent=)
+        self.source = source  # "argv" or "stdin"
+
+
+def _masker(values: Mapping[str, str], table: Mapping[str, Option]) -> Redactor:
+    """Echoed input is masked with the secrets the input itself carries."""
+    return Redactor(v for k, v in values.items() if k in table and table[k].secret)
 
 
 def _norm(name: str) -> str:
@@ -61,13 +75,75 @@ def _getopt_spec(table: Mapping[str, Option]) -> tuple[str, list[str], dict[str,
     return shorts, longs, flag_to_key
 
 
+def _long_takes_value(name: str, longs: Sequence[str]) -> tuple[bool, str]:
+    possible = [o for o in longs if o.startswith(name)]
+    if not possible:
+        raise ParseError(f"Parse error: option --{name} not recognized")
+    if name in possible:
+        return False, name
+    if name + "=" in possible:
+        return True, name
+    if len(possible) > 1:  # no exact match, so a prefix must be unique
+        raise ParseError(f"Parse error: option --{name} not a unique prefix")
+    only = possible[0]
+    return only.endswith("="), only.removesuffix("=")
+
+
+def _short_takes_value(letter: str, shorts: str) -> bool:
+    for i, c in enumerate(shorts):
+        if letter == c != ":":
+            return shorts.startswith(":", i + 1)
+    raise ParseError(f"Parse error: option -{letter} not recognized")
+
+
+def gnu_getopt(
+    args: Sequence[str], shorts: str, longs: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The standard library's ``getopt.gnu_getopt``, same rules and messages, without its import cost
+    (``getopt`` loads ``gettext`` and ``locale``: ~6 ms of every run)."""
+    pairs: list[tuple[str, str]] = []
+    leftover: list[str] = []
+    rest = list(args)
+    options_first = bool(os.environ.get("POSIXLY_CORRECT"))
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            leftover += rest
+            break
+        if arg.startswith("--"):
+            name, eq, value = arg[2:].partition("=")
+            takes, name = _long_takes_value(name, longs)
+            if takes and not eq:
+                if not rest:
+                    raise ParseError(f"Parse error: option --{name} requires argument")
+                value = rest.pop(0)
+            elif not takes and eq:
+                raise ParseError(f"Parse error: option --{name} must not have an argument")
+            pairs.append(("--" + name, value))
+        elif arg.startswith("-") and arg != "-":
+            letters = arg[1:]
+            while letters:
+                letter, letters = letters[0], letters[1:]
+                value = ""
+                if _short_takes_value(letter, shorts):
+                    if not letters:
+                        if not rest:
+                            raise ParseError(f"Parse error: option -{letter} requires argument")
+                        letters = rest.pop(0)
+                    value, letters = letters, ""
+                pairs.append(("-" + letter, value))
+        elif options_first:
+            leftover += [arg, *rest]
+            break
+        else:
+            leftover.append(arg)
+    return pairs, leftover
+
+
 def parse_argv(args: Sequence[str], table: Mapping[str, Option]) -> ParsedInput:
     """GNU getopt rules: ``-a x``, ``-ax``, ``--ip x``, ``--ip=x``, clustered flags ``-vvx``, ``--``."""
     shorts, longs, flag_to_key = _getopt_spec(table)
-    try:
-        pairs, leftover = getopt.gnu_getopt(list(args), shorts, longs)
-    except getopt.GetoptError as err:
-        raise ParseError(f"Parse error: {err.msg}") from None
+    pairs, leftover = gnu_getopt(args, shorts, longs)
     parsed = ParsedInput(source="argv")
     for flag, value in pairs:
         key = flag_to_key[flag]
@@ -75,7 +151,8 @@ def parse_argv(args: Sequence[str], table: Mapping[str, Option]) -> ParsedInput:
             parsed.verbose += 1
         parsed.values[key] = value if table[key].takes_value else "1"
     if leftover:
-        parsed.warnings.append(f"Unused arguments on command line: {leftover}")
+        shown = _masker(parsed.values, table).redact(repr(leftover))  # echoed input
+        parsed.warnings.append(f"Unused arguments on command line: {shown}")
     return parsed
 
 
@@ -112,12 +189,14 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
     """One ``name=value`` per line; ``#`` lines and blank lines skipped; last duplicate wins.
 
     ``nodename`` (sent by fenced) becomes the plug when no ``port``/``plug`` line is given and the agent
-    has plugs; otherwise it is silently dropped. Unknown names (``agent=`` included) are warned about.
+    has plugs; otherwise it is silently dropped. ``agent`` (fenced sends the agent's own name) is a note
+    for the debug log. Other unknown names are warned about.
     """
     names = stdin_names(table)
     parsed = ParsedInput(source="stdin")
     nodename: str | None = None
     ignored: list[str] = []  # warnings about lines not used; only the first few are kept
+    echoed: list[tuple[int, str]] = []  # (index in ignored, input line): masked once all secrets are known
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -131,8 +210,12 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
         if key is None:
             if name == "nodename":
                 nodename = value
+            elif name == "agent":
+                echoed.append((-1 - len(parsed.notes), value))
+                parsed.notes.append("Ignoring agent={}: fenced names the agent it runs")
             else:
-                ignored.append(f"Parse error: Ignoring unknown option '{printable(_shown(name, line))}'")
+                echoed.append((len(ignored), _shown(name, line)))
+                ignored.append("Parse error: Ignoring unknown option '{}'")
             continue
         opt = table[key]
         if not opt.takes_value:
@@ -142,6 +225,12 @@ def parse_stdin(text: str, table: Mapping[str, Option], nodename_is_plug: bool =
                 ignored.append(f"Parse error: Ignoring option '{key}' because it does not have value")
                 continue
         parsed.values[key] = value
+    mask = _masker(parsed.values, table)
+    for index, text in echoed:  # masked before it is cut, so no part of a secret survives the cut
+        if index < 0:
+            parsed.notes[-1 - index] = parsed.notes[-1 - index].format(printable(mask.redact(text)))
+        else:
+            ignored[index] = ignored[index].format(printable(mask.redact(text)))
     parsed.warnings += ignored[:MAX_IGNORED_WARNINGS]
     if len(ignored) > MAX_IGNORED_WARNINGS:
         parsed.warnings.append(f"Parse error: Ignoring {len(ignored) - MAX_IGNORED_WARNINGS} more lines")

@@ -8,11 +8,15 @@ back as :class:`~fence_agents.secret.Secret`.
 from __future__ import annotations
 
 import builtins
-import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from fence_agents.log import Log
 from fence_agents.secret import Secret
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from fence_agents.log import Logger
 
 TRUE_WORDS = frozenset({"1", "yes", "on", "true", "y", "t"})
 FALSE_WORDS = frozenset({"0", "no", "off", "false", "n", "f", ""})
@@ -28,14 +32,29 @@ def parse_bool(text: str) -> bool:
     raise ValueError(text)
 
 
-@dataclass
 class Request:
     """One run: ``values`` maps internal option keys (``ipaddr``, ``passwd``, ``port``...) to strings."""
 
-    agent: str
-    values: dict[str, str] = field(default_factory=dict)
-    secrets: dict[str, Secret] = field(default_factory=dict)
-    log: logging.Logger = field(default_factory=lambda: logging.getLogger("fence_agents"))
+    __slots__ = ("agent", "values", "secrets", "log")
+
+    def __init__(
+        self,
+        agent: builtins.str,
+        values: dict[builtins.str, builtins.str] | None = None,
+        secrets: dict[builtins.str, Secret] | None = None,
+        log: Logger | None = None,
+    ) -> None:
+        self.agent = agent
+        self.values = values if values is not None else {}
+        self.secrets = secrets if secrets is not None else {}
+        self.log: Logger = log if log is not None else Log("fence_agents")
+
+    def __repr__(self) -> builtins.str:  # values hold no secret: those are in `secrets` (Secret: '***')
+        return f"Request({self.agent!r}, {self.values!r}, {self.secrets!r})"
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return isinstance(other, Request) and (other.agent, other.values, other.secrets) == (
+            self.agent, self.values, self.secrets)  # fmt: skip
 
     @classmethod
     def of(cls, agent: str, values: Mapping[str, str], secret_keys: frozenset[str] = frozenset()) -> Request:

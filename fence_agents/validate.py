@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
 
-from fence_agents.spec import AgentSpec, Option, OptType
+from fence_agents.options import INSTEAD_OF_ADDRESS
+from fence_agents.spec import Action, AgentSpec, Option, OptType
 
-NO_PLUG_ACTIONS = frozenset({"list", "list-status", "monitor"})
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
 SELF_CHECKED = frozenset({"login", "passwd", "passwd_script", "ipaddr", "port"})
 
 
@@ -36,29 +39,41 @@ def is_seconds(text: str) -> bool:
     return math.isfinite(value) and value >= 0
 
 
-def canonical_choices(table: Mapping[str, Option], values: dict[str, str]) -> None:
-    """Rewrite select values to their declared spelling (``CYCLE`` -> ``cycle``); leave unknown ones."""
+def canonical_choices(table: Mapping[str, Option], values: Mapping[str, str]) -> dict[str, str]:
+    """Select values in their declared spelling (``CYCLE`` -> ``cycle``); unknown ones left as given."""
+    result = dict(values)
     for key, opt in table.items():
-        if opt.choices and key in values:
+        if opt.choices and key in result:
             for choice in opt.choices:
-                if values[key].lower() == choice.lower():
-                    values[key] = choice
+                if result[key].lower() == choice.lower():
+                    result[key] = choice
+    return result
 
 
 def _is_set(values: Mapping[str, str], key: str) -> bool:
     return bool(values.get(key))
 
 
+def _as_given(text: str) -> str:
+    return text
+
+
 def problems(
-    spec: AgentSpec, table: Mapping[str, Option], values: Mapping[str, str], port_as_ip: bool = False
+    spec: AgentSpec,
+    table: Mapping[str, Option],
+    values: Mapping[str, str],
+    port_as_ip: bool = False,
+    shown: Callable[[str], str] = _as_given,
 ) -> list[str]:
-    """Every validation failure, each as the one line upstream prints (without the usage hint)."""
+    """Every validation failure, each as the one line upstream prints (without the usage hint).
+
+    ``shown`` masks echoed input (a path given by the user) before it goes into a message."""
     found: list[str] = []
     required = set(spec.required)
     if "login" in required and "login" in table and not _is_set(values, "login"):
         found.append("Failed: You have to set login name")
-    # a switch on a serial line has no address: the line replaces it
-    if "ipaddr" in table and not _is_set(values, "ipaddr") and not _is_set(values, "serial_port"):
+    addressed = any(_is_set(values, key) for key in ("ipaddr", *INSTEAD_OF_ADDRESS))
+    if "ipaddr" in table and not addressed:
         found.append("Failed: You have to enter fence address")
     if "passwd" in required and not (_is_set(values, "passwd") or _is_set(values, "passwd_script")):
         if "identity_file" in table and not _is_set(values, "identity_file"):
@@ -70,9 +85,9 @@ def problems(
         if values.get("secure") != "1":
             found.append("Failed: You have to use identity file together with ssh connection (-x)")
         elif not os.path.isfile(identity):
-            found.append(f"Failed: Identity file {identity} does not exist")
+            found.append(f"Failed: Identity file {shown(identity)} does not exist")
     needs_plug = spec.plug_required and not port_as_ip and "port" in table
-    if needs_plug and values.get("action") not in NO_PLUG_ACTIONS and not _is_set(values, "port"):
+    if needs_plug and values.get("action") not in Action.NO_PLUG and not _is_set(values, "port"):
         found.append("Failed: You have to enter plug number or machine identification")
     for key in sorted(required - SELF_CHECKED):
         if key in table and not _is_set(values, key):

@@ -35,6 +35,7 @@ EMULATORS = ("nps", "bmc", "san")
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
     "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "RT_metadata"),
+    "startup": ("a plain -o status of fence_nps/ifmib/brocade against the stock ones", "~20 s"),
     "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "RT_nps"),
     "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "RT_nps_sessions"),
     "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "RT_ipmi"),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cluster.fenced.effects import Outcome
 from cluster.fenced.plan import Attrs, secret_values, stdin_text
 from cluster.procrun import find_executable, run_process
 
@@ -21,7 +22,7 @@ STOCK_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 @dataclass(frozen=True)
 class AgentOutcome:
     ok: bool
-    result: str  # success | error | timeout | missing
+    result: Outcome
     returncode: int | None
     duration: float
     stdout: str
@@ -47,13 +48,13 @@ async def run_agent(agent: str, pairs: Attrs, timeout: float, search: Sequence[s
     """Run one agent call to completion or to its deadline."""
     path = resolve_agent(agent, list(search) or agent_search_path())
     if path is None:
-        return AgentOutcome(False, "missing", None, 0.0, "", "", f"agent {agent} not found")
+        return AgentOutcome(False, Outcome.MISSING, None, 0.0, "", "", f"agent {agent} not found")
     done = await run_process(path, stdin_text(pairs).encode(), timeout, secret_values(pairs))
     if done.error:
-        return AgentOutcome(False, "missing", None, 0.0, "", "", done.error)
+        return AgentOutcome(False, Outcome.MISSING, None, 0.0, "", "", done.error)
     if done.timed_out:
         detail = f"killed after {timeout:g}s"
-        return AgentOutcome(False, "timeout", None, done.duration, done.stdout, done.stderr, detail)
+        return AgentOutcome(False, Outcome.TIMEOUT, None, done.duration, done.stdout, done.stderr, detail)
     detail = f"exit {done.returncode}"
-    result = "success" if done.ok else "error"
+    result = Outcome.SUCCESS if done.ok else Outcome.ERROR
     return AgentOutcome(done.ok, result, done.returncode, done.duration, done.stdout, done.stderr, detail)

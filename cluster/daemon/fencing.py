@@ -17,13 +17,28 @@ from cluster.daemon.fence_agent import AgentOutcome, run_agent
 from cluster.daemon.service import Payload, ServiceContext, ServiceFactory
 from cluster.fenced.attempt import CallSpec
 from cluster.fenced.domain import FenceDomain
-from cluster.fenced.effects import Announce, CallResult, Effect, JobDone, Log, RunAgent, Share
+from cluster.fenced.effects import (
+    Announce,
+    CallResult,
+    Effect,
+    JobDone,
+    Log,
+    LogLevel,
+    Outcome,
+    RunAgent,
+    Share,
+)
 from cluster.fenced.from_config import plan_from_config
 from cluster.fenced.history import FenceRecord
 from cluster.fenced.plan import redact_pairs
 from cluster.membership.view import ViewChange
 
-LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+LEVELS = {
+    LogLevel.DEBUG: logging.DEBUG,
+    LogLevel.INFO: logging.INFO,
+    LogLevel.WARNING: logging.WARNING,
+    LogLevel.ERROR: logging.ERROR,
+}
 
 
 def _call_fields(call: CallSpec) -> dict[str, str]:
@@ -214,7 +229,7 @@ class FencedService:
         for stream, text in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
             for line in text.splitlines():
                 self._log.info(f"agent {agent} {stream}: {line}")
-        if outcome.result != "success":
+        if outcome.result is not Outcome.SUCCESS:
             self._log.info(f"agent {agent}: {outcome.detail}")
 
 

@@ -21,13 +21,14 @@ Rules (reference/cluster-suite.md, "fenced"):
 from __future__ import annotations
 
 from cluster.fenced.attempt import Attempt, CallSpec
-from cluster.fenced.effects import Announce, CallResult, Effect, Log, RunAgent, Share, call_log
+from cluster.fenced.effects import Announce, CallResult, Effect, Log, LogLevel, RunAgent, Share, call_log
 from cluster.fenced.history import FenceRecord, History
 from cluster.fenced.jobs import JobRunner
 from cluster.fenced.plan import FencePlan, NodeFencing
 from cluster.fenced.victim import DomainStatus, Phase, Victim
 from cluster.membership.view import ViewChange
 
+INFO, WARNING, ERROR = LogLevel.INFO, LogLevel.WARNING, LogLevel.ERROR
 LIVES_KEPT = 32  # incarnations remembered per node to recognise a stale peer announcement
 NEVER = float("inf")
 
@@ -62,7 +63,7 @@ class FenceDomain:
                 if nodeid in new and new[nodeid] == incarnation:
                     continue
                 if nodeid not in new and nodeid in view.left:
-                    effects.append(Log("info", f"node {self.plan.name_of(nodeid)} left the domain cleanly"))
+                    effects.append(Log(INFO, f"node {self.plan.name_of(nodeid)} left the domain cleanly"))
                     continue
                 effects += self._add_victim(nodeid, incarnation, now, delay)
         self._members = new
@@ -102,7 +103,7 @@ class FenceDomain:
         victim.attempt.record(result.ok)
         victim.move(Phase.READY)
         if victim.attempt.outcome is True:
-            effects.append(Log("info", f"fence {call.victim} success"))
+            effects.append(Log(INFO, f"fence {call.victim} success"))
             self._drop_fenced(victim.node.nodeid, now)
             effects.append(Announce(victim.node.nodeid, record))
         else:
@@ -125,7 +126,7 @@ class FenceDomain:
         if node is None or not node.unfence:
             return []
         _, effects = self._jobs.start(node, True, node.name, now)
-        return [Log("info", f"unfencing node {node.name}"), *effects]
+        return [Log(INFO, f"unfencing node {node.name}"), *effects]
 
     def on_ack_manual(self, name: str, now: float) -> tuple[bool, list[Effect]]:
         """``fence_ack_manual NAME``: the administrator says the node is down. False if it is no victim."""
@@ -138,7 +139,7 @@ class FenceDomain:
             now, name, "manual", "fence_ack_manual", "override", 0.0, by=by, incarnation=life
         )
         self.history.add(record)
-        effects: list[Effect] = [Log("info", f"fence {name} overridden by administrator intervention")]
+        effects: list[Effect] = [Log(INFO, f"fence {name} overridden by administrator intervention")]
         self._drop_fenced(node.nodeid, now)
         effects.append(Announce(node.nodeid, record))
         return True, effects + self._drive(now)
@@ -154,8 +155,8 @@ class FenceDomain:
         if self._earlier_life(nodeid, record.incarnation, victim.incarnation):
             # the announcement crossed the node's restart and new failure: it covers the old life only
             said = f"fence {record.victim} {record.result} (by {record.by})"
-            return [Log("warning", f"{said} was for an earlier life of the node: still a victim")]
-        effects: list[Effect] = [Log("info", f"fence {record.victim} {record.result} (by {record.by})")]
+            return [Log(WARNING, f"{said} was for an earlier life of the node: still a victim")]
+        effects: list[Effect] = [Log(INFO, f"fence {record.victim} {record.result} (by {record.by})")]
         self._drop_fenced(nodeid, now)
         return effects + self._drive(now)
 
@@ -172,10 +173,10 @@ class FenceDomain:
         victim = self.victims.get(nodeid)
         if victim is not None and victim.incarnation is not None and victim.incarnation != record.incarnation:
             said = f"fence {record.victim} by fence_node began before the node's latest failure"
-            return [Log("warning", f"{said}: still a victim"), Share(record)]
+            return [Log(WARNING, f"{said}: still a victim"), Share(record)]
         effects: list[Effect] = [Announce(nodeid, record)]
         if victim is not None:
-            effects.insert(0, Log("info", f"fence {record.victim} success (fence_node)"))
+            effects.insert(0, Log(INFO, f"fence {record.victim} success (fence_node)"))
             self._drop_fenced(nodeid, now)
         return effects + self._drive(now)
 
@@ -256,9 +257,9 @@ class FenceDomain:
         return ours in lives and lives.index(announced) < lives.index(ours)
 
     def _create(self, members: dict[int, int], now: float) -> list[Effect]:
-        effects: list[Effect] = [Log("info", "fence domain created")]
+        effects: list[Effect] = [Log(INFO, "fence domain created")]
         if self.plan.settings.clean_start:
-            return effects + [Log("info", "clean_start=1: skipping startup fencing")]
+            return effects + [Log(INFO, "clean_start=1: skipping startup fencing")]
         for node in self.plan.nodes:
             if node.nodeid not in members and node.nodeid != self.our_nodeid:
                 effects += self._add_victim(node.nodeid, None, now, self.plan.settings.post_join_delay)
@@ -277,10 +278,10 @@ class FenceDomain:
             victim.delay = delay
             victim.not_before = self._delay_end(now, delay)
             victim.refailed = victim.phase is Phase.CALLING
-            return [Log("warning", f"node {node.name} failed again (restarted since): fencing it again")]
+            return [Log(WARNING, f"node {node.name} failed again (restarted since): fencing it again")]
         self.victims[nodeid] = Victim(node, now, incarnation, self._delay_end(now, delay), delay)
         why = "startup fencing" if incarnation is None else "failed"
-        return [Log("info", f"node {node.name} {why}: added to victims (delay {delay:g}s)")]
+        return [Log(INFO, f"node {node.name} {why}: added to victims (delay {delay:g}s)")]
 
     def _spare_rejoined(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
@@ -292,14 +293,17 @@ class FenceDomain:
                 if not victim.dirty_logged:
                     victim.dirty_logged = True
                     effects.append(
-                        Log("warning", f"node {victim.node.name} rejoined without restarting: still a victim")
+                        Log(
+                            WARNING,
+                            f"node {victim.node.name} rejoined without restarting: still a victim",
+                        )
                     )
                 continue
             del self.victims[nodeid]
             if victim.incarnation is None:  # a startup victim that joined: nothing ever failed
-                effects.append(Log("info", f"node {victim.node.name} joined: no startup fencing needed"))
+                effects.append(Log(INFO, f"node {victim.node.name} joined: no startup fencing needed"))
                 continue
-            effects.append(Log("info", f"fence {victim.node.name} skipped: node rejoined cleanly"))
+            effects.append(Log(INFO, f"fence {victim.node.name} skipped: node rejoined cleanly"))
             if master:  # the master's decision is the history; the others hear it from the master
                 by = self.plan.name_of(self.our_nodeid)
                 record = FenceRecord(now, victim.node.name, "-", "-", "skipped", 0.0, "rejoined cleanly", by)
@@ -319,8 +323,11 @@ class FenceDomain:
         victim.move(Phase.RETRY_WAIT)
         victim.not_before = now + wait
         return [
-            Log("error", f"fence {victim.node.name} failed"),
-            Log("info", f"fence {victim.node.name}: waiting {wait:g}s for fence_ack_manual, then retrying"),
+            Log(ERROR, f"fence {victim.node.name} failed"),
+            Log(
+                INFO,
+                f"fence {victim.node.name}: waiting {wait:g}s for fence_ack_manual, then retrying",
+            ),
         ]
 
     def _record(
@@ -345,7 +352,7 @@ class FenceDomain:
             for victim in self.victims.values():
                 if master is not None and victim.deferred_to != master:
                     victim.deferred_to = master
-                    effects.append(Log("info", f"fencing deferred to {self.plan.name_of(master)}"))
+                    effects.append(Log(INFO, f"fencing deferred to {self.plan.name_of(master)}"))
             return effects
         while not any(v.phase is Phase.CALLING for v in self.victims.values()):
             ready = self._next_ready(now)
@@ -367,13 +374,13 @@ class FenceDomain:
         effects: list[Effect] = []
         if victim.attempt is None:
             victim.attempt = Attempt(self.plan, victim.node)
-            effects.append(Log("info", f"fencing node {victim.node.name}"))
+            effects.append(Log(INFO, f"fencing node {victim.node.name}"))
         call = victim.attempt.next_call()
         if call is None:  # no usable method at all
-            effects.append(Log("error", f"fence {victim.node.name}: no fence method configured"))
+            effects.append(Log(ERROR, f"fence {victim.node.name}: no fence method configured"))
             return effects + self._round_failed(victim, now)
         if call.missing:
-            result = CallResult(False, 0.0, "missing", call.missing)
+            result = CallResult.missing(call.missing)
             record = self._record(call.victim, call.method, call, result, now, victim.incarnation)
             effects += [call_log(call, result), Share(record)]
             victim.attempt.record(False)

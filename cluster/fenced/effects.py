@@ -6,22 +6,50 @@ the agent, writes the log line, tells the peers, answers the waiting ``fence_nod
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from cluster.fenced.attempt import CallSpec
 from cluster.fenced.history import FenceRecord
 
 
+class Outcome(enum.StrEnum):
+    """How one agent call ended: the word in fenced's log line and in the fence history."""
+
+    SUCCESS = "success"
+    ERROR = "error"  # the agent ran and failed
+    TIMEOUT = "timeout"  # the agent was killed at its deadline
+    MISSING = "missing"  # no agent to run (not installed, not executable, not configured)
+
+
+class LogLevel(enum.StrEnum):
+    """The level of a line the domain asks the daemon to log."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class CallResult:
     ok: bool
     duration: float
-    result: str = ""  # success | error | timeout | missing; derived from ok when empty
+    result: Outcome | None = None  # derived from ok when not given
     detail: str = ""
 
+    def __post_init__(self) -> None:  # a word read back from a peer or a history file becomes the type
+        if self.result is not None and not isinstance(self.result, Outcome):
+            object.__setattr__(self, "result", Outcome(self.result) if self.result else None)
+
+    @classmethod
+    def missing(cls, detail: str) -> CallResult:
+        """No agent to run: nothing was called."""
+        return cls(False, 0.0, Outcome.MISSING, detail)
+
     @property
-    def outcome(self) -> str:
-        return self.result or ("success" if self.ok else "error")
+    def outcome(self) -> Outcome:
+        return self.result or (Outcome.SUCCESS if self.ok else Outcome.ERROR)
 
 
 @dataclass(frozen=True)
@@ -34,7 +62,7 @@ class RunAgent:
 
 @dataclass(frozen=True)
 class Log:
-    level: str  # "info", "warning", "error", "debug"
+    level: LogLevel
     text: str
 
 
@@ -68,8 +96,8 @@ Effect = RunAgent | Log | Announce | Share | JobDone
 
 def call_log(call: CallSpec, result: CallResult) -> Log:
     """fenced's line for one agent call of a victim's fencing."""
-    said = "success" if result.ok else f"{result.outcome} from agent"
+    said = Outcome.SUCCESS if result.ok else f"{result.outcome} from agent"
     if call.missing:
         said = f"error: {call.missing}"
     text = f"fence {call.victim} dev {call.label} agent {call.agent} result: {said}"
-    return Log("info" if result.ok else "error", text)
+    return Log(LogLevel.INFO if result.ok else LogLevel.ERROR, text)

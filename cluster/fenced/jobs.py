@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from cluster.fenced.attempt import Attempt, CallSpec
-from cluster.fenced.effects import CallResult, Effect, JobDone, Log, RunAgent, Share
+from cluster.fenced.effects import CallResult, Effect, JobDone, Log, LogLevel, RunAgent, Share
 from cluster.fenced.history import FenceRecord, History
 from cluster.fenced.plan import FencePlan, NodeFencing
 
@@ -91,14 +91,14 @@ class JobRunner:
         while (call := job.attempt.next_call()) is not None:
             if job.manual:
                 said = f"{job.what} {job.node.name} dev {call.label} agent {call.agent}"
-                effects.append(Log("info", f"fence_node: {said}"))
+                effects.append(Log(LogLevel.INFO, f"fence_node: {said}"))
             if not call.missing:
                 call_id = self._host.new_id()
                 self._by_call[call_id] = job
                 job.call = call
                 timeout = self._host.plan.settings.agent_timeout
                 return effects + [RunAgent(call_id, call, timeout, unfence=job.unfence)]
-            effects += self._recorded(job, call, CallResult(False, 0.0, "missing", call.missing), now)
+            effects += self._recorded(job, call, CallResult.missing(call.missing), now)
         return effects + self._done(job, now)
 
     def _recorded(self, job: Job, call: CallSpec, result: CallResult, now: float) -> list[Effect]:
@@ -108,7 +108,7 @@ class JobRunner:
         if job.unfence:
             said = f"error: {call.missing}" if call.missing else result.outcome
             text = f"unfence {call.victim} dev {call.device} agent {call.agent} result: {said}"
-            effects.append(Log("info" if result.ok else "error", text))
+            effects.append(Log(LogLevel.INFO if result.ok else LogLevel.ERROR, text))
         if job.attempt.outcome is not True or job.unfence:  # a fencing success is announced when done
             effects.append(Share(record))
         return effects
@@ -118,7 +118,7 @@ class JobRunner:
         effects: list[Effect] = []
         if job.manual:
             effects.append(
-                Log("info", f"fence_node: {job.what} {job.node.name} {'success' if ok else 'failed'}")
+                Log(LogLevel.INFO, f"fence_node: {job.what} {job.node.name} {'success' if ok else 'failed'}")
             )
         if ok and not job.unfence:
             effects += self._host.on_external_fenced(job.node.nodeid, job.records[-1], now)

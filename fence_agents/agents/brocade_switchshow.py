@@ -9,19 +9,35 @@ Index. A port is disabled when the comment after Proto starts with ``Disabled`` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 WWN_LEN = 23  # "10:00:00:00:c9:00:00:01"
 
 
-@dataclass(frozen=True)
 class PortRow:
-    index: str
-    slot: str | None
-    port: str
-    state: str  # Online, No_Light, No_Module...
-    disabled: bool
-    comment: str
+    """One port row of ``switchshow`` (a plain class: dataclasses cost every run their import)."""
+
+    __slots__ = ("index", "slot", "port", "state", "disabled", "comment")
+
+    def __init__(
+        self, index: str, slot: str | None, port: str, state: str, disabled: bool, comment: str
+    ) -> None:
+        self.index = index
+        self.slot = slot
+        self.port = port
+        self.state = state  # Online, No_Light, No_Module...
+        self.disabled = disabled
+        self.comment = comment
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.index, self.slot, self.port, self.state, self.disabled, self.comment)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PortRow) and other._fields() == self._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "PortRow(" + ", ".join(repr(f) for f in self._fields()) + ")"
 
     @property
     def plug_names(self) -> tuple[str, ...]:

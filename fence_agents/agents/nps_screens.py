@@ -10,19 +10,37 @@ the rows after it (empty name cell) are further members; a group is on when any 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
+from fence_agents.agents.nps_prompts import DEFAULT_PROMPTS
 from fence_agents.device import PowerState
 
-DEFAULT_PROMPTS = ("RSM>", "MPC>", "IPS>", "TPS>", "NBB>", "NPS>", "VMR>")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
 SEPARATOR_CHARS = frozenset("-+=| \t")
+DEFAULT_PROMPTS_TEXT = repr(list(DEFAULT_PROMPTS))  # how the declaration passes the default
 
 
-class PlugRow(NamedTuple):
-    plug: str  # as printed (case kept)
-    name: str
-    status: str  # the status cell, lower-cased ("on", "off", ...)
+class PlugRow:
+    """One row of the ``/S`` table (a plain class: ``typing.NamedTuple`` costs every run its import)."""
+
+    __slots__ = ("plug", "name", "status")
+
+    def __init__(self, plug: str, name: str, status: str) -> None:
+        self.plug = plug  # as printed (case kept)
+        self.name = name
+        self.status = status  # the status cell, lower-cased ("on", "off", ...)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlugRow) and (other.plug, other.name, other.status) == (
+            self.plug, self.name, self.status)  # fmt: skip
+
+    def __hash__(self) -> int:
+        return hash((self.plug, self.name, self.status))
+
+    def __repr__(self) -> str:
+        return f"PlugRow({self.plug!r}, {self.name!r}, {self.status!r})"
 
     @property
     def state(self) -> PowerState:
@@ -156,9 +174,9 @@ def prompt_patterns(value: str | None) -> list[str]:
 
     A text that is not a valid regular expression is matched literally rather than rejected.
     """
-    if not value:
+    text = (value or "").strip()
+    if not text or text == DEFAULT_PROMPTS_TEXT:  # the default needs no parsing (ast costs ~2 ms)
         return list(DEFAULT_PROMPTS)
-    text = value.strip()
     items: list[str] = [text]
     if text.startswith("[") and text.endswith("]"):
         import ast  # only for upstream's list form; keeps start-up lean

@@ -8,24 +8,34 @@ logged to the request's logger at DEBUG (``-v``); a :class:`Secret` is logged as
 
 from __future__ import annotations
 
-import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from fence_agents.errors import ConnectionLost, DeviceTimeout, LoginError
 from fence_agents.secret import Secret
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from fence_agents.log import Logger
+
 Pattern = str | re.Pattern[str]  # a str is a regular expression, compiled case-insensitively
 
 
-@dataclass(frozen=True)
 class ExpectResult:
-    index: int  # which pattern matched
-    match: re.Match[str]
-    before: str  # text received before the match
+    """What ``expect`` found: which pattern matched, the match, and the text received before it."""
+
+    __slots__ = ("index", "match", "before")
+
+    def __init__(self, index: int, match: re.Match[str], before: str) -> None:
+        self.index = index
+        self.match = match
+        self.before = before
+
+    def __repr__(self) -> str:
+        return f"ExpectResult(index={self.index}, match={self.match!r}, before={self.before!r})"
 
 
 class Channel(ABC):
@@ -46,6 +56,11 @@ class Channel(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def shown(self, text: str) -> str:
+        """Device text as it may go into a message or log: the run's secrets masked (a device may echo
+        what we typed). Transports that know the secrets override this."""
+        return text
+
     def leave(self, line: str) -> None:
         """Send a last command (a device's logout) and close. Never raises: the device may have hung up
         first, and leaving is only a courtesy to it."""
@@ -58,7 +73,7 @@ class Channel(ABC):
 
 
 @contextmanager
-def login_dialogue(log: logging.Logger, leave: Callable[[], None]) -> Iterator[None]:
+def login_dialogue(log: Logger, leave: Callable[[], None]) -> Iterator[None]:
     """Around a device's login dialogue: a device that goes quiet or hangs up before showing its command
     prompt has refused us (LoginError); any failure leaves the session closed."""
     try:

@@ -9,15 +9,19 @@ one decoder and one logging/redaction policy.
 from __future__ import annotations
 
 import codecs
-import logging
 import re
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Sequence
 
 from fence_agents.errors import ConnectionLost, DeviceTimeout
-from fence_agents.secret import Secret
+from fence_agents.secret import Redactor, Secret
 from fence_agents.transports.base import Channel, ExpectResult, Pattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from fence_agents.log import Logger
 
 # A reply longer than this without any match is trimmed from the front (a chatty or broken device must
 # not grow memory without bound); the tail is kept so a prompt split across reads still matches.
@@ -60,15 +64,9 @@ class ExpectBuffer:
 
 
 def redactor(secrets: Iterable[str]) -> Callable[[str], str]:
-    """A function that replaces every secret value in a text by ``***`` (longest first)."""
-    values = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for value in values:
-            text = text.replace(value, "***")
-        return text
-
-    return redact
+    """The masking a channel applies to the device's text: the one rule for all outside text. A
+    :class:`Redactor` (with the words it keeps) is used as it is."""
+    return (secrets if isinstance(secrets, Redactor) else Redactor(secrets)).redact
 
 
 class StreamChannel(Channel):
@@ -76,7 +74,7 @@ class StreamChannel(Channel):
 
     def __init__(
         self,
-        log: logging.Logger,
+        log: Logger,
         secrets: Iterable[str] = (),
         name: str = "channel",
         clock: Callable[[], float] = time.monotonic,
@@ -142,6 +140,9 @@ class StreamChannel(Channel):
 
     def close(self) -> None:
         self._close()
+
+    def shown(self, text: str) -> str:
+        return self._redact(text)
 
     def __enter__(self) -> StreamChannel:
         return self

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import socket
 
+from fence_agents.options import COMMON
 from fence_agents.request import Request
+from fence_agents.secret import Redactor
 from fence_agents.transports.base import Channel
-
-DEFAULT_SERIAL_SPEED = 9600
 
 
 def address_family(request: Request) -> int:
@@ -25,13 +25,13 @@ def open_channel(request: Request, *, telnet_port: int = 23, ssh_port: int = 22)
     An explicit ``ipport`` wins over the transport's default port.
     """
     log = request.log
-    secrets = request.secret_values
+    secrets = Redactor(request.secret_values, keep=[request.login or ""])
     timeout = request.seconds("login_timeout", 10.0)
     serial_port = request.str("serial_port")
     if serial_port:
         from fence_agents.transports.serial import SerialChannel
 
-        speed = request.int("serial_speed", DEFAULT_SERIAL_SPEED)
+        speed = request.int("serial_speed", int(COMMON["serial_speed"].default or 9600))
         return SerialChannel.open(serial_port, speed, log, secrets)
     host = request.ipaddr or ""
     secure = request.flag("secure")

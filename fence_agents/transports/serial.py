@@ -6,12 +6,15 @@ from an earlier session are discarded at open, and the agent's login dialogue wa
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from typing import Any
-
 from fence_agents.errors import ConnectError, ConnectionLost
 from fence_agents.transports.expect import StreamChannel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from fence_agents.log import Logger
 
 READ_SIZE = 4096
 
@@ -19,12 +22,12 @@ READ_SIZE = 4096
 class SerialChannel(StreamChannel):
     """An open serial line. Build with :meth:`open`."""
 
-    def __init__(self, port: Any, log: logging.Logger, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, port: Any, log: Logger, secrets: Iterable[str] = ()) -> None:
         super().__init__(log, secrets, name="serial")
         self._port = port
 
     @classmethod
-    def open(cls, device: str, speed: int, log: logging.Logger, secrets: Iterable[str] = ()) -> SerialChannel:
+    def open(cls, device: str, speed: int, log: Logger, secrets: Iterable[str] = ()) -> SerialChannel:
         import serial
 
         log.debug("serial: opening %s at %d baud", device, speed)

@@ -1,9 +1,10 @@
-"""SNMP client transport for agents (pysnmp; no net-snmp programs).
+"""SNMP client transport for agents (no net-snmp programs).
 
 Two implementations behind one small interface (:class:`SnmpSession`: get, set_int, walk):
 
-- v1 / v2c: pysnmp's message-level API (``pysnmp.proto.api``) over a plain UDP socket. It imports in a few
-  milliseconds, where pysnmp's SNMP engine costs ~200 ms of start-up: an agent is a short-lived process.
+- v1 / v2c: our own BER messages (:mod:`snmp_ber`) over a plain UDP socket: no library import at all,
+  where pysnmp's message API costs a status run more than the stock agent's whole run and its SNMP
+  engine ~200 ms of start-up: an agent is a short-lived process.
 - v3 (USM, auth MD5/SHA, priv DES/AES): pysnmp's engine via ``pysnmp.hlapi.v3arch.asyncio``
   imported only when v3 is asked for.
 
@@ -14,16 +15,18 @@ Every request has a deadline: ``timeout`` per attempt, ``retries`` further attem
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Any
 
-from fence_agents.errors import ConnectError, DeviceError, DeviceTimeout, LoginError
+from fence_agents.errors import ConnectError, DeviceError, DeviceTimeout
 from fence_agents.request import Request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 Oid = tuple[int, ...]
 SnmpValue = int | str | Oid | None
@@ -65,21 +68,35 @@ class SnmpError(DeviceError):
         self.status = status
 
 
-@dataclass(frozen=True)
 class SnmpTarget:
-    host: str
-    port: int = 161
-    version: str = "2c"  # 1 | 2c | 3
-    community: str = "private"
-    user: str = ""
-    sec_level: str = ""  # noAuthNoPriv | authNoPriv | authPriv ("" = derived from the keys given)
-    auth_prot: str = "MD5"
-    auth_key: str = ""
-    priv_prot: str = "DES"
-    priv_key: str = ""
-    timeout: float = 1.0
-    retries: int = 2
-    family: int = 0  # 0 any, or socket.AF_INET / AF_INET6
+    """Where and how to reach an SNMP agent (a plain class: dataclasses cost a status run its import)."""
+
+    __slots__ = ("host", "port", "version", "community", "user", "sec_level", "auth_prot", "auth_key",
+                 "priv_prot", "priv_key", "timeout", "retries", "family")  # fmt: skip
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 161,
+        version: str = "2c",  # 1 | 2c | 3
+        community: str = "private",
+        user: str = "",
+        sec_level: str = "",  # noAuthNoPriv | authNoPriv | authPriv ("" = derived from the keys given)
+        auth_prot: str = "MD5",
+        auth_key: str = "",
+        priv_prot: str = "DES",
+        priv_key: str = "",
+        timeout: float = 1.0,
+        retries: int = 2,
+        family: int = 0,  # 0 any, or socket.AF_INET / AF_INET6
+    ) -> None:
+        self.host, self.port, self.version, self.community, self.user = host, port, version, community, user
+        self.sec_level, self.auth_prot, self.auth_key = sec_level, auth_prot, auth_key
+        self.priv_prot, self.priv_key, self.timeout, self.retries, self.family = (
+            priv_prot, priv_key, timeout, retries, family)  # fmt: skip
+
+    def __repr__(self) -> str:  # never a key or the community
+        return f"SnmpTarget({self.host}:{self.port}, v{self.version}, user={self.user!r})"
 
     @property
     def level(self) -> str:
@@ -105,7 +122,14 @@ class SnmpSession(ABC):
 
 
 def python_value(value: Any) -> SnmpValue:
-    """A pysnmp value as a Python value (MISSING for the v2 exception values)."""
+    """A value as a Python value: MISSING for the v2 exception values and NULL. Values of our own BER
+    decoder are Python values already; pysnmp's (v3) are converted by their type's name."""
+    from fence_agents.transports.snmp_ber import Exceptional
+
+    if isinstance(value, Exceptional):
+        return MISSING
+    if type(value) in (int, str, tuple):
+        return value  # type: ignore[no-any-return]
     name = value.__class__.__name__
     if name in ("NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"):
         return MISSING
@@ -148,14 +172,11 @@ def _unreachable(err: OSError) -> ConnectError:
 
 
 class CommunitySession(SnmpSession):
-    """SNMP v1/v2c with pysnmp's message API: one UDP socket, request-id matching, retransmission."""
+    """SNMP v1/v2c over one UDP socket (:mod:`snmp_ber` messages): request-id matching, retransmission."""
 
     def __init__(self, target: SnmpTarget) -> None:
-        from pysnmp.proto import api
-
         self.target = target
         self.v1 = target.version == "1"
-        self.mod = api.PROTOCOL_MODULES[api.SNMP_VERSION_1 if self.v1 else api.SNMP_VERSION_2C]
         family, address = resolve(target)
         self.address: Any = address
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -167,25 +188,14 @@ class CommunitySession(SnmpSession):
     def close(self) -> None:
         self.sock.close()
 
-    def _pdu(self, kind: str, varbinds: list[tuple[Oid, Any]]) -> Any:
-        mod = self.mod
-        pdu = getattr(mod, kind)()
-        mod.apiPDU.set_defaults(pdu)
+    def _exchange(self, pdu: int, varbinds: list[tuple[Oid, int | None]], repetitions: int = 0) -> Any:
+        from fence_agents.transports import snmp_ber as ber
+
         self._request_id = (self._request_id + 1) % 0x7FFFFFFF
-        mod.apiPDU.set_request_id(pdu, self._request_id)
-        mod.apiPDU.set_varbinds(pdu, [(oid, value) for oid, value in varbinds])
-        return pdu
-
-    def _exchange(self, pdu: Any) -> Any:
-        from pyasn1.codec.ber import decoder, encoder
-
-        mod = self.mod
-        msg = mod.Message()
-        mod.apiMessage.set_defaults(msg)
-        mod.apiMessage.set_community(msg, self.target.community)
-        mod.apiMessage.set_pdu(msg, pdu)
-        wire = encoder.encode(msg)
-        wanted = mod.apiPDU.get_request_id(pdu)
+        version = ber.VERSION_1 if self.v1 else ber.VERSION_2C
+        wire = ber.encode_request(
+            version, self.target.community, pdu, self._request_id, varbinds, repetitions
+        )
         for _ in range(1 + max(self.target.retries, 0)):
             try:
                 self.sock.send(wire)
@@ -201,28 +211,27 @@ class CommunitySession(SnmpSession):
                 except OSError as err:  # ICMP port unreachable (connection refused)
                     raise _unreachable(err) from None
                 try:
-                    reply, _ = decoder.decode(data, asn1Spec=mod.Message())
-                except Exception:  # noqa: BLE001 - a corrupt datagram is ignored, like net-snmp does
+                    reply = ber.decode_response(data)
+                except ValueError:  # a corrupt datagram is ignored, like net-snmp does
                     continue
-                rsp = mod.apiMessage.get_pdu(reply)
-                if mod.apiPDU.get_request_id(rsp) == wanted:
-                    return rsp
+                if reply.request_id == self._request_id:
+                    return reply
         raise DeviceTimeout()
 
-    def _check(self, rsp: Any) -> list[tuple[Oid, Any]]:
-        mod = self.mod
-        status = int(mod.apiPDU.get_error_status(rsp))
-        varbinds = [(tuple(o), v) for o, v in mod.apiPDU.get_varbinds(rsp)]
-        if status:
-            index = int(mod.apiPDU.get_error_index(rsp, muteErrors=True))
+    def _check(self, reply: Any) -> list[tuple[Oid, Any]]:
+        varbinds: list[tuple[Oid, Any]] = reply.varbinds
+        if reply.error_status:
+            index = reply.error_index
             oid = varbinds[index - 1][0] if 0 < index <= len(varbinds) else None
-            raise SnmpError((V1_ERRORS if self.v1 else V2_ERRORS).get(status, str(status)), oid)
+            errors = V1_ERRORS if self.v1 else V2_ERRORS
+            raise SnmpError(errors.get(reply.error_status, str(reply.error_status)), oid)
         return varbinds
 
     def get(self, oid: Oid) -> SnmpValue:
-        rsp = self._exchange(self._pdu("GetRequestPDU", [(oid, self.mod.null)]))
+        from fence_agents.transports.snmp_ber import GET
+
         try:
-            varbinds = self._check(rsp)
+            varbinds = self._check(self._exchange(GET, [(oid, None)]))
         except SnmpError as err:
             if err.status == "noSuchName":
                 return MISSING
@@ -230,35 +239,31 @@ class CommunitySession(SnmpSession):
         return answered_value(oid, varbinds)
 
     def set_int(self, oid: Oid, value: int) -> None:
-        self._check(self._exchange(self._pdu("SetRequestPDU", [(oid, self.mod.Integer(value))])))
+        from fence_agents.transports.snmp_ber import SET
+
+        self._check(self._exchange(SET, [(oid, value)]))
 
     def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
+        from fence_agents.transports.snmp_ber import END_OF_MIB_VIEW, GET_BULK, GET_NEXT
+
         out: list[tuple[Oid, SnmpValue]] = []
         cursor = prefix
         while True:
-            if self.v1:
-                pdu = self._pdu("GetNextRequestPDU", [(cursor, self.mod.null)])
-            else:
-                pdu = self._pdu("GetBulkRequestPDU", [(cursor, self.mod.null)])
-                self.mod.apiBulkPDU.set_non_repeaters(pdu, 0)
-                self.mod.apiBulkPDU.set_max_repetitions(pdu, 25)
             try:
-                varbinds = self._check(self._exchange(pdu))
+                if self.v1:
+                    varbinds = self._check(self._exchange(GET_NEXT, [(cursor, None)]))
+                else:
+                    varbinds = self._check(self._exchange(GET_BULK, [(cursor, None)], repetitions=25))
             except SnmpError as err:
                 if self.v1 and err.status == "noSuchName":
                     return out  # v1's end of the MIB
                 raise
             for oid, value in varbinds:
-                py = python_value(value)
-                if (
-                    oid[: len(prefix)] != prefix
-                    or py is MISSING
-                    and value.__class__.__name__ == "EndOfMibView"
-                ):
+                if oid[: len(prefix)] != prefix or value is END_OF_MIB_VIEW:
                     return out
                 if oid <= cursor:
                     raise DeviceError("Failed: SNMP agent returned OIDs out of order")
-                out.append((oid, py))
+                out.append((oid, python_value(value)))
                 cursor = oid
             if not varbinds:
                 return out
@@ -291,137 +296,3 @@ def target_from_request(request: Request) -> SnmpTarget:
         retries=max(0, int(total / attempt) - 1),
         family=family,
     )
-
-
-class UsmSession(SnmpSession):
-    """SNMP v3 through pysnmp's engine (hlapi, asyncio), on one private event loop."""
-
-    def __init__(self, target: SnmpTarget) -> None:
-        import asyncio
-
-        from pysnmp.hlapi.v3arch import asyncio as hl
-
-        self.hl = hl
-        self.target = target
-        self.heard = False  # no answer yet: a time-out then means we never reached the agent at all
-        self.loop = asyncio.new_event_loop()
-        self.engine = hl.SnmpEngine()
-        level = target.level
-        auth = {"MD5": hl.usmHMACMD5AuthProtocol, "SHA": hl.usmHMACSHAAuthProtocol}[target.auth_prot]
-        priv = {"DES": hl.usmDESPrivProtocol, "AES": hl.usmAesCfb128Protocol}[target.priv_prot]
-        self.auth = hl.UsmUserData(
-            target.user,
-            authKey=target.auth_key if level != "noAuthNoPriv" else None,
-            privKey=target.priv_key if level == "authPriv" else None,
-            authProtocol=auth if level != "noAuthNoPriv" else hl.usmNoAuthProtocol,
-            privProtocol=priv if level == "authPriv" else hl.usmNoPrivProtocol,
-        )
-        make = hl.Udp6TransportTarget if target.family == socket.AF_INET6 else hl.UdpTransportTarget
-        try:
-            self.transport = self.loop.run_until_complete(
-                make.create((target.host, target.port), timeout=target.timeout, retries=target.retries)
-            )
-        except Exception as err:  # noqa: BLE001 - pysnmp wraps resolver errors in its own types
-            self.loop.close()
-            raise ConnectError(f"Failed: cannot resolve {target.host}: {err}") from None
-
-    def close(self) -> None:
-        import asyncio
-
-        self.engine.close_dispatcher()
-        pending = asyncio.all_tasks(self.loop)
-        for task in pending:  # pysnmp leaves its timeout task behind; finish it before closing the loop
-            task.cancel()
-        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self.loop.close()
-
-    def _run(self, coro: Any) -> list[tuple[Oid, Any]]:
-        indication, status, index, varbinds = self.loop.run_until_complete(coro)
-        self._raise(indication, status, index, varbinds)
-        return [(tuple(vb[0]), vb[1]) for vb in varbinds]
-
-    def _raise(self, indication: Any, status: Any, index: Any, varbinds: Any) -> None:
-        if indication:
-            text = str(indication)
-            if "timeout" in text.lower():
-                if not self.heard:  # v3 starts with engine discovery: silence there is a failed login
-                    raise ConnectError("Unable to connect/login to fencing device (no answer from the agent)")
-                raise DeviceTimeout()
-            raise LoginError(f"Unable to connect/login to fencing device ({text})")
-        self.heard = True
-        if status:
-            i = int(index)
-            oid = tuple(varbinds[i - 1][0]) if 0 < i <= len(varbinds) else None
-            raise SnmpError(V2_ERRORS.get(int(status), str(status)), oid)
-
-    def _object(self, oid: Oid, value: Any = None) -> Any:
-        hl = self.hl
-        identity = hl.ObjectIdentity(oid_text(oid))
-        return hl.ObjectType(identity) if value is None else hl.ObjectType(identity, value)
-
-    def get(self, oid: Oid) -> SnmpValue:
-        hl = self.hl
-        varbinds = self._run(
-            hl.get_cmd(self.engine, self.auth, self.transport, hl.ContextData(), self._object(oid))
-        )
-        return answered_value(oid, varbinds)
-
-    def set_int(self, oid: Oid, value: int) -> None:
-        hl = self.hl
-        obj = self._object(oid, hl.Integer32(value))
-        self._run(hl.set_cmd(self.engine, self.auth, self.transport, hl.ContextData(), obj))
-
-    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
-        hl = self.hl
-
-        async def collect() -> list[tuple[Oid, SnmpValue]]:
-            out: list[tuple[Oid, SnmpValue]] = []
-            rows = hl.walk_cmd(
-                self.engine,
-                self.auth,
-                self.transport,
-                hl.ContextData(),
-                self._object(prefix),
-                lexicographicMode=False,
-            )
-            async for indication, status, index, varbinds in rows:
-                self._raise(indication, status, index, varbinds)
-                out.extend((tuple(vb[0]), python_value(vb[1])) for vb in varbinds)
-            return out
-
-        return self.loop.run_until_complete(collect())
-
-
-class LoggedSession(SnmpSession):
-    """Logs every request and answer at DEBUG (what ``-v`` shows); never a key or a community."""
-
-    def __init__(self, inner: SnmpSession, log: logging.Logger) -> None:
-        self.inner = inner
-        self.log = log
-
-    def get(self, oid: Oid) -> SnmpValue:
-        value = self.inner.get(oid)
-        self.log.debug("GET %s -> %r", oid_text(oid), value)
-        return value
-
-    def set_int(self, oid: Oid, value: int) -> None:
-        self.log.debug("SET %s = %d", oid_text(oid), value)
-        self.inner.set_int(oid, value)
-
-    def walk(self, prefix: Oid) -> list[tuple[Oid, SnmpValue]]:
-        rows = self.inner.walk(prefix)
-        self.log.debug("WALK %s -> %d rows", oid_text(prefix), len(rows))
-        for oid, value in rows:
-            self.log.debug("  %s = %r", oid_text(oid), value)
-        return rows
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-def open_snmp(target: SnmpTarget, log: logging.Logger | None = None) -> SnmpSession:
-    session: SnmpSession = UsmSession(target) if target.version == "3" else CommunitySession(target)
-    if log is not None:
-        log.debug("SNMP v%s to %s:%d", target.version, target.host, target.port)
-        session = LoggedSession(session, log)
-    return session

@@ -20,7 +20,6 @@ Host keys — our choice (docs/agent-api.md should carry it too):
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import shlex
 import socket
@@ -31,6 +30,10 @@ from typing import Any, TypeVar
 from fence_agents.errors import ConnectError, ConnectionLost, LoginError
 from fence_agents.secret import Secret
 from fence_agents.transports.expect import StreamChannel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fence_agents.log import Logger
 
 READ_SIZE = 4096
 DEFAULT_KNOWN_HOSTS = "~/.ssh/known_hosts"
@@ -113,7 +116,7 @@ def host_is_listed(path: str, host: str, port: int) -> bool:
     return any(keys[0:2])
 
 
-def known_hosts_argument(opts: SshOptions, host: str, port: int, log: logging.Logger) -> str | None:
+def known_hosts_argument(opts: SshOptions, host: str, port: int, log: Logger) -> str | None:
     """asyncssh's ``known_hosts``: None accepts any key; a path verifies against that file."""
     if opts.host_key_check == "no":
         log.debug("ssh: host key not checked (ssh_options)")
@@ -130,7 +133,7 @@ def known_hosts_argument(opts: SshOptions, host: str, port: int, log: logging.Lo
 class SshChannel(StreamChannel):
     """An interactive shell (with a pty) on an SSH connection. Build with :meth:`open`."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, conn: Any, process: Any, log: logging.Logger,
+    def __init__(self, loop: asyncio.AbstractEventLoop, conn: Any, process: Any, log: Logger,
                  secrets: Iterable[str] = ()) -> None:  # fmt: skip
         super().__init__(log, secrets, name="ssh")
         self._loop = loop
@@ -143,7 +146,7 @@ class SshChannel(StreamChannel):
         host: str,
         port: int,
         timeout: float,
-        log: logging.Logger,
+        log: Logger,
         username: str | None = None,
         password: Secret | None = None,
         identity_file: str | None = None,
@@ -151,6 +154,10 @@ class SshChannel(StreamChannel):
         secrets: Iterable[str] = (),
     ) -> SshChannel:
         import asyncssh
+
+        from fence_agents.logsetup import bridge_library_logs
+
+        bridge_library_logs()  # asyncssh logs through `logging`: its records join ours, masked
 
         opts = parse_ssh_options(ssh_options)
         if opts.ignored:

@@ -5,20 +5,24 @@ The protocol work is in :mod:`fence_agents.transports.telnet_protocol` (pure); t
 
 from __future__ import annotations
 
-import logging
 import socket
 import time
-from collections.abc import Iterable
 
 from fence_agents.errors import ConnectError, ConnectionLost
 from fence_agents.transports.expect import StreamChannel
 from fence_agents.transports.telnet_protocol import TelnetProtocol, encode_outgoing
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from fence_agents.log import Logger
+
 READ_SIZE = 4096
 
 
 def connect_socket(
-    host: str, port: int, timeout: float, log: logging.Logger, family: int = socket.AF_UNSPEC
+    host: str, port: int, timeout: float, log: Logger, family: int = socket.AF_UNSPEC
 ) -> socket.socket:
     """Try every address of ``host`` within one overall deadline; ConnectError when none answers.
 
@@ -52,7 +56,7 @@ def connect_socket(
 class TelnetChannel(StreamChannel):
     """An open telnet session. Build with :meth:`open`."""
 
-    def __init__(self, sock: socket.socket, log: logging.Logger, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, sock: socket.socket, log: Logger, secrets: Iterable[str] = ()) -> None:
         super().__init__(log, secrets, name="telnet")
         self._sock = sock
         self._protocol = TelnetProtocol()
@@ -63,7 +67,7 @@ class TelnetChannel(StreamChannel):
         host: str,
         port: int,
         timeout: float,
-        log: logging.Logger,
+        log: Logger,
         secrets: Iterable[str] = (),
         family: int = socket.AF_UNSPEC,
     ) -> TelnetChannel:

@@ -1,5 +1,8 @@
 """Telnet (RFC 854/855) as a pure state machine: bytes from the server in, (data, replies) out.
 
+Hand-written, not telnetlib3: that library is asyncio-only and costs ~75 ms of imports (more than a whole
+stock fence_wti run), for the three options a power switch needs.
+
 Option policy: a power switch only needs a plain character stream, so we let the server echo and
 suppress go-ahead (WILL ECHO / WILL SGA are accepted), agree to binary in both directions, and refuse every
 other option (terminal type, window size, environment, charset...). Each request gets at most one answer

@@ -55,7 +55,9 @@ def parse_metadata(xml: str) -> Metadata:
             name=p.get("name", ""),
             short=match.group("short") if match else None,
             long=match.group("long") if match else None,
-            takes_value=bool(match and match.group("arg")),
+            # a value shown in getopt (--ip=[ip]) or any non-boolean: stock's --verbose-level shows none
+            takes_value=bool(match and match.group("arg"))
+            or (content is not None and content.get("type", "string") != "boolean"),
             kind=content.get("type", "string") if content is not None else "string",
             default=content.get("default") if content is not None else None,
             deprecated=p.get("deprecated") == "1",

@@ -22,6 +22,7 @@ from fence_agents.request import Request
 from fence_agents.spec import AgentSpec, Option, OptType
 
 log = logging.getLogger("fence_agents.dummy")
+library_log = logging.getLogger("dummy_library")  # stands for a library the agent uses
 
 
 @dataclass
@@ -132,8 +133,8 @@ class FileDevice(Device):
         password = self.request.password
         if password:
             self._record_argv_leaks(password.reveal())
-        # deliberately careless, like a transport that echoes what it sends: redaction must catch this
-        log.debug("login: sending password %s", password.reveal() if password else "")
+        # deliberately careless, like a library that logs what it sends: masking must catch this
+        library_log.debug("login: sending password %s", password.reveal() if password else "")
         print(f"library noise: {password.reveal() if password else ''}", file=sys.stderr)  # a stray print
         if (password.reveal() if password else "") != self._load().get("password", ""):
             raise LoginError()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_stdin_run_as_fenced_does_it() -> None:
     code, out, err = call(memory_spec(dev), stdin=text)
     assert (code, out) == (0, "Success: Powered OFF\n")
     assert dev.plugs["node2"] is OFF
-    assert "Parse error: Ignoring unknown option 'agent=fence_memory'" in err
+    assert "agent=" not in err  # fenced always sends it: no warning in every fenced.log line
 
 
 def test_action_is_case_insensitive_and_meta_data_alias() -> None:
@@ -373,7 +374,9 @@ def test_escaped_library_errors_get_upstream_words(error: Exception, line: str) 
 
 def test_short_password_does_not_garble_stdout() -> None:
     def careless(request: Request) -> Device:
-        request.log.warning("using password %s", request.password.reveal() if request.password else "")
+        # a library that logs what it was given (our own messages never hold a secret in the first place)
+        password = request.password.reveal() if request.password else ""
+        logging.getLogger("some_library").warning("using password %s", password)
         return device()
 
     code, out, err = call(

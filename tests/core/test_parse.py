@@ -148,13 +148,11 @@ def test_spaces_around_equals_make_an_unknown_key() -> None:
     ]
 
 
-def test_unknown_keys_and_agent_are_warned_and_ignored() -> None:
+def test_unknown_keys_are_warned_agent_is_a_note() -> None:
     parsed = parse_stdin("agent=fence_test\nfoo=bar\nipaddr=h\n", TABLE)
     assert parsed.values == {"ipaddr": "h"}
-    assert parsed.warnings == [
-        "Parse error: Ignoring unknown option 'agent=fence_test'",
-        "Parse error: Ignoring unknown option 'foo=bar'",
-    ]
+    assert parsed.warnings == ["Parse error: Ignoring unknown option 'foo=bar'"]
+    assert parsed.notes == ["Ignoring agent=fence_test: fenced names the agent it runs"]
 
 
 def test_last_duplicate_wins_on_stdin() -> None:

@@ -48,7 +48,9 @@ def test_stdin_like_fenced(state: Path) -> None:
     )
     done = run_agent([], text)
     assert (done.returncode, done.stdout) == (0, "Success: Powered OFF\n")
-    assert "Parse error: Ignoring unknown option 'agent=fence_dummylab'" in done.stderr
+    assert "agent=" not in done.stderr  # fenced always sends agent=: it is no warning
+    verbose = run_agent([], text.replace("action=off", "action=status") + "verbose=1\n")
+    assert "DEBUG: Ignoring agent=fence_dummylab: fenced names the agent it runs" in verbose.stderr
     assert plugs(state)["1"] == "off"
 
 

@@ -4,7 +4,6 @@ reports exactly what happened within exactly the time it was given."""
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
@@ -68,18 +67,16 @@ stdin_line = st.one_of(
 stdin_texts = st.lists(stdin_line, max_size=12).map("\n".join)
 
 
-class MemoryFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
+def memory_debug_file(path: str) -> io.StringIO:
     """Stands in for the debug file so random `-D path` input never writes to the real file system."""
-
-    def __init__(self, filename: str, encoding: str | None = None) -> None:
-        super().__init__(io.StringIO())
+    return io.StringIO()
 
 
 @contextmanager
 def sandboxed() -> Iterator[None]:
     # random input must not write files or run shell commands: swap the two outside effects
     with (
-        mock.patch("logging.FileHandler", MemoryFileHandler),
+        mock.patch("fence_agents.logsetup.open_debug_file", memory_debug_file),
         mock.patch("fence_agents.password_script.run_password_script", lambda cmd, timeout=30.0: "pw"),
     ):
         yield

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from fence_agents.agents.nps import NpsDevice
+from fence_agents.agents.nps_device import NpsDevice
 from fence_agents.device import PowerState
 from fence_agents.errors import DeviceError, PlugNotFound
 from fence_agents.request import Request
+from harness.waiting import wait_for
 
 Script = Callable[[socket.socket], None]
 
@@ -81,6 +82,7 @@ def test_confirmation_is_answered(unit: Callable[[Script], Request]) -> None:
     device.login()
     device.set_power("1", PowerState.OFF)
     device.logout()
+    wait_for("the unit read the logout", lambda: len(seen) == 3, timeout=5.0)  # its thread, not ours
     assert seen == [b"/OFF 1,y\r\n", b"y\r\n", b"/X\r\n"]
 
 

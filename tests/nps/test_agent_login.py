@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fence_agents.agents.nps_login import LoginDialogue, Step
+from fence_agents.agents.cli_login import LoginDialogue, Step
 from fence_agents.agents.nps_screens import DEFAULT_PROMPTS
 from fence_agents.errors import LoginError, UsageError
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fence_agents.agents.ifmib import admin_state
+from fence_agents.agents.ifmib_device import admin_state
 from fence_agents.device import PowerState
 from harness.pytest_plugin import Emulator, start_emulator
 

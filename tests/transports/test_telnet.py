@@ -85,7 +85,7 @@ def test_silent_device_times_out_at_deadline() -> None:
 
 
 def test_against_telnetlib3_server() -> None:
-    telnetlib3 = pytest.importorskip("telnetlib3")
+    import telnetlib3  # a test dependency (pyproject test extras): no skip
 
     async def shell(reader, writer):  # type: ignore[no-untyped-def]
         writer.write("Enter Password: ")
