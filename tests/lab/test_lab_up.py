@@ -39,7 +39,9 @@ def test_lab_up_runs_the_conf_fences_by_its_first_method_and_lab_down_removes_al
     root: None, tmp_path: Path
 ) -> None:
     lab_dir, ready = tmp_path / "lab", tmp_path / "ready.json"
-    before = set(os.listdir(NETNS_DIR)) if NETNS_DIR.is_dir() else set()
+    def made_by(pid: int) -> set[str]:  # the lab's namespaces carry its pid; other runs have their own
+        return {n for n in os.listdir(NETNS_DIR) if f"-{pid}-" in n} if NETNS_DIR.is_dir() else set()
+
     conf = str(DATA / "two_methods.conf")
     up = subprocess.Popen(
         fencelab("lab", "up", conf, "--dir", str(lab_dir), "--ready-file", str(ready)),
@@ -71,7 +73,7 @@ def test_lab_up_runs_the_conf_fences_by_its_first_method_and_lab_down_removes_al
         assert down.returncode == 0, down.stderr
         assert up.wait(timeout=30) == 0, up.stderr.read() if up.stderr else ""
         assert not [p for p in pids if pid_running(p)]
-        assert (set(os.listdir(NETNS_DIR)) if NETNS_DIR.is_dir() else set()) <= before
+        assert made_by(info["pid"]) == set()
         again = subprocess.run(fencelab("lab", "down", "--dir", str(lab_dir)), capture_output=True, text=True,
                                timeout=30)  # fmt: skip
         assert again.returncode == 1 and again.stderr.strip() == f"fencelab lab: no lab runs in {lab_dir}"

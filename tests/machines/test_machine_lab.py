@@ -26,12 +26,15 @@ def root_only() -> None:
         pytest.skip("machine labs need root")
 
 
-def namespaces() -> set[str]:
-    return {p.name for p in NETNS_DIR.iterdir()} if NETNS_DIR.is_dir() else set()
+def namespaces(pid: int | None = None) -> set[str]:
+    """The namespaces this process (or ``pid``) made: other runs on the machine have their own."""
+    mark = f"-{pid or os.getpid()}-"
+    return {p.name for p in NETNS_DIR.iterdir() if mark in p.name} if NETNS_DIR.is_dir() else set()
 
 
-def netns_etc() -> set[str]:
-    return {p.name for p in ETC_NETNS.iterdir()} if ETC_NETNS.is_dir() else set()
+def netns_etc(pid: int | None = None) -> set[str]:
+    mark = f"-{pid or os.getpid()}-"
+    return {p.name for p in ETC_NETNS.iterdir() if mark in p.name} if ETC_NETNS.is_dir() else set()
 
 
 def read_lines(proc: subprocess.Popen[str], count: int, timeout: float = 10.0) -> list[str]:

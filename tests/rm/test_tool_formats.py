@@ -19,6 +19,7 @@ EPOCH = 1290074400  # Thu Nov 18 10:00:00 2010 UTC
 
 @pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local time zone is UTC for the test (clustat prints ctime() of local time)."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
