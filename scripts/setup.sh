@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc python3-venv)
+DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc python3-venv slapd ldap-utils)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -18,7 +18,21 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # slapd is for the tests, which run their own servers: the system service must not start (its
+    # postinst would start it through invoke-rc.d), so deny service starts for this install if nothing does
+    own_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+    fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+if [ -x /etc/init.d/slapd ] && [ "$(id -u)" -eq 0 ]; then
+    # ...and it stays off at boot too (no debconf questions were asked: DEBIAN_FRONTEND=noninteractive)
+    update-rc.d slapd disable >/dev/null 2>&1 || true
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        systemctl disable --now slapd >/dev/null 2>&1 || true
+    fi
 fi
 
 PYTHON=${PYTHON:-python3}

@@ -75,25 +75,31 @@ def _unescape(value: str) -> str:
 
 
 def key_from_rhcs(attr: str) -> str | None:
-    """``rhcsConfig-version`` -> ``config_version``; ``None`` for attributes that are not keys."""
-    if not attr.startswith("rhcs") or len(attr) < 5:
+    """``rhcsConfig-version`` -> ``config_version``; ``None`` for attributes that are not keys.
+
+    cluster.conf's keys are lower case, and LDAP attribute names are not case sensitive: a server may
+    hand back ``rhcsconfig-version``, which maps the same."""
+    if attr[:4].lower() != "rhcs" or len(attr) < 5:
         return None
-    rest = attr[4:]
-    return (rest[0].lower() + rest[1:]).replace("-", "_")
+    return attr[4:].lower().replace("-", "_")
 
 
 def tree_from_entries(entries: Iterable[Entry], basedn: str) -> ConfElement:
-    """Rebuild the ``cluster`` tree. Container entries (``cn=<obj>`` above ``name=...`` entries) vanish."""
+    """Rebuild the ``cluster`` tree. Container entries (``cn=<obj>`` above ``name=...`` entries) vanish.
+
+    Parents must come before their children. Each element's ``line`` is its entry's position (1-based),
+    so a caller can say which entry a problem is in. An entry whose parent is not there is an error: a
+    configuration is never rebuilt with a part quietly missing."""
     entries = list(entries)
     root_dn = f"name=cluster,{basedn}"
     by_dn: dict[str, ConfElement] = {}
     containers = {",".join(_split_dn(dn)[1:]) for dn, _ in entries if _split_dn(dn)[0].startswith("name=")}
     root: ConfElement | None = None
-    for dn, attrs in entries:
+    for index, (dn, attrs) in enumerate(entries, 1):
         rdns = _split_dn(dn)
-        if dn == root_dn:
-            root = ConfElement("cluster", _keys(attrs))
-            by_dn[dn] = root
+        if _same_dn(dn, root_dn):
+            root = ConfElement("cluster", _keys(attrs, "cluster"), line=index)
+            by_dn[root_dn] = root
             continue
         if dn in containers:
             continue
@@ -103,20 +109,30 @@ def tree_from_entries(entries: Iterable[Entry], basedn: str) -> ConfElement:
         else:
             tag = _unescape(rdns[0][3:])
             parent_dn = ",".join(rdns[1:])
-        node = ConfElement(tag, _keys(attrs))
+        node = ConfElement(tag, _keys(attrs, _unescape(rdns[0].partition("=")[2])), line=index)
         by_dn[dn] = node
-        parent = by_dn.get(parent_dn)
-        if parent is not None:
-            parent.children.append(node)
+        parent = by_dn.get(root_dn if _same_dn(parent_dn, root_dn) else parent_dn)
+        if parent is None:
+            raise ValueError(f"entry {dn} has no parent object {parent_dn} before it")
+        parent.children.append(node)
     if root is None:
         raise ValueError(f"no entry {root_dn}")
     return root
 
 
-def _keys(attrs: dict[str, list[str]]) -> dict[str, str]:
+def _same_dn(a: str, b: str) -> bool:
+    """DNs equal up to case and spaces around RDNs (a server may return ``dc=Example, dc=com``)."""
+    return [r.lower() for r in _split_dn(a)] == [r.lower() for r in _split_dn(b)]
+
+
+def _keys(attrs: dict[str, list[str]], rdn_value: str) -> dict[str, str]:
     keys: dict[str, str] = {}
-    if "name" in attrs:
-        keys["name"] = attrs["name"][0]
+    names = next((values for attr, values in attrs.items() if attr.lower() == "name"), [])
+    if names:
+        # The root is name=cluster, and OpenLDAP wants the RDN value in the entry: confdb2ldif writes
+        # ``name: cluster`` after the cluster's own name, so the other value is the name.
+        others = [v for v in names if v != rdn_value]
+        keys["name"] = others[0] if others else names[0]
     for attr, values in attrs.items():
         key = key_from_rhcs(attr)
         if key is not None and values:

@@ -1,0 +1,138 @@
+"""A fence agent's parameters, read from its own ``-o metadata`` (run as a process, as RHEL generated
+cluster.rng from the installed agents), cached on disk by agent path, size and mtime.
+
+The agent is looked up where fenced looks (:func:`cluster.fenced.agent_call.agent_search_path`). The cache
+lives in ``$XDG_CACHE_HOME/fencelab/agent-metadata`` (``~/.cache``); an unwritable cache only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from cluster.fenced.agent_call import agent_search_path, resolve_agent
+from cluster.messages import one_line
+
+METADATA_TIMEOUT = 10.0
+MAX_METADATA_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AgentParameter:
+    name: str
+    required: bool
+    deprecated: bool
+    obsoletes: str | None
+
+
+@dataclass(frozen=True)
+class AgentMetadata:
+    agent: str
+    path: str
+    parameters: dict[str, AgentParameter]
+
+    def group(self, name: str) -> set[str]:
+        """A parameter and its other names (``ip`` obsoletes ``ipaddr``: both name one parameter)."""
+        names = {name}
+        for p in self.parameters.values():
+            if p.obsoletes == name:
+                names.add(p.name)
+        param = self.parameters.get(name)
+        if param is not None and param.obsoletes:
+            names.add(param.obsoletes)
+        return names
+
+
+class MetadataError(Exception):
+    """An agent that cannot be found or gives no usable metadata; ``str()`` is one line."""
+
+
+def parse_metadata(data: bytes, agent: str, path: str) -> AgentMetadata:
+    """The ``<parameters>`` of an agent's metadata XML (no network, no entities)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise MetadataError(f"{path} -o metadata gave no valid XML: {one_line(str(err.msg))}") from None
+    if root.tag != "resource-agent":
+        raise MetadataError(f"{path} -o metadata gave <{root.tag}>, not <resource-agent>")
+    params = {}
+    for el in root.iter("parameter"):
+        name = el.get("name")
+        if name:
+            params[name] = AgentParameter(
+                name, el.get("required") == "1", el.get("deprecated") == "1", el.get("obsoletes") or None
+            )
+    return AgentMetadata(agent, path, params)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fencelab" / "agent-metadata"
+
+
+def _cache_file(path: str) -> Path | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{os.path.realpath(path)}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()
+    return _cache_dir() / f"{key[:32]}.xml"
+
+
+def _run_metadata(path: str) -> bytes:
+    try:
+        done = subprocess.run(
+            [path, "-o", "metadata"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=METADATA_TIMEOUT,
+            env={**os.environ, "LANG": "C", "LC_ALL": "C"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise MetadataError(f"{path} -o metadata did not finish within {METADATA_TIMEOUT:g}s") from None
+    except OSError as err:
+        raise MetadataError(f"cannot run {path}: {err.strerror or err}") from None
+    if done.returncode != 0 or not done.stdout.strip():
+        raise MetadataError(
+            f"{path} -o metadata failed (exit {done.returncode}): no metadata to check against"
+        )
+    return done.stdout[:MAX_METADATA_BYTES]
+
+
+@lru_cache(maxsize=256)
+def _metadata_at(agent: str, path: str) -> AgentMetadata:
+    cached = _cache_file(path)
+    if cached is not None and cached.is_file():
+        try:
+            return parse_metadata(cached.read_bytes(), agent, path)
+        except (OSError, MetadataError):
+            pass  # a damaged cache entry: ask the agent again
+    data = _run_metadata(path)
+    meta = parse_metadata(data, agent, path)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(cached)  # atomic: a concurrent validator never reads half a file
+        except OSError:
+            pass
+    return meta
+
+
+def agent_metadata(agent: str, search: list[str] | None = None) -> AgentMetadata:
+    """The metadata of ``agent`` (a name looked up like fenced does, or a path); :class:`MetadataError`."""
+    dirs = search if search is not None else agent_search_path()
+    path = resolve_agent(agent, dirs)
+    if path is None:
+        where = agent if "/" in agent else ", ".join(dict.fromkeys(dirs))
+        raise MetadataError(f"no such fence agent {agent!r} (looked in {where})")
+    return _metadata_at(agent, path)
