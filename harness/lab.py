@@ -22,8 +22,10 @@ from typing import Any
 
 from cluster.daemon.control import ControlError, request
 from harness import waiting
+from harness.ldap_server import LdapServer
 from harness.machines import HUB_ADDRESS, Network, machines_supported
 from harness.machines import node_address as machine_address
+from harness.tools import our_tool, run
 
 PASSWORD = "redhat123"
 
@@ -73,6 +75,7 @@ class ClusterLab:
         nps_options: Mapping[str, Any] | None = None,
         logging: str = '<logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>',
         machines: bool = False,
+        ldap: LdapServer | None = None,
     ) -> None:
         self.root = Path(root)
         self.machines = machines  # nodes in their own namespaces on 192.0.2.0/24 (harness.machines)
@@ -92,6 +95,7 @@ class ClusterLab:
         self.nps_options = dict(nps_options or {})
         self.logging = logging
         self.conf_path = self.root / "cluster.conf"
+        self.ldap = ldap  # given: the nodes load their configuration from this server (ldapconfig)
         self.emulator: subprocess.Popen[str] | None = None
         self.nps: dict[str, Any] = {}
         self.port = 0
@@ -147,13 +151,37 @@ class ClusterLab:
 </cluster>
 """
 
+    def source_argv(self) -> list[str]:
+        """The nodes' configuration: cluster.conf, or the LDAP server it was published to."""
+        if self.ldap is None:
+            return ["-c", str(self.conf_path)]
+        return ["-C", "ldapconfig", "--ldap-url", self.ldap.url, "--ldap-basedn", self.ldap.suffix]
+
+    def publish_ldap(self, since: Path | None = None) -> None:
+        """The article's workflow: ``confdb2ldif BASEDN > cluster.ldif``, then ``ldapadd -c`` (the repeated
+        containers confdb2ldif prints already exist); with ``since``, ``--since OLD`` and ``ldapmodify``."""
+        assert self.ldap is not None
+        argv = [our_tool("confdb2ldif"), self.ldap.suffix, "-f", str(self.conf_path)]
+        argv += ["--since", str(since)] if since else []
+        made = run(argv, timeout=30)
+        if made.returncode != 0:
+            raise RuntimeError(f"confdb2ldif failed: {made.stderr.strip()}")
+        (self.root / "cluster.ldif").write_text(made.stdout)
+        if since:
+            done = self.ldap.ldap_tool("ldapmodify", "-f", str(self.root / "cluster.ldif"))
+        else:
+            done = self.ldap.ldap_tool("ldapadd", "-c", "-f", str(self.root / "cluster.ldif"))
+        errors = [line for line in done.stderr.splitlines() if line.startswith("ldap_")]
+        failures = [line for line in errors if "(68)" not in line]  # 68: already exists
+        if failures or (since and done.returncode != 0):
+            raise RuntimeError(f"{'ldapmodify' if since else 'ldapadd'} failed: {' '.join(failures)}")
+
     def node_argv(self, nodeid: int) -> list[str]:
         return [
             sys.executable,
             "-m",
             "cluster.daemon",
-            "-c",
-            str(self.conf_path),
+            *self.source_argv(),
             "-n",
             self.name(nodeid),
             "--run-dir",
@@ -220,6 +248,8 @@ class ClusterLab:
                 raise RuntimeError(f"NPS emulator did not start: {(self.root / 'nps.err').read_text()}")
             self.nps = json.loads(line)
             self.conf_path.write_text(self.cluster_conf())
+            if self.ldap is not None:
+                self.publish_ldap()
             if power_on:
                 for n in self.ids():
                     self.power(n, "on")

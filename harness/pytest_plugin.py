@@ -12,6 +12,8 @@ Fixtures:
   kind (nps, bmc, san). ``config`` is the device's TOML content as a dict (see emulators/<kind>/config.py),
   ``args`` extra command-line flags. Every device started is stopped at the end of the test.
 - ``nps``: one NPS with 8 plugs, password ``redhat123``, telnet + ssh, relay and boot delays 0.
+- ``slapd``: a real OpenLDAP server (Debian's slapd) on 127.0.0.1 with the rhcs schema loaded and the suffix
+  ``dc=example,dc=com``; ``slapd_factory(with_schema=..., tls=...)`` for others (see harness/ldap_server.py).
 
 An ``Emulator`` has ``kind``, ``host``, ``ports`` (``{"telnet": p, "ssh": p}``), ``serial`` (pty path or
 None), ``credentials`` (``{"username": ..., "password": ...}``), ``plugs`` (list of {number, name,
@@ -31,6 +33,7 @@ from typing import Any
 import pytest
 
 from harness.emulator_process import Emulator, emulate_command, start_emulator, to_toml
+from harness.ldap_server import LdapServer
 from harness.tools import missing_reason, stock_tool
 
 __all__ = [
@@ -43,6 +46,8 @@ __all__ = [
     "run_scenario",
     "assert_safe",
     "lab",
+    "slapd",
+    "slapd_factory",
     "start_emulator",
     "to_toml",
 ]
@@ -128,3 +133,28 @@ def assert_safe(outcome: Any) -> None:
     ]
     if problems:
         pytest.fail(f"scenario {outcome.scenario.name}:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def slapd_factory() -> Iterator[Callable[..., LdapServer]]:
+    """Start real OpenLDAP servers: ``slapd_factory(suffix=..., with_schema=True, tls=None)``; each is
+    stopped and its directory removed at the end of the test. Needs Debian's slapd and ldap-utils."""
+    for tool in ("slapd", "slapadd", "ldapadd"):
+        require_tool(tool)
+    started: list[LdapServer] = []
+
+    def start(**options: Any) -> LdapServer:
+        server = LdapServer(**options)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def slapd(slapd_factory: Callable[..., LdapServer]) -> LdapServer:
+    """One OpenLDAP server with the rhcs schema loaded, suffix ``dc=example,dc=com`` (``.url``,
+    ``.admin_dn``, ``.ldap_tool("ldapadd", ...)``)."""
+    return slapd_factory()

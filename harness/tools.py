@@ -32,6 +32,11 @@ DEBIAN_PACKAGE = {
     "xmllint": "libxml2-utils",
     "mkfs.ext4": "e2fsprogs",
     "runuser": "util-linux",
+    "slapd": "slapd",
+    "slapadd": "slapd",
+    "ldapadd": "ldap-utils",
+    "ldapmodify": "ldap-utils",
+    "ldapsearch": "ldap-utils",
 }
 
 STOCK_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")

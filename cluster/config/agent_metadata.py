@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from cluster.fenced.agent_call import agent_search_path, resolve_agent
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 
 METADATA_TIMEOUT = 10.0
 MAX_METADATA_BYTES = 1024 * 1024

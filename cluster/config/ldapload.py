@@ -3,7 +3,9 @@ of XML"), with ldap3 (pure Python).
 
 As cluster 3's ldapconfig: bind (anonymously, or as ``binddn`` with a password), search the subtree of
 ``name=cluster,<basedn>``, reverse confdb2ldif's mapping (:mod:`ldapmap`), then validate the tree exactly
-as a cluster.conf. Where we differ: a missing tree is an error (the original loaded an empty configuration),
+as a cluster.conf. LDAP keeps no order among siblings: :func:`canonical_order` imposes one (methods by
+name, 1 before 2).
+Where we differ: a missing tree is an error (the original loaded an empty configuration),
 partial results (size or time limit) are an error, and every problem names the URL and the entry's DN.
 A node therefore never starts from half a configuration. ``starttls`` (or an ``ldaps://`` URL) with a CA file
 verifies the server's certificate.
@@ -12,20 +14,24 @@ verifies the server's certificate.
 from __future__ import annotations
 
 import math
+import re
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import ldap3
-from ldap3.core import exceptions as ldap_errors
-
-from cluster.messages import one_line
+from cluster.text_escape import one_line
 
 from .errors import ConfigError, Problem
 from .ldapmap import Entry, tree_from_entries
 from .model import ClusterConf
+from .structure import ElementSpec, element_specs
 from .tree import ConfElement
-from .validate import validate_tree
+from .validate import SCHEMA_PATH, validate_tree
+
+if TYPE_CHECKING:  # ldap3 is imported when a configuration is really read from LDAP: tools start faster
+    import ldap3
 
 DEFAULT_TIMEOUT = 10.0
 RESULT_TEXT = {
@@ -62,6 +68,8 @@ def _fail(where: str, message: str, element: str = "cluster") -> ConfigError:
 
 
 def _server(s: LdapSettings) -> ldap3.Server:
+    import ldap3
+
     parts = urlsplit(s.url)
     if parts.scheme not in ("ldap", "ldaps") or not parts.hostname:
         raise _fail(s.url, "not an LDAP URL (expected ldap://host[:port] or ldaps://host[:port])")
@@ -91,6 +99,9 @@ def _result_text(conn: ldap3.Connection) -> str:
 
 
 def _connect(s: LdapSettings) -> ldap3.Connection:
+    import ldap3
+    from ldap3.core import exceptions as ldap_errors
+
     server = _server(s)
     conn = ldap3.Connection(
         server,
@@ -130,6 +141,8 @@ def _socket_reason(err: Exception) -> str:
 
 def _schema_loaded(s: LdapSettings, conn: ldap3.Connection) -> bool | None:
     """Whether the server knows ``rhcsCluster``; None when its schema cannot be read."""
+    import ldap3
+
     ok = conn.search("cn=subschema", "(objectClass=subschema)", ldap3.BASE, attributes=["objectClasses"])
     if not ok or not conn.entries:
         return None
@@ -139,6 +152,9 @@ def _schema_loaded(s: LdapSettings, conn: ldap3.Connection) -> bool | None:
 
 def fetch_entries(s: LdapSettings) -> list[Entry]:
     """Every entry under ``name=cluster,<basedn>``, parents before children; :class:`ConfigError`."""
+    import ldap3
+    from ldap3.core import exceptions as ldap_errors
+
     conn = _connect(s)
     try:
         where = f"{s.url}/{s.root_dn}"
@@ -181,13 +197,36 @@ def _depth(dn: str) -> int:
     return dn.replace("\\,", "").count(",")
 
 
+def _natural(value: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key: ``method 2`` before ``method 10``."""
+    parts = [part for part in re.split(r"(\d+)", value) if part]
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts)
+
+
+def canonical_order(node: ConfElement, specs: Mapping[str, ElementSpec]) -> None:
+    """LDAP keeps no order among siblings (slapd returns them in its index order), so impose one:
+    elements in the order cluster.rng lists them (others by tag), the same element by its name in natural
+    order (methods are tried in that order: name them 1, 2, ...), unnamed ones by DN."""
+    spec = specs.get(node.tag)
+    known = spec.children if spec is not None else []
+
+    def key(child: ConfElement) -> tuple[int, str, tuple[tuple[int, int | str], ...]]:
+        rank = known.index(child.tag) if child.tag in known else len(known)
+        return rank, child.tag, _natural(child.attrs.get("name", ""))
+
+    node.children.sort(key=key)
+    for child in node.children:
+        canonical_order(child, specs)
+
+
 def ldap_tree(s: LdapSettings) -> tuple[ConfElement, dict[int, str]]:
     """The configuration tree; each element's ``line`` is an index into the returned DN table."""
-    entries = sorted(fetch_entries(s), key=lambda e: _depth(e[0]))  # stable: siblings keep server order
+    entries = sorted(fetch_entries(s), key=lambda e: (_depth(e[0]), e[0].lower()))  # parents first
     try:
         tree = tree_from_entries(entries, s.basedn)
     except ValueError as err:
         raise _fail(f"{s.url}/{s.root_dn}", str(err)) from None
+    canonical_order(tree, element_specs(SCHEMA_PATH))
     return tree, {i: dn for i, (dn, _) in enumerate(entries, 1)}
 
 

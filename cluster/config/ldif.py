@@ -47,38 +47,48 @@ def attr_line(name: str, value: str) -> str:
     return f"{name}: {value}" if value else f"{name}:"
 
 
-def _entry(dn: str, lines: list[str]) -> list[str]:
-    return [attr_line("dn", dn), *lines, ""]
+LdifEntry = tuple[str, list[tuple[str, str]]]  # dn, (attribute, value) pairs in print order
 
 
-def _object(obj: ConfElement, parent_dn: str) -> Iterator[str]:
+def _object(obj: ConfElement, parent_dn: str) -> Iterator[LdifEntry]:
     container_dn = f"cn={escape_dn_value(obj.tag)},{parent_dn}"
     keys = [(k, v) for k, v in obj.attrs.items() if k != "name"]
     if "name" in obj.attrs:
-        yield from _entry(container_dn, [f"cn: {obj.tag}", "objectclass: nsContainer"])
+        yield container_dn, [("cn", obj.tag), ("objectclass", "nsContainer")]
         dn = f"name={escape_dn_value(obj.attrs['name'])},{container_dn}"
-        lines = [attr_line("name", obj.attrs["name"])]
-        lines += [attr_line(rhcs_name(k), v) for k, v in keys]
-        lines.append(f"objectclass: {rhcs_name(obj.tag)}")
+        pairs = [("name", obj.attrs["name"])]
+        pairs += [(rhcs_name(k), v) for k, v in keys]
+        pairs.append(("objectclass", rhcs_name(obj.tag)))
     else:
         dn = container_dn
-        lines = [attr_line(rhcs_name(k), v) for k, v in keys]
-        lines.append(f"cn: {obj.tag}")
-        lines.append(f"objectclass: {rhcs_name(obj.tag) if keys else 'nsContainer'}")
-    yield from _entry(dn, lines)
+        pairs = [(rhcs_name(k), v) for k, v in keys]
+        pairs.append(("cn", obj.tag))
+        pairs.append(("objectclass", rhcs_name(obj.tag) if keys else "nsContainer"))
+    yield dn, pairs
     for child in obj.children:
         yield from _object(child, dn)
+
+
+def cluster_entries(cluster: ConfElement, basedn: str) -> Iterator[LdifEntry]:
+    """The entries of the ``cluster`` object and everything below it, in confdb2ldif's order (a container
+    ``cn=<object>`` repeats before each named object, as the original prints it)."""
+    root_dn = f"name=cluster,{basedn}"
+    pairs = []
+    if "name" in cluster.attrs:
+        pairs.append(("name", cluster.attrs["name"]))
+    pairs += [(rhcs_name(k), v) for k, v in cluster.attrs.items() if k != "name"]
+    pairs.append(("objectclass", rhcs_name(cluster.tag)))
+    yield root_dn, pairs
+    for child in cluster.children:
+        yield from _object(child, root_dn)
+
+
+def entry_lines(dn: str, pairs: list[tuple[str, str]]) -> list[str]:
+    return [attr_line("dn", dn), *(attr_line(a, v) for a, v in pairs), ""]
 
 
 def cluster_ldif(cluster: ConfElement, basedn: str) -> Iterator[str]:
     """LDIF lines (without newlines) for the ``cluster`` object and everything below it."""
     yield from HEADER
-    root_dn = f"name=cluster,{basedn}"
-    lines = []
-    if "name" in cluster.attrs:
-        lines.append(attr_line("name", cluster.attrs["name"]))
-    lines += [attr_line(rhcs_name(k), v) for k, v in cluster.attrs.items() if k != "name"]
-    lines.append(f"objectclass: {rhcs_name(cluster.tag)}")
-    yield from _entry(root_dn, lines)
-    for child in cluster.children:
-        yield from _object(child, root_dn)
+    for dn, pairs in cluster_entries(cluster, basedn):
+        yield from entry_lines(dn, pairs)

@@ -26,9 +26,13 @@ def cluster_object(conf: ClusterConf, nodename: str | None = None) -> ConfElemen
     if cman is None:
         cman = ConfElement("cman")
         cluster.children.append(cman)
-    if nodename is not None:
-        cman.attrs.setdefault("nodename", nodename)
-    cman.attrs.setdefault("cluster_id", str(conf.cluster_id))
+    # cman's keys last, nodename then cluster_id, also when the configuration already holds them (an LDAP
+    # tree made by confdb2ldif does): the same configuration dumps the same from XML and from LDAP
+    given_name = cman.attrs.pop("nodename", None)
+    given_id = cman.attrs.pop("cluster_id", None)
+    if given_name is not None or nodename is not None:
+        cman.attrs["nodename"] = given_name if given_name is not None else str(nodename)
+    cman.attrs["cluster_id"] = given_id if given_id is not None else str(conf.cluster_id)
     return cluster
 
 

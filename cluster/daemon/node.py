@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -43,13 +43,16 @@ class Node:
         run_dir: str,
         log_root: str | None = None,
         services: Mapping[str, ServiceFactory] = MappingProxyType({}),
+        loader: Callable[[], ClusterConf] | None = None,
     ) -> None:
-        """``services`` by name (fenced: ``fencing.fenced_service``); each gets a context of its own."""
+        """``services`` by name (fenced: ``fencing.fenced_service``); each gets a context of its own.
+        ``loader`` reads the configuration again for a reload (default: cluster.conf at ``conf_path``)."""
         me = conf.node(node_name)
         if me is None:
             raise ControlError(f"node {node_name!r} is not in {conf_path}")
         self.conf = conf
         self.conf_path = conf_path
+        self.loader = loader or (lambda: load_cluster_conf(conf_path))  # cluster.conf or LDAP
         self.me = me
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -211,7 +214,7 @@ class Node:
 
     def _load_newer(self) -> ClusterConf:
         try:
-            new = load_cluster_conf(self.conf_path)
+            new = self.loader()
         except (ConfigError, OSError) as err:
             raise ControlError(str(err)) from None
         if new.config_version <= self.conf.config_version:

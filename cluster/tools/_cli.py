@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from cluster.config import DEFAULT_CONFIG_PATH, ClusterConf, ConfigError
+from cluster.config.source import LOADERS, ConfigSource, config_source
 from cluster.text_escape import one_line
 from cluster.tools.closed_output import silence_stdout
 
@@ -32,6 +33,23 @@ class ToolParser(argparse.ArgumentParser):
 
 def config_path(given: str | None) -> str:
     return given or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """-f FILE, or -C ldapconfig with the server (else $CONFIG_LOADER, $COROSYNC_LDAP_*, /etc/sysconfig/cman).
+    The bind password is never an option: $COROSYNC_LDAP_BINDPWD or the sysconfig file."""
+    parser.add_argument("-f", dest="file", metavar="FILE", help="read this cluster.conf, not the default")
+    parser.add_argument("-C", dest="loader", choices=LOADERS, help="config loader (default $CONFIG_LOADER)")
+    parser.add_argument("--ldap-url", help="ldapconfig: the server (default $COROSYNC_LDAP_URL)")
+    parser.add_argument("--ldap-basedn", help="ldapconfig: the base DN (default $COROSYNC_LDAP_BASEDN)")
+    parser.add_argument("--ldap-binddn", help="ldapconfig: bind as this DN (default $COROSYNC_LDAP_BINDDN)")
+
+
+def source_of(args: argparse.Namespace) -> ConfigSource:
+    """The configuration the options of :func:`add_source_options` name; -f means cluster.conf."""
+    if args.file:
+        return ConfigSource("xmlconfig", args.file)
+    return config_source(None, args.loader, args.ldap_url, args.ldap_basedn, args.ldap_binddn)
 
 
 def local_nodename(conf: ClusterConf, given: str | None) -> str | None:

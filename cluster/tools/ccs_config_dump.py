@@ -1,4 +1,6 @@
-"""ccs_config_dump [-f FILE]: print the configuration as loaded, as XML (the whole <cluster> tree)."""
+"""ccs_config_dump [-f FILE | -C ldapconfig ...]: print the configuration as loaded, as XML.
+
+The whole <cluster> tree, from cluster.conf or from LDAP (so an LDAP configuration can be edited as XML)."""
 
 from __future__ import annotations
 
@@ -7,19 +9,18 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from cluster.config import load_cluster_conf
 from cluster.config.validate import to_lxml
 
-from ._cli import EXIT_OK, ToolParser, config_path, run_tool
+from ._cli import EXIT_OK, ToolParser, add_source_options, run_tool, source_of
 
 PROG = "ccs_config_dump"
 
 
 def _body(argv: list[str]) -> int:
     parser = ToolParser(prog=PROG, description="Print the loaded cluster configuration as XML.")
-    parser.add_argument("-f", dest="file", metavar="FILE", help="read this file instead of the default")
+    add_source_options(parser)
     args = parser.parse_args(argv)
-    conf = load_cluster_conf(config_path(args.file))
+    conf = source_of(args).load()
     tree = to_lxml(conf.root)
     etree.indent(tree, space="  ")
     print('<?xml version="1.0"?>\n' + etree.tostring(tree, encoding="unicode"))  # print: stdout may be None

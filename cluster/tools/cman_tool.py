@@ -8,12 +8,15 @@ live daemon already holds the directory.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from cluster.config import ConfigError
+from cluster.config.source import LOADERS, config_source
 from cluster.daemon import rundir
 from cluster.daemon.control import ControlError, NotRunning, request
 from cluster.tools import cman_format
@@ -32,6 +35,10 @@ def _parser() -> ToolArgumentParser:
     p.add_argument("extra", nargs="*", default=[], help="'remove' for leave")  # default: not "required"
     add_run_dir(p)
     p.add_argument("-c", dest="config", help="join: cluster.conf to use")
+    p.add_argument("-C", dest="loader", choices=LOADERS, help="join: config loader (default $CONFIG_LOADER)")
+    p.add_argument("--ldap-url", help="join -C ldapconfig: server URL (default $COROSYNC_LDAP_URL)")
+    p.add_argument("--ldap-basedn", help="join -C ldapconfig: base DN (default $COROSYNC_LDAP_BASEDN)")
+    p.add_argument("--ldap-binddn", help="join -C ldapconfig: bind DN (default $COROSYNC_LDAP_BINDDN)")
     p.add_argument("-n", dest="node", help="join: our node name; kill: the node to kill")
     p.add_argument("-p", dest="port", type=int, help="join: UDP port (overrides <cman port>)")
     p.add_argument("-a", dest="addresses", action="store_true", help="nodes: show addresses")
@@ -70,9 +77,29 @@ def _nodes(run_dir: str | None, addresses: bool, fields: str | None, timeout: fl
     return 0
 
 
-def _join(run_dir: str | None, config: str | None, node: str | None, port: int | None, timeout: float) -> int:
-    if not config or not node:
-        fail(PROG, "join needs -c cluster.conf and -n NODENAME")
+def _source_argv(args: argparse.Namespace) -> list[str]:
+    """The node daemon's configuration options: -c FILE, or the LDAP loader (options or environment)."""
+    try:
+        source = config_source(
+            args.config,
+            args.loader or ("xmlconfig" if args.config else None),
+            args.ldap_url,
+            args.ldap_basedn,
+            args.ldap_binddn,
+        )
+    except ConfigError as err:
+        fail(PROG, str(err))
+    if source.ldap is None:
+        if not args.config:
+            fail(PROG, "join needs -c cluster.conf (or -C ldapconfig) and -n NODENAME")
+        return ["-c", args.config]
+    argv = ["-C", "ldapconfig", "--ldap-url", source.ldap.url, "--ldap-basedn", source.ldap.basedn]
+    return argv + (["--ldap-binddn", source.ldap.binddn] if source.ldap.binddn else [])  # password: env
+
+
+def _join(run_dir: str | None, source: list[str], node: str | None, port: int | None, timeout: float) -> int:
+    if not node:
+        fail(PROG, "join needs -c cluster.conf (or -C ldapconfig) and -n NODENAME")
     directory = rundir.pick_run_dir(run_dir).path
     _refuse_taken(directory, node)
     try:
@@ -80,7 +107,7 @@ def _join(run_dir: str | None, config: str | None, node: str | None, port: int |
         log = open(directory / "node.out", "ab")  # noqa: SIM115 - handed to the daemon
     except OSError as err:
         fail(PROG, f"cannot use run directory {directory}: {err.strerror or err}")
-    argv = [sys.executable, "-m", "cluster.daemon", "-c", config, "-n", node, "--run-dir", str(directory)]
+    argv = [sys.executable, "-m", "cluster.daemon", *source, "-n", node, "--run-dir", str(directory)]
     if port:
         argv += ["--port", str(port)]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
@@ -142,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "nodes":
         return _nodes(args.run_dir, args.addresses, args.fields, args.timeout)
     if args.command == "join":
-        return _join(args.run_dir, args.config, args.node, args.port, args.timeout)
+        return _join(args.run_dir, _source_argv(args), args.node, args.port, args.timeout)
     if args.command == "leave":
         return _leave(args.run_dir, args.extra, args.timeout)
     if args.command == "version":
