@@ -222,11 +222,13 @@ def canonical_order(node: ConfElement, specs: Mapping[str, ElementSpec]) -> None
 def ldap_tree(s: LdapSettings) -> tuple[ConfElement, dict[int, str]]:
     """The configuration tree; each element's ``line`` is an index into the returned DN table."""
     entries = sorted(fetch_entries(s), key=lambda e: (_depth(e[0]), e[0].lower()))  # parents first
+    specs = element_specs(SCHEMA_PATH)
+    named = {tag for tag, spec in specs.items() if "name" in spec.required_attrs}
     try:
-        tree = tree_from_entries(entries, s.basedn)
+        tree = tree_from_entries(entries, s.basedn, named)
     except ValueError as err:
         raise _fail(f"{s.url}/{s.root_dn}", str(err)) from None
-    canonical_order(tree, element_specs(SCHEMA_PATH))
+    canonical_order(tree, specs)
     return tree, {i: dn for i, (dn, _) in enumerate(entries, 1)}
 
 

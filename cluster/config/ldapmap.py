@@ -9,7 +9,7 @@ mapping is tested both ways without an LDAP server.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from .tree import ConfElement
 
@@ -84,12 +84,13 @@ def key_from_rhcs(attr: str) -> str | None:
     return attr[4:].lower().replace("-", "_")
 
 
-def tree_from_entries(entries: Iterable[Entry], basedn: str) -> ConfElement:
+def tree_from_entries(entries: Iterable[Entry], basedn: str, named: Collection[str] = ()) -> ConfElement:
     """Rebuild the ``cluster`` tree. Container entries (``cn=<obj>`` above ``name=...`` entries) vanish.
 
     Parents must come before their children. Each element's ``line`` is its entry's position (1-based),
     so a caller can say which entry a problem is in. An entry whose parent is not there is an error: a
-    configuration is never rebuilt with a part quietly missing."""
+    configuration is never rebuilt with a part quietly missing. ``named`` are the elements that always
+    have a name: a bare ``cn=<one of them>`` entry is a container left with no object below it."""
     entries = list(entries)
     root_dn = f"name=cluster,{basedn}"
     by_dn: dict[str, ConfElement] = {}
@@ -101,7 +102,7 @@ def tree_from_entries(entries: Iterable[Entry], basedn: str) -> ConfElement:
             root = ConfElement("cluster", _keys(attrs, "cluster"), line=index)
             by_dn[root_dn] = root
             continue
-        if dn in containers:
+        if dn in containers or (_bare(attrs) and _unescape(rdns[0][3:]) in named):
             continue
         if rdns[0].startswith("name="):
             tag = _unescape(rdns[1][3:])
@@ -118,6 +119,10 @@ def tree_from_entries(entries: Iterable[Entry], basedn: str) -> ConfElement:
     if root is None:
         raise ValueError(f"no entry {root_dn}")
     return root
+
+
+def _bare(attrs: dict[str, list[str]]) -> bool:
+    return not any(a.lower() == "name" or key_from_rhcs(a) is not None for a in attrs)
 
 
 def _same_dn(a: str, b: str) -> bool:
