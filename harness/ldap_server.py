@@ -2,8 +2,9 @@
 
 Nothing of the system installation is used or touched: the configuration (cn=config) is built with
 ``slapadd -n0`` from an LDIF written here into a temporary directory, with an mdb database for the suffix,
-a root DN with a password, and (optionally) the rhcs schema and a TLS certificate for StartTLS. slapd runs
-in the foreground (``-d 0``) on an unprivileged port; ``stop()`` terminates it and removes the directory.
+a root DN with a password, and (optionally) the rhcs schema and a TLS certificate, in which case the
+database refuses clients that did not start TLS (olcSecurity tls=1): a passing test proves StartTLS.
+slapd runs in the foreground (``-d 0``) on an unprivileged port; ``stop()`` ends it, removes the directory.
 
 The config database itself is writable as ``cn=config`` (``config_password``) so a test can load the
 rhcs schema into the running server with ``ldapadd``, as an administrator would.
@@ -17,26 +18,17 @@ import signal
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from cluster.config.ldapschema import SCHEMA_LDIF_PATH
 from harness import waiting
+from harness.test_ca import TlsFiles
 from harness.tools import missing_reason, run, stock_tool
 
 DEBIAN_SCHEMA_DIR = Path("/etc/ldap/schema")
 MODULE_DIR = "/usr/lib/ldap"
 ADMIN_PASSWORD = "ldap-admin-secret"
 CONFIG_PASSWORD = "ldap-config-secret"
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    """The server's certificate, its key and the CA that signed it (PEM files)."""
-
-    cert: Path
-    key: Path
-    ca: Path
 
 
 def _free_tcp_port() -> int:
@@ -95,7 +87,7 @@ olcRootPW: {ADMIN_PASSWORD}
 olcDbDirectory: {root}/db
 olcDbMaxSize: 67108864
 olcAccess: to * by * read
-"""
+{"olcSecurity: tls=1" + chr(10) if tls is not None else ""}"""
 
 
 def _suffix_ldif(suffix: str) -> str:
@@ -196,8 +188,13 @@ class LdapServer:
     ) -> subprocess.CompletedProcess[str]:
         """Run one of ldap-utils' programs (ldapadd, ldapmodify, ldapsearch...) bound as the admin."""
         dn, secret = (self.config_dn, "config.pw") if as_config else (self.admin_dn, "admin.pw")
-        argv = [self._tool(name), "-x", "-H", self.url, "-D", dn, "-y", str(self.root / secret), *args]
-        return run(argv, stdin=stdin, timeout=30)  # the password from a file: never on a command line
+        # the password from a file, never on a command line
+        argv = [self._tool(name), "-x", "-H", self.url, "-D", dn, "-y", str(self.root / secret)]
+        env = {}
+        if self.tls is not None:
+            argv.append("-ZZ")  # StartTLS, and fail if it cannot be had
+            env["LDAPTLS_CACERT"] = str(self.tls.ca)
+        return run([*argv, *args], stdin=stdin, timeout=30, env=env)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
