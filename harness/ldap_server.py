@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cluster.config.ldapschema import SCHEMA_LDIF_PATH
 from harness import waiting
-from harness.test_ca import TlsFiles
+from harness.tls_ca import TlsFiles
 from harness.tools import missing_reason, run, stock_tool
 
 DEBIAN_SCHEMA_DIR = Path("/etc/ldap/schema")

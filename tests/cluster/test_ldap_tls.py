@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.ldap_server import LdapServer
-from harness.test_ca import make_test_ca
+from harness.tls_ca import make_test_ca
 from harness.tools import run
 
 pytestmark = pytest.mark.interop
