@@ -53,6 +53,10 @@ class MetadataError(Exception):
     """An agent that cannot be found or gives no usable metadata; ``str()`` is one line."""
 
 
+class AgentNotFound(MetadataError):
+    """No such agent where fenced would look."""
+
+
 def parse_metadata(data: bytes, agent: str, path: str) -> AgentMetadata:
     """The ``<parameters>`` of an agent's metadata XML (no network, no entities)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -128,11 +132,20 @@ def _metadata_at(agent: str, path: str) -> AgentMetadata:
     return meta
 
 
+def _where(agent: str, dirs: list[str]) -> str:
+    """The directories searched, short enough for one line: those before $PATH's, then "and $PATH"."""
+    if "/" in agent:
+        return agent
+    path_dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    tail = bool(path_dirs) and dirs[len(dirs) - len(path_dirs) :] == path_dirs
+    shown = list(dict.fromkeys(dirs[: len(dirs) - len(path_dirs)] if tail else dirs))
+    return ", ".join(shown) + (" and $PATH" if tail else "")
+
+
 def agent_metadata(agent: str, search: list[str] | None = None) -> AgentMetadata:
     """The metadata of ``agent`` (a name looked up like fenced does, or a path); :class:`MetadataError`."""
     dirs = search if search is not None else agent_search_path()
     path = resolve_agent(agent, dirs)
     if path is None:
-        where = agent if "/" in agent else ", ".join(dict.fromkeys(dirs))
-        raise MetadataError(f"no such fence agent {agent!r} (looked in {where})")
+        raise AgentNotFound(f"no such fence agent {agent!r} (looked in {_where(agent, dirs)})")
     return _metadata_at(agent, path)

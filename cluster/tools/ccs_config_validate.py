@@ -1,7 +1,9 @@
 """ccs_config_validate [-f FILE] [-q] [-v]: check cluster.conf like the cluster 3 tool.
 
 Prints each problem as ``file:line: <element>: message`` on stderr, then ``Configuration validates``
-(exit 0) or ``Configuration fails to validate`` (exit 1) on stdout.
+(exit 0) or ``Configuration fails to validate`` (exit 1) on stdout. Beyond the schema, the semantic and
+the <rm> checks, every fence device is checked against its agent's metadata
+(:mod:`cluster.config.agent_check`); warnings (``file:line: <element>: warning: ...``) do not fail it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from cluster.config import ConfigError, Problem, load_xml, validate_tree
+from cluster.config.agent_check import agent_problems
+from cluster.config.agent_metadata import agent_metadata
 from cluster.config.xmlload import recover_xml
 from cluster.rm.checks import rm_problems, rm_problems_in_tree
 
@@ -41,12 +45,15 @@ def _body(argv: list[str]) -> int:
     path = config_path(args.file)
     if args.verbose and not args.quiet:
         print(f"Validating {path}")
+    warnings: list[Problem] = []
     try:
-        problems = validate_tree(load_xml(path), path, resources=rm_problems)[1]
+        conf, problems = validate_tree(load_xml(path), path, resources=rm_problems)
+        if conf is not None and not problems:  # agents run only for a configuration that is sound
+            problems, warnings = agent_problems(conf, agent_metadata)
     except ConfigError as err:  # unreadable or malformed: still one line, then the verdict
         problems = [err.problem] + _after_xml_error(path, err.problem.message)
     if not args.quiet:
-        for problem in problems:
+        for problem in [*problems, *warnings]:
             print(str(problem), file=sys.stderr)
         print("Configuration fails to validate" if problems else "Configuration validates")
     return EXIT_FAIL if problems else EXIT_OK
