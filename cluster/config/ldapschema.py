@@ -42,41 +42,12 @@ DEVICE_ELEMENTS = ("device", "fencedevice")
 
 # rgmanager's elements and attributes (reference: cluster-suite.md, rgmanager), required then optional.
 _RESOURCE_COMMON = ("ref",)
+_PLACEMENT = ("domain", "autostart", "exclusive", "recovery", "depend", "max_restarts", "restart_expire_time")
 RM_VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "failoverdomain": (("name",), ("ordered", "restricted", "nofailback")),
     "failoverdomainnode": (("name",), ("priority",)),
-    "service": (
-        ("name",),
-        (
-            "domain",
-            "autostart",
-            "exclusive",
-            "recovery",
-            "depend",
-            "depend_mode",
-            "max_restarts",
-            "restart_expire_time",
-            "priority",
-            "nfslock",
-        ),
-    ),
-    "vm": (
-        ("name",),
-        (
-            "domain",
-            "autostart",
-            "exclusive",
-            "recovery",
-            "depend",
-            "max_restarts",
-            "restart_expire_time",
-            "priority",
-            "path",
-            "migrate",
-            "use_virsh",
-            "hypervisor",
-        ),
-    ),
+    "service": (("name",), (*_PLACEMENT, "priority", "depend_mode", "nfslock")),
+    "vm": (("name",), (*_PLACEMENT, "priority", "path", "migrate", "use_virsh", "hypervisor")),
     "ip": ((), ("address", "monitor_link", "sleeptime", "family", *_RESOURCE_COMMON)),
     "fs": (
         (),

@@ -21,25 +21,7 @@ from harness.tools import run
 pytestmark = pytest.mark.interop
 
 BASE = "dc=example,dc=com"
-CONF = """<?xml version="1.0"?>
-<cluster name="ldapcluster" config_version="{version}">
-  <cman port="5405"/>
-  <totem token="3000"/>
-  <fence_daemon post_join_delay="3"/>
-  <clusternodes>
-    <clusternode name="node1" votes="1" nodeid="1">
-      <fence><method name="1"><device name="nps" port="1"/></method></fence>
-    </clusternode>
-    <clusternode name="node2" votes="1" nodeid="2">
-      <fence><method name="1"><device name="nps" port="2"/></method></fence>
-    </clusternode>
-{extra_node}  </clusternodes>
-  <fencedevices>
-    <fencedevice name="nps" agent="fence_nps" ipaddr="" passwd="redhat123"/>
-{extra_device}  </fencedevices>
-  <rm/>
-</cluster>
-"""
+CONF = (Path(__file__).parent / "data" / "ldap-cluster.conf.in").read_text()  # str.format fields
 NODE3 = """    <clusternode name="node3" votes="2" nodeid="3">
       <fence><method name="1"><device name="wti" port="3"/></method></fence>
     </clusternode>

@@ -17,21 +17,8 @@ from .support import SECRET, assert_clear_failure, closed_port, run
 pytestmark = pytest.mark.interop
 
 BASE = "dc=example,dc=com"
-CONF = """<?xml version="1.0"?>
-<cluster name="badldap" config_version="1">
-  <clusternodes>
-    <clusternode name="node1" votes="1" nodeid="1">
-      <fence><method name="1"><device name="nps" port="1"/></method></fence>
-    </clusternode>
-    <clusternode name="node2" votes="1" nodeid="2">
-      <fence><method name="1"><device name="nps" port="2"/></method></fence>
-    </clusternode>
-  </clusternodes>
-  <fencedevices>
-    <fencedevice name="nps" agent="fence_nps" ipaddr="127.0.0.1" passwd="x"/>
-  </fencedevices>
-</cluster>
-"""
+TEMPLATE = Path(__file__).parents[1] / "cluster" / "data" / "ldap-cluster.conf.in"
+CONF = TEMPLATE.read_text().format(version=1, extra_node="", extra_device="")
 NODE2 = f"name=node2,cn=clusternode,cn=clusternodes,name=cluster,{BASE}"
 
 
@@ -75,7 +62,7 @@ def test_right_bind_password_starts_the_node(published: LdapServer, tmp_path: Pa
         env=env,
         timeout=30,
     )
-    assert done.returncode == 0 and "cluster.name=badldap" in done.stdout, done.stderr
+    assert done.returncode == 0 and "cluster.name=ldapcluster" in done.stdout, done.stderr
 
 
 def test_missing_base_dn(published: LdapServer, tmp_path: Path) -> None:
