@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cluster.config.ldapschema import SCHEMA_CONF_PATH, SCHEMA_LDIF_PATH
+from harness.lab import free_udp_port
 from harness.ldap_server import LdapServer
 from harness.pytest_plugin import require_tool
 from harness.tools import run
@@ -129,3 +130,23 @@ def test_slapd_conf_style_schema_file_is_accepted_by_slaptest(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     converted = "".join(p.read_text() for p in (tmp_path / "slapd.d").rglob("*rhcs*.ldif"))
     assert "rhcsClusternode" in converted and "rhcsConfig-version" in converted
+
+
+def test_cman_tool_join_reads_sysconfig_and_starts_the_node_from_ldap(
+    slapd: LdapServer, tmp_path: Path
+) -> None:
+    publish(slapd, write_conf(tmp_path / "cluster.conf", version=4))
+    sysconfig = tmp_path / "cman"
+    sysconfig.write_text(
+        f"CONFIG_LOADER=ldapconfig\nCOROSYNC_LDAP_URL={slapd.url}\nCOROSYNC_LDAP_BASEDN={BASE}\n"
+    )
+    env = {"FENCELAB_SYSCONFIG": str(sysconfig), "FENCELAB_RUN_DIR": str(tmp_path / "node1")}
+    port = str(free_udp_port(["127.0.0.1"]))
+    joined = tool("cman_tool", "join", "-n", "node1", "-p", port, env=env)  # no -c: from LDAP
+    assert joined.returncode == 0, joined.stderr
+    try:
+        status = tool("cman_tool", "status", env=env).stdout
+        assert "Config Version: 4\n" in status and "Cluster Name: ldapcluster\n" in status
+    finally:
+        assert tool("cman_tool", "leave", env=env).returncode == 0
+    assert not (tmp_path / "node1" / "node.pid").exists()
