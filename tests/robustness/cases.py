@@ -13,7 +13,16 @@ AGENTS = ("fence_nps", "fence_ipmilan", "fence_ifmib", "fence_brocade")
 AGENT_ALIASES = ("fence_ipmilanplus", "fence_ilo3", "fence_ilo4", "fence_ilo5", "fence_idrac", "fence_imm")
 CONFIG_TOOLS = ("ccs_config_validate", "ccs_config_dump", "ccs_objctl", "confdb2ldif")
 RUNTIME_TOOLS = ("cman_tool", "fence_tool", "fence_node", "fence_ack_manual")
-PROGRAMS = ("fencelab", *AGENTS, *AGENT_ALIASES, *CONFIG_TOOLS, *RUNTIME_TOOLS, "fencelab-node", "rg_test")
+PROGRAMS = (
+    "fencelab",
+    *AGENTS,
+    *AGENT_ALIASES,
+    *CONFIG_TOOLS,
+    "rhcs_schema",
+    *RUNTIME_TOOLS,
+    "fencelab-node",
+    "rg_test",
+)
 EMULATORS = ("nps", "bmc", "san")
 LISTING1 = str(Path(__file__).parents[1] / "cluster" / "data" / "listing1.conf")
 NO_DAEMON = {"FENCELAB_RUN_DIR": "/nonexistent"}
@@ -42,6 +51,7 @@ UNKNOWN_OPTION = [
     *[(a, [], 1, r"Parse error: option --bogus-opt not recognized") for a in AGENTS],
     *[(t, [], 1, r"unrecognized arguments: --bogus-opt") for t in CONFIG_TOOLS[:3]],
     ("confdb2ldif", ["dc=x"], 1, r"unrecognized arguments: --bogus-opt"),
+    ("rhcs_schema", [], 1, r"unrecognized arguments: --bogus-opt"),
     ("cman_tool", ["status"], 2, r"unrecognized arguments: --bogus-opt"),
     ("fence_tool", ["ls"], 2, r"unrecognized arguments: --bogus-opt"),
     ("fence_node", ["node1"], 2, r"unrecognized arguments: --bogus-opt"),
