@@ -79,6 +79,8 @@ class ClusterLab:
     ) -> None:
         self.root = Path(root)
         self.machines = machines  # nodes in their own namespaces on 192.0.2.0/24 (harness.machines)
+        if machines and ldap is not None:  # the server listens on the host's 127.0.0.1 only
+            raise ValueError("an LDAP lab runs its nodes on the host (machines=False)")
         self.net: Network | None = None
         self.count = nodes
         self.token_ms = token_ms

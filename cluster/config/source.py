@@ -95,7 +95,7 @@ def config_source(
         **{k: environ[k] for k in KEYS if environ.get(k)},
     }
     chosen = loader or settings.get("CONFIG_LOADER") or ("ldapconfig" if ldap_url else "xmlconfig")
-    where = f"${SYSCONFIG_ENV}" if loader is None else "-C"
+    where = "-C" if loader else "CONFIG_LOADER"
     if chosen not in LOADERS:
         raise config_error(where, None, "cman", f"unknown config loader {chosen!r} (xmlconfig or ldapconfig)")
     if chosen == "xmlconfig":
