@@ -1,4 +1,4 @@
-"""The ``ldapconfig`` loader: the cluster configuration from an LDAP server (the seed article's "LDAP instead
+"""The ``ldapconfig`` loader: the cluster configuration from an LDAP server (the article's "LDAP instead
 of XML"), with ldap3 (pure Python).
 
 As cluster 3's ldapconfig: bind (anonymously, or as ``binddn`` with a password), search the subtree of

@@ -1,6 +1,6 @@
 """The reverse of confdb2ldif's mapping: LDAP entries back into a :class:`ConfElement` tree.
 
-This is the pure half of the LDAP configuration loader (the seed article's "LDAP instead of XML"): a
+This is the pure half of the LDAP configuration loader (the article's "LDAP instead of XML"): a
 loader searches the subtree of ``name=cluster,<basedn>`` and hands the entries here; the tree then goes
 through the same validation and model as cluster.conf. ``parse_ldif`` reads confdb2ldif's output, so the
 mapping is tested both ways without an LDAP server.

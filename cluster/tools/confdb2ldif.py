@@ -1,6 +1,6 @@
 """confdb2ldif BASEDN [-f FILE] [-n NODE] [--since OLD]: the cluster configuration as LDIF for ldapadd.
 
-Output layout as cluster 3's confdb2ldif (the seed article's Listing 5). The values are exported as they
+Output layout as cluster 3's confdb2ldif (the article's Listing 5). The values are exported as they
 are, passwords included: the LDIF is meant to be imported as the cluster's configuration.
 ``--since OLD.conf`` prints only what changed from OLD (the configuration now in LDAP) to FILE, as
 change records for ``ldapmodify`` (the article's tip: edit a copy of the XML, generate the LDIF).
