@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from .agent_metadata import AgentMetadata, AgentNotFound, MetadataError
+from .agent_params import AgentMetadata, AgentNotFound, MetadataError
 from .errors import Problem
 from .model import ClusterConf, DeviceRef, FenceDevice
 

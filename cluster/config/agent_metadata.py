@@ -10,70 +10,16 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lxml import etree
+from cluster.daemon.fence_agent import agent_search_path, resolve_agent
 
-from cluster.fenced.agent_call import agent_search_path, resolve_agent
-from cluster.text_escape import one_line
+from .agent_params import AgentMetadata, AgentNotFound, MetadataError, parse_metadata
 
+__all__ = ["AgentMetadata", "AgentNotFound", "MetadataError", "agent_metadata", "parse_metadata"]
 METADATA_TIMEOUT = 10.0
 MAX_METADATA_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class AgentParameter:
-    name: str
-    required: bool
-    deprecated: bool
-    obsoletes: str | None
-
-
-@dataclass(frozen=True)
-class AgentMetadata:
-    agent: str
-    path: str
-    parameters: dict[str, AgentParameter]
-
-    def group(self, name: str) -> set[str]:
-        """A parameter and its other names (``ip`` obsoletes ``ipaddr``: both name one parameter)."""
-        names = {name}
-        for p in self.parameters.values():
-            if p.obsoletes == name:
-                names.add(p.name)
-        param = self.parameters.get(name)
-        if param is not None and param.obsoletes:
-            names.add(param.obsoletes)
-        return names
-
-
-class MetadataError(Exception):
-    """An agent that cannot be found or gives no usable metadata; ``str()`` is one line."""
-
-
-class AgentNotFound(MetadataError):
-    """No such agent where fenced would look."""
-
-
-def parse_metadata(data: bytes, agent: str, path: str) -> AgentMetadata:
-    """The ``<parameters>`` of an agent's metadata XML (no network, no entities)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
-        raise MetadataError(f"{path} -o metadata gave no valid XML: {one_line(str(err.msg))}") from None
-    if root.tag != "resource-agent":
-        raise MetadataError(f"{path} -o metadata gave <{root.tag}>, not <resource-agent>")
-    params = {}
-    for el in root.iter("parameter"):
-        name = el.get("name")
-        if name:
-            params[name] = AgentParameter(
-                name, el.get("required") == "1", el.get("deprecated") == "1", el.get("obsoletes") or None
-            )
-    return AgentMetadata(agent, path, params)
 
 
 def _cache_dir() -> Path:
