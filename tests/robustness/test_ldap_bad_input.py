@@ -24,6 +24,7 @@ NODE2 = f"name=node2,cn=clusternode,cn=clusternodes,name=cluster,{BASE}"
 
 @pytest.fixture
 def published(slapd: LdapServer, tmp_path: Path) -> LdapServer:
+    """A slapd holding the test cluster's configuration, imported with confdb2ldif and ldapadd."""
     (tmp_path / "cluster.conf").write_text(CONF)
     ldif = run_tool([our_tool("confdb2ldif"), BASE, "-f", str(tmp_path / "cluster.conf")], timeout=30).stdout
     slapd.ldap_tool("ldapadd", "-c", stdin=ldif)
