@@ -39,6 +39,7 @@ def test_lab_up_runs_the_conf_fences_by_its_first_method_and_lab_down_removes_al
     root: None, tmp_path: Path
 ) -> None:
     lab_dir, ready = tmp_path / "lab", tmp_path / "ready.json"
+
     def made_by(pid: int) -> set[str]:  # the lab's namespaces carry its pid; other runs have their own
         return {n for n in os.listdir(NETNS_DIR) if f"-{pid}-" in n} if NETNS_DIR.is_dir() else set()
 
