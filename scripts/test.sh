@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export FENCELAB_INSTALL=${FENCELAB_INSTALL:-wheel}
 bash scripts/setup.sh
 .venv/bin/ruff check .
-.venv/bin/mypy fence_agents emulators
+.venv/bin/mypy fence_agents emulators cluster harness
 export FENCELAB_TEST_INSTALL=$FENCELAB_INSTALL
 if [ "$FENCELAB_INSTALL" = wheel ]; then
     export PYTHONSAFEPATH=1
