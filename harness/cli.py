@@ -34,13 +34,13 @@ EMULATORS = ("nps", "bmc", "san")
 
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
-    "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "RT_metadata"),
+    "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "~30 s"),
     "startup": ("a plain -o status of fence_nps/ifmib/brocade against the stock ones", "~20 s"),
-    "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "RT_nps"),
-    "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "RT_nps_sessions"),
-    "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "RT_ipmi"),
-    "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "RT_san"),
-    "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "RT_cluster"),
+    "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "~70 s"),
+    "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "~10 s"),
+    "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "~60 s"),
+    "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~80 s"),
+    "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~30 s"),
     "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
 }
 

@@ -108,7 +108,17 @@ class SanModel(DeviceModel):
             "switch": s.switch_name,
             "cli_users": sorted(s.cli_users),
             "communities": {c.name: "rw" if c.writable else "ro" for c in s.switch_access.communities},
-            "snmp_users": {u.name: u.level for u in s.switch_access.users},
+            "snmp_users": {  # a test device: the harness and the user need the passphrases to log in
+                u.name: {
+                    "level": u.level,
+                    "auth": u.auth,
+                    "auth_key": u.auth_key,
+                    "priv": u.priv,
+                    "priv_key": u.priv_key,
+                    "access": "rw" if u.writable else "ro",
+                }
+                for u in s.switch_access.users
+            },  # fmt: skip
             "switch_ports": [
                 {"port": p.index, "name": p.name, "host": p.host, "wwpn": p.wwpn, "enabled": p.enabled}
                 for p in self.switch.sorted_ports()

@@ -183,11 +183,15 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--runs", type=int, default=10, help="agent runs per action")
     args = parser.parse_args(list(argv))
     stock = stock_tool("fence_ifmib")
-    if stock is None or not (
-        shutil.which("snmpsim-command-responder") or Path(sys.executable).parent.exists()
-    ):
+    if stock is None:
         print(
             "fencelab bench san: needs the stock fence_ifmib (apt-get install fence-agents)", file=sys.stderr
+        )
+        return 1
+    if not (Path(sys.executable).parent / "snmpsim-command-responder").exists():
+        print(
+            "fencelab bench san: needs snmpsim: pip install 'fencelab[bench]' (snmpsim, pysmi)",
+            file=sys.stderr,
         )
         return 1
     compile_agents()
