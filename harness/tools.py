@@ -58,7 +58,7 @@ def our_tool(name: str) -> str:
         return str(candidate)
     found = shutil.which(name)
     if found is None:
-        raise FileNotFoundError(f"{name} is not installed: pip install -e . in this virtualenv")
+        raise FileNotFoundError(f"{name} is not installed in this virtualenv: bash scripts/setup.sh")
     return found
 
 
