@@ -76,6 +76,9 @@ PURE_CORES: dict[str, str] = {
     "cluster.rm.simulation": "the cluster of cores in simulated time",
     "cluster.tools.clustat_format": "clustat layouts and exit codes",
     "cluster.tools.clusvcadm_format": "clusvcadm messages and exit codes",
+    # harness: the scenario recorder's pure half (invariants over the merged event streams)
+    "harness.scenario.history": "merged event history",
+    "harness.scenario.invariants": "safety invariants over the history",
 }
 
 # Files allowed past MAX_LINES, each with why; prefer splitting. A listed file that shrank fails the test.
