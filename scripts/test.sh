@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 export FENCELAB_INSTALL=${FENCELAB_INSTALL:-wheel}
 bash scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet fence_agents emulators harness cluster tests
 .venv/bin/mypy fence_agents emulators cluster harness
 export FENCELAB_TEST_INSTALL=$FENCELAB_INSTALL
 if [ "$FENCELAB_INSTALL" = wheel ]; then
