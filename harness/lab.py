@@ -195,6 +195,7 @@ class ClusterLab:
     def _nps_toml(self) -> str:
         lines = [f'password = "{PASSWORD}"', "relay_delay = 0.02", "boot_delay = 0.2", "ssh_port = false"]
         lines.append(f'host = "{self.device_host}"')
+        lines.append(f"events = {json.dumps(str(self.device_events_path))}")  # ground truth: docs/events.md
         lines += [f"{k} = {json.dumps(v)}" for k, v in self.nps_options.items()]
         for n in self.ids():
             # exec keeps one process (the plug kills its group); stderr kept for post-mortems
@@ -333,6 +334,19 @@ class ClusterLab:
 
     def history(self, nodeid: int, victim: str | None = None) -> list[dict[str, Any]]:
         return self.ask(nodeid, "fence_history", node=victim)["history"]
+
+    @property
+    def device_events_path(self) -> Path:
+        return self.root / "nps-events.jsonl"
+
+    def device_events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The NPS's event stream (its outlets as they really switched: docs/events.md), oldest first."""
+        try:
+            text = self.device_events_path.read_text()
+        except FileNotFoundError:
+            return []
+        events = [json.loads(line) for line in text.splitlines() if line.endswith("}")]
+        return [e for e in events if kind is None or e["kind"] == kind]
 
     def events(self, nodeid: int, kind: str | None = None) -> list[dict[str, Any]]:
         """The node daemon's event stream (docs/events.md), every life of the node, oldest first."""
