@@ -200,8 +200,11 @@ def main() -> int:
     threading.Thread(target=_read_requests, args=(sys.stdin, worker.requests), daemon=True).start()
     threading.Thread(target=_keep_awake, args=(worker.stopping,), daemon=True).start()
     print(json.dumps(worker.ready_line()), flush=True)
-    worker.serve(sys.stdout)
-    return 0
+    worker.serve(sys.stdout)  # returns with the chassis target powered off and the event log closed
+    sys.stdout.flush()
+    # Skip interpreter teardown (pyghmi's modules and I/O thread): nothing is left to clean up, and a
+    # SIGTERMed fleet has 0.3 s to exit in all.
+    os._exit(0)
 
 
 if __name__ == "__main__":
