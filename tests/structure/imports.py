@@ -3,7 +3,9 @@
 Modules are discovered by walking the package directories, so moved and renamed modules need no edit here.
 Every import counts, also one inside a function (a lazy import is still a dependency); an import under
 ``if TYPE_CHECKING:`` is kept apart (``typing_only``): it costs nothing at run time but still couples the
-modules, so the circle check counts it and the pure-core check does not.
+modules, so the circle check counts it and the pure-core check does not. Imports made only inside functions
+are also noted (``lazy``): importing a module does not run them, so what a pure core loads through other
+modules counts their module-level imports only (its own lazy imports count).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Module:
     lines: int
     runtime: set[str] = field(default_factory=set)  # imported names, resolved (ours: module names)
     typing_only: set[str] = field(default_factory=set)
+    lazy: set[str] = field(default_factory=set)  # runtime imports made only inside functions
 
     @property
     def imports(self) -> set[str]:
@@ -43,33 +46,37 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _imports(tree: ast.AST, package: str) -> Iterator[tuple[str, list[str], bool]]:
-    """(imported module, names imported from it, typing only) for every import statement."""
+Found = tuple[str, list[str], bool, bool]  # module, names from it, typing only, inside a function
 
-    def walk(node: ast.AST, typing: bool) -> Iterator[tuple[str, list[str], bool]]:
+
+def _imports(tree: ast.AST, package: str) -> Iterator[Found]:
+    """(imported module, names imported from it, typing only, in a function) for every import statement."""
+
+    def walk(node: ast.AST, typing: bool, lazy: bool) -> Iterator[Found]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.If) and _is_type_checking(child.test):
                 for stmt in child.body:
-                    yield from walk_stmt(stmt, True)
+                    yield from walk_stmt(stmt, True, lazy)
                 for stmt in child.orelse:
-                    yield from walk_stmt(stmt, typing)
+                    yield from walk_stmt(stmt, typing, lazy)
             else:
-                yield from walk_stmt(child, typing)
+                yield from walk_stmt(child, typing, lazy)
 
-    def walk_stmt(node: ast.AST, typing: bool) -> Iterator[tuple[str, list[str], bool]]:
+    def walk_stmt(node: ast.AST, typing: bool, lazy: bool) -> Iterator[Found]:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name, [], typing
+                yield alias.name, [], typing, lazy
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            yield base, [a.name for a in node.names], typing
+            yield base, [a.name for a in node.names], typing, lazy
         else:
-            yield from walk(node, typing)
+            inside = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            yield from walk(node, typing, inside)
 
-    yield from walk(tree, False)
+    yield from walk(tree, False, False)
 
 
 def load(packages: Iterable[str] = PACKAGES) -> dict[str, Module]:
@@ -84,9 +91,13 @@ def load(packages: Iterable[str] = PACKAGES) -> dict[str, Module]:
             parsed[name] = (ast.parse(text, str(path)), name if is_package else name.rpartition(".")[0])
     for name, (tree, package) in parsed.items():
         module = modules[name]
-        for target, names, typing in _imports(tree, package):
+        eager: set[str] = set()
+        for target, names, typing, lazy in _imports(tree, package):
             resolved = {f"{target}.{n}" if f"{target}.{n}" in modules else target for n in names} or {target}
             (module.typing_only if typing else module.runtime).update(resolved)
+            if not typing and not lazy:
+                eager.update(resolved)
+        module.lazy = module.runtime - eager
     for module in modules.values():
         module.typing_only -= module.runtime
     return modules
@@ -100,15 +111,18 @@ def ours(modules: dict[str, Module], names: Iterable[str]) -> set[str]:
     return {n for n in names if n in modules}
 
 
-def runtime_closure(modules: dict[str, Module], start: str) -> dict[str, str]:
+def runtime_closure(modules: dict[str, Module], start: str, own_lazy: bool = True) -> dict[str, str]:
     """Every module ``start`` imports at run time, directly or through our modules: name -> the module of
-    ours that imports it (for error messages)."""
+    ours that imports it (for error messages). ``start``'s own lazy imports count (``own_lazy``); those of
+    the modules it goes through do not (importing a module does not run its functions)."""
     seen: dict[str, str] = {}
     todo = [start]
     visited = {start}
     while todo:
         current = todo.pop()
-        for imported in sorted(modules[current].runtime):
+        module = modules[current]
+        wanted = module.runtime if (current == start and own_lazy) else module.runtime - module.lazy
+        for imported in sorted(wanted):
             seen.setdefault(imported, current)
             if imported in modules and imported not in visited:
                 visited.add(imported)
