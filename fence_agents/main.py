@@ -224,6 +224,8 @@ def plan_of(spec: AgentSpec, request: Request, action: str) -> Plan:
     from fence_agents.actions import Plan, Timing
 
     plugless = "port" not in spec.uses or uses_port_as_ip(spec)
+    if plugless and spec.plugs_optional and request.plugs and not request.flag("port_as_ip"):
+        plugless = False  # the plug picks one of the device's machines
     if not plugless and not request.plugs and action not in Action.NO_PLUG:
         raise UsageError("Failed: You have to enter plug number or machine identification")  # e.g. --plug ,
     plugs: tuple[str | None, ...] = (None,) if plugless or not request.plugs else tuple(request.plugs)
