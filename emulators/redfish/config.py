@@ -82,8 +82,8 @@ def _systems(table: Table, prefix: str) -> tuple[list[SystemSpec], dict[str, lis
     raw = table.raw("systems", 1)
     wires: dict[str, list[str]] = {}
     if isinstance(raw, int) and not isinstance(raw, bool):
-        if not 1 <= raw <= MAX_SYSTEMS:
-            raise ConfigError(f"{table.where}.systems must be 1..{MAX_SYSTEMS}")
+        if not 0 <= raw <= MAX_SYSTEMS:  # 0: an enclosure with no system fitted (an empty collection)
+            raise ConfigError(f"{table.where}.systems must be 0..{MAX_SYSTEMS}")
         if prefix and not prefix.endswith(".") and raw == 1:
             return [SystemSpec(prefix)], wires  # OpenBMC's single "system"
         return [SystemSpec(f"{prefix or ''}{i}") for i in range(1, raw + 1)], wires

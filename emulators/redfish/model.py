@@ -106,7 +106,7 @@ class RedfishModel(DeviceModel):
         """Adds ``{"cmd": "power", "system": "1", "on": false}`` (ground truth changes at once)."""
         if request.get("cmd") != "power":
             return super().control(request, now)
-        sid = str(request.get("system", next(iter(self.systems))))
+        sid = str(request.get("system", next(iter(self.systems), "")))
         if sid not in self.systems:
             return {"ok": False, "error": f"no system {sid!r}"}
         self.systems[sid].set_powered(bool(request.get("on")), now)
