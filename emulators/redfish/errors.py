@@ -115,6 +115,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "NotImplemented": (  # not in Base under this name for a property; used for unsupported actions
         "The requested operation is not implemented.", "Critical", "None.",
     ),
+    "NoOperation": (
+        "The request body submitted contain no data to act upon and no changes to the resource took place.",
+        "Warning", "Add properties in the JSON object and resubmit the request.",
+    ),
+    "QueryNotSupported": (
+        "Querying is not supported by the implementation.", "Warning",
+        "Remove the query parameters and resubmit the request if the operation failed.",
+    ),
     "ResourceCannotBeDeleted": (
         "The delete request failed because the resource requested cannot be deleted.", "Critical",
         "Do not attempt to delete a non-deletable resource.",

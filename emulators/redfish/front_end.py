@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import ssl
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+# aiohttp's C parser answers 400 to a method it does not know before we see the request; DSP0266 wants 405
+# or 501 (the Protocol Validator sends FAKEMETHODFORTEST). Its pure-Python parser accepts any token.
+os.environ.setdefault("AIOHTTP_NO_EXTENSIONS", "1")
+from aiohttp import web  # noqa: E402
 
 from emulators.base.faults import FaultKind
 from emulators.redfish.certs import make_tls_files
@@ -96,7 +100,8 @@ class RedfishFrontEnd:
         device, model = self.device, self.device.model
         assert isinstance(model, RedfishModel)
         body = await raw.content.read(MAX_BODY)
-        request = HttpRequest(raw.method, raw.path, {k.lower(): v for k, v in raw.headers.items()}, body)
+        headers = {k.lower(): v for k, v in raw.headers.items()}
+        request = HttpRequest(raw.method, raw.path, headers, body, raw.query_string)
         fault = model.faults.on_command(command_key(request))
         if fault.latency:
             await asyncio.sleep(fault.latency)

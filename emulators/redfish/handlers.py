@@ -206,11 +206,23 @@ def _account(call: Call) -> Account:
     return found
 
 
+def account_etag(target: Account) -> str:
+    return etag_of(HttpResponse.of_json(200, res.account(target)).body)
+
+
+def account_answer(target: Account) -> HttpResponse:
+    """The account with ``@odata.etag`` in the payload, equal to its ETag header."""
+    tag = account_etag(target)
+    answer = ok({**res.account(target), "@odata.etag": tag})
+    answer.etag = tag
+    return answer
+
+
 def account(call: Call) -> HttpResponse:
     target = _account(call)
     if target is not call.account and call.account is not None and not call.account.has("ConfigureUsers"):
         raise RedfishError(403, "InsufficientPrivilege")
-    return ok(res.account(target))
+    return account_answer(target)
 
 
 WRITABLE = {"UserName": str, "Password": str, "RoleId": str, "Enabled": bool, "Locked": bool}
@@ -249,6 +261,8 @@ def create_account(call: Call) -> HttpResponse:
 def patch_account(call: Call) -> HttpResponse:
     target = _account(call)
     body = _json_object(call)
+    if body and all(key.startswith("@odata.") for key in body):
+        raise RedfishError(400, "NoOperation")
     _check_properties(body)
     actor = call.account
     self_password = target is actor and set(body) <= {"Password"}
@@ -260,8 +274,7 @@ def patch_account(call: Call) -> HttpResponse:
         raise RedfishError(403, "InsufficientPrivilege")
     expected = call.request.header("if-match")
     if expected is not None and expected != "*":
-        current = etag_of(HttpResponse.of_json(200, res.account(target)).body)
-        if expected != current:
+        if expected != account_etag(target):
             raise RedfishError(412, "PreconditionFailed")
     if "UserName" in body:
         other = call.model.accounts.by_username(body["UserName"])
@@ -276,7 +289,7 @@ def patch_account(call: Call) -> HttpResponse:
         target.enabled = body["Enabled"]
     if "Locked" in body:
         target.locked = body["Locked"]
-    return ok(res.account(target))
+    return account_answer(target)
 
 
 def delete_account(call: Call) -> HttpResponse:

@@ -18,6 +18,7 @@ class HttpRequest:
     path: str  # without the query string
     headers: Mapping[str, str] = field(default_factory=dict)  # names lower-cased
     body: bytes = b""
+    query: str = ""  # the raw query string
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -33,6 +34,7 @@ class HttpResponse:
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str | None = JSON_TYPE
+    etag: str | None = None  # set by a handler whose payload carries @odata.etag
 
     @classmethod
     def of_json(cls, status: int, doc: Any, headers: list[tuple[str, str]] | None = None) -> HttpResponse:

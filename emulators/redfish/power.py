@@ -3,7 +3,8 @@ PowerState, refusals a vendor profile asks for. Pure: time comes in as ``now``.
 
 The relay (what the wiring follows) switches when a transition falls due; until then PowerState says
 ``PoweringOn`` / ``PoweringOff``. ``ForceRestart`` and ``PowerCycle`` cut power at once and come back after
-``cycle_off_time + power_on_delay``. With ``state_lag`` the reported PowerState is the one of ``state_lag``
+``cycle_off_time + power_on_delay``; a restart of a system that is off powers it on (unless the profile
+refuses resets while off, as iLO does). With ``state_lag`` the reported PowerState is the one of ``state_lag``
 seconds ago (a BMC that is slow to notice, as users report for some iDRACs).
 """
 
@@ -116,16 +117,16 @@ class SystemPower:
         elif reset_type == "GracefulShutdown":
             if self.powered:
                 self._schedule(now, now + t.shutdown_delay, False)
+        elif not self.powered and not self._pending:  # a restart of a machine that is off starts it
+            self._schedule(now, now + t.power_on_delay, True)
         elif reset_type == "GracefulRestart":
-            if self.powered:
-                off_at = now + t.shutdown_delay
-                self._schedule(now, off_at, False)
-                self._schedule(now, off_at + t.cycle_off_time + t.power_on_delay, True)
+            off_at = now + t.shutdown_delay
+            self._schedule(now, off_at, False)
+            self._schedule(now, off_at + t.cycle_off_time + t.power_on_delay, True)
         elif reset_type in ("ForceRestart", "PowerCycle"):
-            if self.powered:
-                self._pending.clear()
-                self._switch(False, now)
-                self._schedule(now, now + t.cycle_off_time + t.power_on_delay, True)
+            self._pending.clear()
+            self._switch(False, now)
+            self._schedule(now, now + t.cycle_off_time + t.power_on_delay, True)
         self.apply(now)
 
     def set_powered(self, on: bool, now: float) -> None:

@@ -62,6 +62,7 @@ ROUTES = (
     _r("/redfish/v1/SessionService", "sessions", GET=(handlers.session_service, "Login")),
     _r("/redfish/v1/SessionService/Sessions", "login", GET=(handlers.sessions, "Login"),
        POST=(handlers.login, "")),
+    _r("/redfish/v1/SessionService/Sessions/Members", "login", POST=(handlers.login, "")),
     _r(f"/redfish/v1/SessionService/Sessions/{ID}", "logout", GET=(handlers.session, "Login"),
        DELETE=(handlers.logout, "Login")),
     _r("/redfish/v1/AccountService", "accounts", GET=(handlers.account_service, "Login")),
@@ -114,6 +115,13 @@ def _basic_credentials(value: str) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
+def described_by(body: bytes) -> str | None:
+    """The JSON schema of a payload from its @odata.type (``#ComputerSystem.v1_20_0.ComputerSystem`` ->
+    ``.../ComputerSystem.v1_20_0.json``), for the Link header DSP0266 asks of GET and HEAD."""
+    match = re.search(rb'"@odata.type": "#([A-Za-z]+(?:\.v[0-9_]+)?)\.', body)
+    return f"http://redfish.dmtf.org/schemas/v1/{match.group(1).decode()}.json" if match else None
+
+
 class Service:
     def __init__(self, model: RedfishModel) -> None:
         self.model = model
@@ -135,6 +143,8 @@ class Service:
             raise RedfishError(412, "PreconditionFailed")
         found = find_route(request.path)
         method = "GET" if request.method == "HEAD" else request.method
+        if any(p.startswith("$") for p in (q.split("=", 1)[0] for q in request.query.split("&") if q)):
+            raise RedfishError(501, "QueryNotSupported")  # ProtocolFeaturesSupported says: no $ queries
         public = found is not None and found[0].methods.get(method, (None, "x"))[1] == ""
         call = Call(self.model, request, now, found[1] if found else ())
         if not public:
@@ -151,8 +161,11 @@ class Service:
         if method == "GET":
             response.headers.append(("Allow", allow_header(route)))
             if response.status == 200 and response.content_type != XML_TYPE:
-                tag = etag_of(response.body)
+                tag = response.etag or etag_of(response.body)
                 response.headers.append(("ETag", tag))
+                schema = described_by(response.body)
+                if schema:
+                    response.headers.append(("Link", f"<{schema}>; rel=describedby"))
                 if request.header("if-none-match") in (tag, "*"):
                     return HttpResponse(304, b"", response.headers, None)
         return response
