@@ -19,8 +19,8 @@ Start = Callable[..., Emulator]
 def curl(bmc: Emulator, path: str, *args: str) -> tuple[int, dict[str, str], str]:
     """(status, headers with lower-cased names, body) of one request; the CA of the ready line is trusted."""
     url = bmc.info["url"] + path
-    done = run([require_tool("curl"), "-s", "-i", "--max-time", "10", "--cacert", bmc.info["ca_file"], *args, url],
-               timeout=20)  # fmt: skip
+    argv = [require_tool("curl"), "-s", "-i", "--max-time", "10", "--cacert", bmc.info["ca_file"], *args, url]
+    done = run(argv, timeout=20)
     assert done.returncode == 0, done.stderr
     head, _, body = done.stdout.replace("\r\n", "\n").partition("\n\n")
     lines = head.splitlines()
@@ -67,6 +67,14 @@ def test_auth_sessions_roles_and_errors(bmc: Emulator) -> None:
 def test_plain_http_option(emulator: Start) -> None:
     bmc = emulator("redfish", config=config(tls=False))
     assert bmc.info["url"].startswith("http://") and "ca_file" not in bmc.info
-    done = run([require_tool("curl"), "-s", "-o", "/dev/null", "-w", "%{http_code}", bmc.info["url"] + "/redfish/v1/"],
-               timeout=20)  # fmt: skip
+    argv = [
+        require_tool("curl"),
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        bmc.info["url"] + "/redfish/v1/",
+    ]
+    done = run(argv, timeout=20)
     assert done.stdout == "200"
