@@ -34,7 +34,9 @@ Declaring: ``uses`` names common options (``fence_agents.options.COMMON``); impl
 every agent has action/verbose/debug/quiet/help/version/delay/timeouts/retry_on/plug_separator.
 ``required`` may hold ``login`` (-> "You have to set login name"), ``passwd`` (-> "You have to enter
 password or password script") or any other key. An agent that uses ``ipaddr`` but not ``port`` (or sets
-``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``.
+``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``; with
+``plugs_optional=True`` a plug given without ``--port-as-ip`` reaches the device (a Redfish system) and the
+agent has list/list-status.
 ``symlinks`` maps another program name to default overrides (its ``shortdesc`` goes into metadata).
 ``fence_agents.options.spec_problems(SPEC)`` lists declaration mistakes (unknown keys, clashing flags):
 assert it is empty in the agent's tests (tests/core/test_startup.py does so for every agent).
