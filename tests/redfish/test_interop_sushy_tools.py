@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from harness.pytest_plugin import in_ci
 from harness.waiting import wait_for
 
 pytestmark = pytest.mark.interop
-UUID = "27946b59-9e44-4fa7-8e91-f3527a1ef094"
 PASSWORD = "sushy-Secret"
 
 
@@ -45,10 +45,12 @@ def sushy_emulator() -> Iterator[tuple[int, str]]:
     (work / "htpasswd").write_text(
         "admin:" + bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode() + "\n"
     )
+    # its state persists between runs unless it has a directory of its own (and a new system UUID)
     (work / "conf.py").write_text(
         f"SUSHY_EMULATOR_AUTH_FILE = {str(work / 'htpasswd')!r}\n"
-        f"SUSHY_EMULATOR_FAKE_SYSTEMS = [{{'uuid': {UUID!r}, 'name': 'node1', 'power_state': 'On', "
-        "'external_notifier': False, 'nics': []}]\n"
+        f"SUSHY_EMULATOR_STATE_DIR = {str(work / 'state')!r}\n"
+        f"SUSHY_EMULATOR_FAKE_SYSTEMS = [{{'uuid': {str(uuid.uuid4())!r}, 'name': 'node1', "
+        "'power_state': 'On', 'external_notifier': False, 'nics': []}]\n"
     )
     port = _free_port()
     log = open(work / "log", "w")  # noqa: SIM115 - closed below
