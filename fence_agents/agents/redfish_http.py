@@ -112,6 +112,8 @@ class RedfishHttp:
             ):
                 raise ConnectError() from None
             raise ConnectionLost() from None
+        except requests.exceptions.ChunkedEncodingError:  # the answer broke off half-way
+            raise ConnectionLost() from None
         except requests.exceptions.RequestException as err:
             raise DeviceError(f"Failed: {method} {self.url(path)}: {str(err).splitlines()[0]}") from None
         reply = Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, None, raw)

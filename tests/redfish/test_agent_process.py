@@ -124,6 +124,9 @@ def test_tls_checked_unless_insecure_even_with_a_ca_bundle_set(
         ({"kind": "garbage", "command": "systems"}, "with a body that is not JSON"),
         ({"kind": "server-error", "command": "status", "code": 503}, "HTTP 503 GeneralError"),
         ({"kind": "refuse-login"}, "Unable to connect/login to fencing device (HTTP 401"),
+        ({"kind": "latency", "command": "systems", "seconds": 4}, "Connection timed out"),
+        ({"kind": "drop", "command": "systems"}, "Connection lost"),
+        ({"kind": "drop", "command": "root"}, "Connection lost"),
     ],
 )
 def test_faults_give_one_line_within_the_deadline(
