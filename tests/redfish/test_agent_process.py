@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from harness.pytest_plugin import Emulator
+from harness.pytest_plugin import Emulator, start_emulator
 from harness.tools import pid_running
 from harness.waiting import wait_for
 
@@ -18,6 +18,19 @@ Start = Callable[..., Emulator]
 @pytest.fixture
 def bmc(emulator: Start) -> Emulator:
     return emulator("redfish", config=config())
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Emulator]:
+    """One emulator for the fault tests (faults are cleared after each)."""
+    with start_emulator("redfish", config()) as device:
+        yield device
+
+
+@pytest.fixture
+def faulty(shared: Emulator) -> Iterator[Emulator]:
+    yield shared
+    shared.control({"cmd": "clear-faults"})
 
 
 def test_status_off_on_reboot_and_sessions_deleted(bmc: Emulator) -> None:
@@ -61,24 +74,26 @@ def test_systems_as_plugs_by_id_and_host_name(emulator: Start) -> None:
 
 def test_wired_process_dies_on_off_and_restarts_on_on(emulator: Start) -> None:
     bmc = emulator("redfish", config=config(systems=[{"id": "1", "target": "sleep 600"}]))
-    pid = wait_for("the wired process", lambda: bmc.control({"cmd": "state"}) and _wired_pid("sleep 600"), 5)
+    pid = wait_for("the wired process", lambda: _wired_pid(bmc), 5)
     assert ours(bmc, "-o", "off").rc == 0
     assert not pid_running(pid)
     assert ours(bmc, "-o", "on").rc == 0
-    wait_for("the wired process again", lambda: _wired_pid("sleep 600") not in (None, pid), 5)
+    wait_for("the wired process again", lambda: _wired_pid(bmc) not in (None, pid), 5)
 
 
-def _wired_pid(cmdline: str) -> int | None:
-    import os
+def _wired_pid(bmc: Emulator) -> int | None:
+    """The emulator's child running the wired command (Linux /proc/PID/task/*/children)."""
+    import glob
 
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                    if fh.read().replace(b"\0", b" ").strip() == cmdline.encode() and pid_running(int(entry)):
-                        return int(entry)
-            except OSError:
-                continue
+    for path in glob.glob(f"/proc/{bmc.pid}/task/*/children"):
+        with open(path) as fh:
+            for child in fh.read().split():
+                try:
+                    with open(f"/proc/{child}/cmdline", "rb") as cmd:
+                        if cmd.read().split(b"\0")[:2] == [b"sleep", b"600"] and pid_running(int(child)):
+                            return int(child)
+                except OSError:
+                    continue
     return None
 
 
