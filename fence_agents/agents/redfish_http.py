@@ -53,6 +53,25 @@ def tls_failure(base: str, text: str) -> FenceError:
     return ConnectError(f"Failed: TLS with {base} failed: {reason}{hint}")
 
 
+def insecure_adapter(requests: Any) -> Any:
+    """An adapter whose unverified connections use a TLS context without CA certificates: urllib3 would
+    load the system's whole CA store into every new connection's context, to check nothing."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+
+    class InsecureAdapter(requests.adapters.HTTPAdapter):  # type: ignore[misc, name-defined]
+        def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
+            host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+            if verify is False:
+                pool["ssl_context"] = context
+            return host, pool
+
+    return InsecureAdapter()
+
+
 class RedfishHttp:
     def __init__(self, settings: HttpSettings) -> None:
         self.settings = settings
@@ -67,6 +86,8 @@ class RedfishHttp:
 
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
             self._session = requests.Session()
+            if not self.settings.verify:
+                self._session.mount("https://", insecure_adapter(requests))
         return self._session
 
     def url(self, path: str) -> str:
