@@ -8,6 +8,8 @@ stock... after one unmeasured warm-up each. Figures: median wall time per action
 
 from __future__ import annotations
 
+import resource
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -34,9 +36,22 @@ def expected(action: str) -> Callable[[subprocess.CompletedProcess[str]], bool]:
     return lambda proc: proc.returncode == 0 and WORDS[action] in proc.stdout
 
 
-def time_agents(bmc: Emulator, ours: str, stock: str, runs: int) -> list[tuple[str, Timing, Timing]]:
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by our finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_agents(
+    bmc: Emulator, ours: str, stock: str, runs: int, cpu: dict[tuple[str, str], list[float]]
+) -> list[tuple[str, Timing, Timing]]:
+    """Wall time per run (and, into ``cpu``, the agent process's CPU time per run)."""
+
     def power(on: bool) -> Callable[[], None]:
-        return lambda: bmc.control({"cmd": "power", "system": "1", "on": on}) and None
+        def switch() -> None:
+            bmc.control({"cmd": "power", "system": "1", "on": on})
+
+        return switch
 
     before = {"status": power(True), "off": power(True), "on": power(False), "reboot": power(True)}
     rows = []
@@ -45,11 +60,13 @@ def time_agents(bmc: Emulator, ours: str, stock: str, runs: int) -> list[tuple[s
         failures = {"ours": 0, "stock": 0}
         for i in range(runs + 1):
             for label, path in (("ours", ours), ("stock", stock)):
-                one = time_command(label, [path], 1, stdin=stdin_for(bmc, action), ok=expected(action),
-                                   before_each=before[action])  # fmt: skip
+                before[action]()
+                spent = children_cpu()
+                one = time_command(label, [path], 1, stdin=stdin_for(bmc, action), ok=expected(action))
                 if i > 0:
                     samples[label] += one.samples
                     failures[label] += one.failures
+                    cpu.setdefault((action, label), []).append(children_cpu() - spent)
         ours_t, stock_t = (Timing(k, tuple(samples[k]), failures[k]) for k in ("ours", "stock"))
         rows.append((action, ours_t, stock_t))
     return rows
@@ -65,8 +82,9 @@ def main(argv: Sequence[str]) -> int:
         return 1
     ours = our_tool("fence_redfish")
     warm_bytecode()
+    cpu: dict[tuple[str, str], list[float]] = {}
     with start_emulator("redfish", CONFIG) as bmc:
-        rows = time_agents(bmc, ours, stock, args.runs)
+        rows = time_agents(bmc, ours, stock, args.runs, cpu)
         sessions_left = bmc.control({"cmd": "state"})["sessions"]
     print(f"fence_redfish, ours vs stock ({stock}), same emulated Redfish BMC (HTTPS, no power delays),")
     print(f"power_wait 0, median of {args.runs} paired runs (stdin, as fenced):")
@@ -80,5 +98,9 @@ def main(argv: Sequence[str]) -> int:
         print(ratio_row(action, a, b) + verdict)
         if a.failures or b.failures:
             status = 1
+    print("CPU time of the agent process (user + system), median:")
+    for action, _, _ in rows:
+        mine, theirs = (statistics.median(cpu[(action, who)]) for who in ("ours", "stock"))
+        print(f"{action:<14} {mine * 1000:9.1f} ms {theirs * 1000:9.1f} ms   {mine / theirs:5.2f}x")
     print(f"sessions left open on the BMC after all runs: {sessions_left}")
     return status
