@@ -2,21 +2,32 @@
 
 One ``requests`` session per run. Login reads the service root (no credentials), opens an X-Auth-Token
 session when the root links one (POST ``Links.Sessions``), else uses HTTP Basic, and finds the systems.
-Logout deletes the session, also when the action failed. The reset's answer is checked: a refusal is
-one error line naming the BMC's message, not a power timeout.
+Logout deletes the session, also when the action failed or SIGTERM ends the run. The reset's answer is
+checked: a refusal is one error line naming the BMC's message, not a power timeout.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 from typing import Any
 
 from fence_agents.agents import redfish_rules as rules
 from fence_agents.agents.redfish_http import RedfishHttp, Reply
 from fence_agents.device import Device, PowerState
-from fence_agents.errors import DeviceError, LoginError, NotSupported, PlugNotFound
+from fence_agents.errors import DeviceError, FenceError, LoginError, NotSupported, PlugNotFound
 
 LOGIN_FAILED = "Unable to connect/login to fencing device"
+
+
+class Terminated(FenceError):
+    default_message = "Failed: Terminated (SIGTERM) before the action finished"
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM (Pacemaker's timeout, fenced giving up) while a session is open: unwind, so that logout
+    deletes the session. iDRACs lock clients out for many minutes once leaked sessions reach the limit."""
+    raise Terminated()
 FALLBACK_TO_BASIC = (404, 405, 501, 503)  # no usable SessionService: Basic may still work
 
 
@@ -34,6 +45,7 @@ class RedfishDevice(Device):
         self.documents: dict[str, dict[str, Any]] = {}  # system URI -> last document read
         self.resolved: dict[str | None, str] = {}
         self.wanted: PowerState | None = None
+        self._saved_sigterm: Any = None
 
     # -- login and logout ----------------------------------------------------------------------------------
     def login(self) -> None:
@@ -67,6 +79,7 @@ class RedfishDevice(Device):
             location = reply.header("location") or (reply.body or {}).get("@odata.id")
             self.session_uri = str(location) if location else None
             self.log.debug("Session opened: %s", self.session_uri)
+            self._saved_sigterm = signal.signal(signal.SIGTERM, _terminated)
             return
         if reply.status in FALLBACK_TO_BASIC or 200 <= reply.status < 300:
             self.log.warning(
@@ -86,6 +99,9 @@ class RedfishDevice(Device):
         finally:
             self.http.token = None
             self.http.close()
+            if self._saved_sigterm is not None:
+                signal.signal(signal.SIGTERM, self._saved_sigterm)
+                self._saved_sigterm = None
 
     # -- which system ----------------------------------------------------------------------------------------
     def _members(self) -> list[str]:

@@ -10,7 +10,7 @@ from harness.pytest_plugin import Emulator, start_emulator
 from harness.tools import pid_running
 from harness.waiting import wait_for
 
-from .support import by_stdin, config, error_line, ours, password_script, system
+from .support import agent_args, by_stdin, config, error_line, ours, password_script, system
 
 Start = Callable[..., Emulator]
 
@@ -216,3 +216,31 @@ def test_missing_system_and_empty_collection(emulator: Start) -> None:
 def test_diag_sends_nmi(bmc: Emulator) -> None:
     result = ours(bmc, "-o", "diag")
     assert result.rc == 0 and system(bmc, "1")["nmis"] == 1
+
+
+def test_sigterm_while_the_bmc_hangs_still_deletes_the_session(bmc: Emulator) -> None:
+    import signal
+    import subprocess
+
+    from harness.tools import our_tool
+
+    bmc.control({"cmd": "fault", "fault": {"kind": "hang", "command": "status"}})
+    argv = [
+        our_tool("fence_redfish"),
+        *agent_args(bmc),
+        "--ssl-insecure",
+        "-o",
+        "off",
+        "--shell-timeout",
+        "60",
+    ]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for("the agent's session", lambda: bmc.control({"cmd": "state"})["sessions"] == 1, 10)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 1 and "Terminated" in err and "Traceback" not in err, err
+    assert bmc.control({"cmd": "state"})["sessions"] == 0
