@@ -244,3 +244,11 @@ def test_sigterm_while_the_bmc_hangs_still_deletes_the_session(bmc: Emulator) ->
         proc.wait()
     assert proc.returncode == 1 and "Terminated" in err and "Traceback" not in err, err
     assert bmc.control({"cmd": "state"})["sessions"] == 0
+
+
+def test_reboot_whose_on_half_is_refused_follows_the_reboot_rule(emulator: Start) -> None:
+    bmc = emulator("redfish", config=config(reset_types=["ForceOff"]))  # no On, ForceOn: the on half fails
+    result = ours(bmc, "-o", "reboot")
+    assert (result.rc, result.out) == (0, "Success: Rebooted\n"), result.err  # verified off: fenced
+    assert "does not allow On or ForceOn" in result.err
+    assert not system(bmc, "1")["on"]
