@@ -13,7 +13,7 @@ from typing import Any
 
 from emulators.base.config import ConfigError, parse_wire_flag, wiring_from
 from emulators.base.runner import DeviceCli, run
-from emulators.base.server import DeviceServer, Listen
+from emulators.base.server import DeviceServer
 from emulators.redfish.config import settings_from
 from emulators.redfish.front_end import RedfishFrontEnd
 from emulators.redfish.model import RedfishModel
@@ -65,9 +65,8 @@ def build(args: argparse.Namespace, config: dict[str, Any]) -> DeviceServer:
             raise ConfigError(f"--off: no system {sorted(off - ids)[0]}")
         for spec in settings.systems:
             spec.powered = spec.id not in off
-    front = RedfishFrontEnd(listen.host, listen.port, listen.tls)
-    base_listen = Listen(host=listen.host, telnet_port=None, ssh_port=None, serial=False)
-    return DeviceServer(RedfishModel(settings, faults), base_listen, wiring_from(wires), [front])
+    front = RedfishFrontEnd(listen.host, listen.port, listen.tls)  # no telnet/ssh/serial: HTTP only
+    return DeviceServer(RedfishModel(settings, faults), [front], wiring_from(wires), listen.host)
 
 
 CLI = DeviceCli("redfish", add_arguments, build, "Emulated Redfish BMC (HTTPS, sessions, roles).")

@@ -1,5 +1,5 @@
 """The Redfish service on the wire: HTTP/1.1 over TLS (or plain HTTP) with aiohttp's low-level server, as an
-extra front end of the base ``DeviceServer``. The fault plan is applied per request and per handshake.
+front end of the base ``DeviceServer``. The fault plan is applied per request and per handshake.
 
 Faults (``command`` is the request's key, see :func:`emulators.redfish.service.command_key`):
 latency (answer later), hang (never answer; the request is not run), drop (run it, send half the answer,
@@ -31,7 +31,7 @@ from emulators.redfish.model import RedfishModel
 from emulators.redfish.service import Service, command_key
 
 if TYPE_CHECKING:
-    from emulators.base.server import DeviceServer
+    from emulators.base.host import DeviceHost
 
 log = logging.getLogger("emulators.redfish")
 GARBAGE = b'<html>\x00\x7f{"PowerState": \xff\xfe garbage'
@@ -54,7 +54,7 @@ class RedfishFrontEnd:
         self.server: asyncio.AbstractServer | None = None
         self.web_server: web.Server | None = None
         self.hanging: set[asyncio.Future[None]] = set()
-        self.device: DeviceServer | None = None
+        self.device: DeviceHost | None = None
 
     def _ssl_context(self, model: RedfishModel) -> ssl.SSLContext:
         self.tmpdir = Path(tempfile.mkdtemp(prefix="fencelab-redfish-tls-"))
@@ -70,7 +70,7 @@ class RedfishFrontEnd:
         model.facts.update(ca_file=str(files.ca_file), cert_file=str(files.cert_file))
         return ctx
 
-    async def start(self, server: DeviceServer) -> dict[str, Any]:
+    async def start(self, server: DeviceHost) -> dict[str, Any]:
         self.device = server
         model = server.model
         assert isinstance(model, RedfishModel)

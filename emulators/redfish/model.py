@@ -3,7 +3,7 @@ wiring), accounts and sessions, the fault plan, and task monitors of 202-answere
 
 The HTTP side (``service.Service``) reads and changes this state; the base ``DeviceServer`` follows
 ``advance``/``next_due`` so that a system's relay switches on time and wired processes are killed or
-started. Redfish has no line sessions: the telnet/ssh front ends are off (``Listen(telnet_port=None)``).
+started. Redfish has no line sessions: the server runs only the HTTP front end.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from emulators.base.faults import FaultPlan
 from emulators.base.model import DeviceModel
 from emulators.base.model import Session as LineSession
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 from emulators.redfish.accounts import Accounts
 from emulators.redfish.power import PowerTiming, SystemPower
 

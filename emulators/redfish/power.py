@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emulators.base.wiring import PowerEvent
+from emulators.base.power import PowerEvent
 
 ALL_RESET_TYPES = (
     "On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "Nmi", "ForceOn",

@@ -28,6 +28,8 @@ def _terminated(signum: int, frame: Any) -> None:
     """SIGTERM (Pacemaker's timeout, fenced giving up) while a session is open: unwind, so that logout
     deletes the session. iDRACs lock clients out for many minutes once leaked sessions reach the limit."""
     raise Terminated()
+
+
 FALLBACK_TO_BASIC = (404, 405, 501, 503)  # no usable SessionService: Basic may still work
 
 

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from harness.bench.timing import Timing, ratio_header, ratio_row, time_command, warm_bytecode
-from harness.cli import OneLineParser
 from harness.emulator_process import Emulator, start_emulator
+from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
 
 USER, PASSWORD = "admin", "bench-Secret-1"
