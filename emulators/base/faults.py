@@ -5,6 +5,8 @@ key the device model derives from an input line (``"/s"``, ``"/on"``, ``"login"`
 command); relay faults (stuck, lie) name plugs/ports; ``refuse-login`` rejects every login, right or wrong.
 ``after`` skips that many matching commands before the fault starts; ``times`` limits how often it fires
 (0 = for ever). ``wrong-prompt`` makes the device show ``text`` where its command prompt belongs.
+HTTP devices (Redfish) also know ``server-error`` (a command fault: answer status ``code``, nothing run) and
+``tls-fail`` (``FaultPlan.tls_fail()``: the next TLS handshake fails); line devices ignore both.
 """
 
 from __future__ import annotations
