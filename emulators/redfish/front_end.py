@@ -11,23 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import ssl
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# aiohttp's C parser answers 400 to a method it does not know before we see the request; DSP0266 wants 405
-# or 501 (the Protocol Validator sends FAKEMETHODFORTEST). Its pure-Python parser accepts any token.
-_SET_HERE = "AIOHTTP_NO_EXTENSIONS" not in os.environ
-os.environ.setdefault("AIOHTTP_NO_EXTENSIONS", "1")
-from aiohttp import web  # noqa: E402
-
-if _SET_HERE:  # read at import; wired processes need not inherit it
-    del os.environ["AIOHTTP_NO_EXTENSIONS"]
-
 from emulators.base.faults import FaultKind
+from emulators.redfish.aiohttp_web import web
 from emulators.redfish.certs import make_tls_files
 from emulators.redfish.errors import RedfishError
 from emulators.redfish.http_types import HttpRequest, HttpResponse
