@@ -42,7 +42,7 @@ BENCHES = {
     "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "RT_san"),
     "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "RT_cluster"),
     "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
-    "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "about 1 min"),
+    "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "~1 min"),
 }
 
 

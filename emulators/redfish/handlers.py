@@ -4,17 +4,15 @@ client mistakes are raised as :class:`~emulators.redfish.errors.RedfishError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emulators.redfish import resources as res
 from emulators.redfish.accounts import ROLE_PRIVILEGES, Account
+from emulators.redfish.call import Call
 from emulators.redfish.errors import RedfishError, message, unauthorized
 from emulators.redfish.http_types import HttpResponse, etag_of
 from emulators.redfish.model import TaskMonitor
 from emulators.redfish.power import ALL_RESET_TYPES, ResetRefused
-
-if TYPE_CHECKING:
-    from emulators.redfish.service import Call
 
 RESET_ACTION = "ComputerSystem.Reset"
 

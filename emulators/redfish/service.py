@@ -15,25 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from emulators.redfish import handlers
-from emulators.redfish.accounts import Account
+from emulators.redfish.call import Call
 from emulators.redfish.errors import RedfishError, unauthorized
 from emulators.redfish.http_types import XML_TYPE, HttpRequest, HttpResponse, etag_of
 from emulators.redfish.model import RedfishModel
 from emulators.redfish.resources import metadata_xml
 
-Handler = Callable[["Call"], HttpResponse]
-
-
-@dataclass
-class Call:
-    """One authenticated request on its way through a handler."""
-
-    model: RedfishModel
-    request: HttpRequest
-    now: float
-    params: tuple[str, ...]
-    account: Account | None = None
-    session_id: str | None = None  # the session the request came in on (X-Auth-Token)
+Handler = Callable[[Call], HttpResponse]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,11 @@ KINDS = {
     "san": DeviceKind("san", "san", "udp", "snmp", True, ("hang", "refuse-login", "stuck")),
     "pdu": DeviceKind("pdu", "san", "udp", "pdu_snmp", True, ("hang", "refuse-login", "stuck")),
     "redfish": DeviceKind(
-        "redfish", "redfish", "tcp", "https", False,
+        "redfish",
+        "redfish",
+        "tcp",
+        "https",
+        False,
         ("hang", "drop", "garbage", "server-error", "tls-fail", "refuse-login", "stuck"),
     ),  # fmt: skip
 }
