@@ -48,6 +48,8 @@ class RedfishDevice(Device):
         self.resolved: dict[str | None, str] = {}
         self.wanted: PowerState | None = None
         self._saved_sigterm: Any = None
+        self._logging_in = False
+        self._term_pending = False
 
     # -- login and logout ----------------------------------------------------------------------------------
     def login(self) -> None:
@@ -57,7 +59,7 @@ class RedfishDevice(Device):
         self._expect(reply, self.redfish_uri, login=True)
         sessions = ((root.get("Links") or {}).get("Sessions") or {}).get("@odata.id")
         if isinstance(sessions, str) and sessions:
-            self._open_session(sessions)
+            self._open_session_deferring_sigterm(sessions)
         try:
             if self.systems_uri is None:
                 systems = (root.get("Systems") or {}).get("@odata.id")
@@ -70,6 +72,28 @@ class RedfishDevice(Device):
             self.logout()
             raise
 
+    def _open_session_deferring_sigterm(self, uri: str) -> None:
+        """A SIGTERM while the login is under way waits until the session (if any) is known, then unwinds
+        so that logout can delete it; from then on until logout it unwinds at once."""
+        self._logging_in, self._term_pending = True, False
+        self._saved_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+        try:
+            self._open_session(uri)
+        finally:
+            self._logging_in = False
+            if self.session_uri is None:  # no session to protect: the default action again
+                signal.signal(signal.SIGTERM, self._saved_sigterm)
+                self._saved_sigterm = None
+        if self._term_pending:
+            self.logout()
+            raise Terminated()
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        if self._logging_in:
+            self._term_pending = True
+            return
+        _terminated(signum, frame)
+
     def _open_session(self, uri: str) -> None:
         s = self.http.settings
         reply = self.http.request("POST", uri, {"UserName": s.username, "Password": s.password}, auth=False)
@@ -81,7 +105,6 @@ class RedfishDevice(Device):
             location = reply.header("location") or (reply.body or {}).get("@odata.id")
             self.session_uri = str(location) if location else None
             self.log.debug("Session opened: %s", self.session_uri)
-            self._saved_sigterm = signal.signal(signal.SIGTERM, _terminated)
             return
         if reply.status in FALLBACK_TO_BASIC or 200 <= reply.status < 300:
             self.log.warning(

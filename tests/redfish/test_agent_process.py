@@ -236,9 +236,9 @@ def test_sigterm_while_the_bmc_hangs_still_deletes_the_session(bmc: Emulator) ->
     ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for("the agent's session", lambda: bmc.control({"cmd": "state"})["sessions"] == 1, 10)
+        wait_for("the agent's session", lambda: bmc.control({"cmd": "state"})["sessions"] == 1, 20)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=10)
+        out, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
         proc.wait()
