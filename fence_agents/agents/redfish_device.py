@@ -8,14 +8,16 @@ checked: a refusal is one error line naming the BMC's message, not a power timeo
 
 from __future__ import annotations
 
-import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fence_agents.agents import redfish_rules as rules
 from fence_agents.agents.redfish_http import RedfishHttp, Reply
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import DeviceError, FenceError, LoginError, NotSupported, PlugNotFound
+
+if TYPE_CHECKING:
+    from fence_agents.log import Logger
 
 LOGIN_FAILED = "Unable to connect/login to fencing device"
 
@@ -34,9 +36,7 @@ FALLBACK_TO_BASIC = (404, 405, 501, 503)  # no usable SessionService: Basic may 
 
 
 class RedfishDevice(Device):
-    def __init__(
-        self, http: RedfishHttp, redfish_uri: str, systems_uri: str | None, log: logging.Logger
-    ) -> None:
+    def __init__(self, http: RedfishHttp, redfish_uri: str, systems_uri: str | None, log: Logger) -> None:
         self.http = http
         self.redfish_uri = redfish_uri or "/redfish/v1"
         self.systems_uri = systems_uri or None

@@ -8,13 +8,16 @@ session or HTTP Basic, and every library failure turned into one fence error lin
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fence_agents import log as agent_log
 from fence_agents.errors import ConnectError, ConnectionLost, DeviceError, DeviceTimeout, FenceError
+
+if TYPE_CHECKING:
+    from fence_agents.log import Logger
 
 GET_HEADERS = {"Accept": "application/json", "OData-Version": "4.0"}  # some BMCs answer 406 without them
 POST_HEADERS = {**GET_HEADERS, "Content-Type": "application/json"}
@@ -41,7 +44,7 @@ class HttpSettings:
     verify: bool
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
-    log: logging.Logger = field(default_factory=lambda: logging.getLogger("fence_agents"))
+    log: Logger = field(default_factory=agent_log.get)
 
 
 def tls_failure(base: str, text: str) -> FenceError:
