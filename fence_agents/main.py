@@ -34,7 +34,9 @@ Declaring: ``uses`` names common options (``fence_agents.options.COMMON``); impl
 every agent has action/verbose/debug/quiet/help/version/delay/timeouts/retry_on/plug_separator.
 ``required`` may hold ``login`` (-> "You have to set login name"), ``passwd`` (-> "You have to enter
 password or password script") or any other key. An agent that uses ``ipaddr`` but not ``port`` (or sets
-``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``.
+``plug_required=False``) gets upstream's ``--port-as-ip`` and its device sees ``plug=None``; with
+``plugs_optional=True`` a plug given without ``--port-as-ip`` reaches the device (a Redfish system) and the
+agent has list/list-status.
 ``symlinks`` maps another program name to default overrides (its ``shortdesc`` goes into metadata).
 ``fence_agents.options.spec_problems(SPEC)`` lists declaration mistakes (unknown keys, clashing flags):
 assert it is empty in the agent's tests (tests/core/test_startup.py does so for every agent).
@@ -224,6 +226,8 @@ def plan_of(spec: AgentSpec, request: Request, action: str) -> Plan:
     from fence_agents.actions import Plan, Timing
 
     plugless = "port" not in spec.uses or uses_port_as_ip(spec)
+    if plugless and spec.plugs_optional and request.plugs and not request.flag("port_as_ip"):
+        plugless = False  # the plug picks one of the device's machines
     if not plugless and not request.plugs and action not in Action.NO_PLUG:
         raise UsageError("Failed: You have to enter plug number or machine identification")  # e.g. --plug ,
     plugs: tuple[str | None, ...] = (None,) if plugless or not request.plugs else tuple(request.plugs)

@@ -243,7 +243,7 @@ def default_action(spec: AgentSpec) -> str:
 def available_actions(spec: AgentSpec) -> list[str]:
     """Actions in upstream's order: fabric agents have no reboot; plug-less agents cannot list."""
     actions = [Action.ON, Action.OFF] + ([] if spec.fabric else [Action.REBOOT]) + [Action.STATUS]
-    if "port" in spec.uses and not uses_port_as_ip(spec):
+    if "port" in spec.uses and (not uses_port_as_ip(spec) or spec.plugs_optional):
         actions += [Action.LIST, Action.LIST_STATUS]
     actions += [Action.MONITOR, Action.METADATA, Action.MANPAGE, Action.VALIDATE_ALL]
     return actions + [a for a in spec.actions if a not in actions]

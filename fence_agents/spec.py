@@ -144,7 +144,7 @@ class AgentSpec(_Frozen):
 
     __slots__ = (
         "name", "shortdesc", "longdesc", "vendor_url", "connect", "uses", "options", "defaults", "required",
-        "fabric", "plug_required", "actions", "symlinks",
+        "fabric", "plug_required", "actions", "symlinks", "plugs_optional",
     )  # fmt: skip
     name: str  # default program name, e.g. "fence_nps"; the real argv[0] basename wins in metadata
     shortdesc: str
@@ -159,6 +159,9 @@ class AgentSpec(_Frozen):
     required: tuple[str, ...]  # keys that must be set, beyond the always-required ones
     fabric: bool  # SAN fencing: no reboot, default action off, on is automatic (unfence)
     plug_required: bool  # False for agents addressed by ip only (IPMI)
+    # an ip-addressed agent whose plug, when given (without --port-as-ip), picks one of the device's
+    # machines (a Redfish service's systems): the device then sees the plugs, and list/list-status exist
+    plugs_optional: bool
     actions: tuple[str, ...]  # extra actions, e.g. ("diag",)
     symlinks: Mapping[str, Mapping[str, str]]  # alias name -> default overrides
 
@@ -177,9 +180,10 @@ class AgentSpec(_Frozen):
         plug_required: bool = True,
         actions: tuple[str, ...] = (),
         symlinks: Mapping[str, Mapping[str, str]] | None = None,
+        plugs_optional: bool = False,
     ) -> None:
         values = (name, shortdesc, longdesc, vendor_url, connect, uses, options, defaults or {}, required,
-                  fabric, plug_required, actions, symlinks or {})  # fmt: skip
+                  fabric, plug_required, actions, symlinks or {}, plugs_optional)  # fmt: skip
         for slot, value in zip(self.__slots__, values, strict=True):
             object.__setattr__(self, slot, value)
 

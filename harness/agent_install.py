@@ -52,7 +52,7 @@ PACKAGES = ("fence_agents", "emulators", "cluster", "harness")  # the whole dist
 STOCK_NAMES = frozenset(
     {
         "fence_ipmilan", "fence_ipmilanplus", "fence_ilo3", "fence_ilo4", "fence_ilo5", "fence_idrac",
-        "fence_imm", "fence_ifmib", "fence_brocade",
+        "fence_imm", "fence_ifmib", "fence_brocade", "fence_redfish",
     }
 )  # fmt: skip
 CHECK_USER = "hacluster"

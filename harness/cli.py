@@ -21,7 +21,7 @@ USAGE = """usage: fencelab <command> [args]
 
 commands:
   demo                     start emulated devices and fence through our agents, as a readable timeline
-  emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
+  emulate <device> [...]   run one emulated device (nps, bmc, san, redfish); prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (fencelab bench -h lists them)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
@@ -30,7 +30,7 @@ commands:
   scenario list|run|random fault scenarios on a lab, judged from the devices' ground truth
 """
 
-EMULATORS = ("nps", "bmc", "san")
+EMULATORS = ("nps", "bmc", "san", "redfish")
 
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
@@ -42,6 +42,7 @@ BENCHES = {
     "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~80 s"),
     "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~30 s"),
     "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
+    "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "~1 min"),
 }
 
 

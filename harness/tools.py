@@ -37,6 +37,8 @@ DEBIAN_PACKAGE = {
     "ldapadd": "ldap-utils",
     "ldapmodify": "ldap-utils",
     "ldapsearch": "ldap-utils",
+    "fence_redfish": "fence-agents",
+    "curl": "curl",
 }
 
 STOCK_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")

@@ -5,6 +5,8 @@ key the device model derives from an input line (``"/s"``, ``"/on"``, ``"login"`
 command); relay faults (stuck, lie) name plugs/ports; ``refuse-login`` rejects every login, right or wrong.
 ``after`` skips that many matching commands before the fault starts; ``times`` limits how often it fires
 (0 = for ever). ``wrong-prompt`` makes the device show ``text`` where its command prompt belongs.
+HTTP devices (Redfish) also know ``server-error`` (a command fault: answer status ``code``, nothing run) and
+``tls-fail`` (``FaultPlan.tls_fail()``: the next TLS handshake fails); line devices ignore both.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ class FaultKind(enum.Enum):
     STUCK = "stuck"  # relay ignores power changes; the device still says it did them
     LIE = "lie"  # relay reports a state it is not in
     WRONG_PROMPT = "wrong-prompt"  # the command prompt is `text` instead of the configured one
+    SERVER_ERROR = "server-error"  # HTTP devices: answer status `code` (default 500), command not run
+    TLS_FAIL = "tls-fail"  # TLS devices: the handshake fails (an alert instead of a server hello)
 
 
-COMMAND_KINDS = (FaultKind.LATENCY, FaultKind.DROP, FaultKind.HANG, FaultKind.GARBAGE)
+COMMAND_KINDS = (FaultKind.LATENCY, FaultKind.DROP, FaultKind.HANG, FaultKind.GARBAGE, FaultKind.SERVER_ERROR)
 LIE_STATES = ("on", "off", "invert")
 
 
@@ -43,6 +47,7 @@ class FaultSpec:
     text: str = "Command:"  # for WRONG_PROMPT: the prompt shown
     after: int = 0
     times: int = 0
+    code: int = 500  # for SERVER_ERROR: the HTTP status answered
     fired: int = field(default=0, compare=False)
     seen: int = field(default=0, compare=False)
 
@@ -67,6 +72,7 @@ class CommandFault:
 
     latency: float = 0.0
     effect: FaultKind | None = None
+    code: int = 500  # the status of a SERVER_ERROR effect
 
 
 NO_FAULT = CommandFault()
@@ -90,14 +96,19 @@ class FaultPlan:
     def on_command(self, key: str) -> CommandFault:
         latency = 0.0
         effect: FaultKind | None = None
+        code = 500
         for spec in self.specs:
             if spec.kind not in COMMAND_KINDS or not spec.matches_command(key) or not spec.take():
                 continue
             if spec.kind is FaultKind.LATENCY:
                 latency += spec.seconds
             elif effect is None:
-                effect = spec.kind
-        return CommandFault(latency, effect) if latency or effect else NO_FAULT
+                effect, code = spec.kind, spec.code
+        return CommandFault(latency, effect, code) if latency or effect else NO_FAULT
+
+    def tls_fail(self) -> bool:
+        """Whether this TLS handshake fails (counts one occasion)."""
+        return any(s.take() for s in self.specs if s.kind is FaultKind.TLS_FAIL)
 
     def refuse_login(self) -> bool:
         return any(s.take() for s in self.specs if s.kind is FaultKind.REFUSE_LOGIN)
@@ -122,7 +133,7 @@ class FaultPlan:
 
 def fault_from_mapping(data: Mapping[str, object]) -> FaultSpec:
     """A FaultSpec from a TOML table or parsed flag (kind, command, seconds, plugs, state, after, times)."""
-    unknown = set(data) - {"kind", "command", "seconds", "plugs", "state", "after", "times", "text"}
+    unknown = set(data) - {"kind", "command", "seconds", "plugs", "state", "after", "times", "text", "code"}
     if unknown:
         raise FaultError(f"unknown fault field '{sorted(unknown)[0]}'")
     raw_kind = str(data.get("kind", "")).lower().replace("_", "-")
@@ -143,15 +154,19 @@ def fault_from_mapping(data: Mapping[str, object]) -> FaultSpec:
         seconds = float(data.get("seconds", 0.0))  # type: ignore[arg-type]
         after = int(data.get("after", 0))  # type: ignore[call-overload]
         times = int(data.get("times", 0))  # type: ignore[call-overload]
+        code = int(data.get("code", 500))  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise FaultError("fault seconds/after/times must be numbers") from None
+        raise FaultError("fault seconds/after/times/code must be numbers") from None
+    if not 400 <= code <= 599:
+        raise FaultError("fault code must be an HTTP error status (400-599)")
     if seconds < 0 or after < 0 or times < 0:
         raise FaultError("fault seconds/after/times must not be negative")
     if kind is FaultKind.LATENCY and seconds == 0:
         raise FaultError("a latency fault needs seconds > 0")
     command = str(data.get("command", "*"))
     text = str(data.get("text", "Command:"))
-    return FaultSpec(kind, command, seconds, tuple(str(p) for p in plugs), state, text, after, times)
+    plug_names = tuple(str(p) for p in plugs)
+    return FaultSpec(kind, command, seconds, plug_names, state, text, after, times, code=code)
 
 
 def parse_fault(text: str) -> FaultSpec:

@@ -36,6 +36,14 @@ KINDS = {
     ),
     "san": DeviceKind("san", "san", "udp", "snmp", True, ("hang", "refuse-login", "stuck")),
     "pdu": DeviceKind("pdu", "san", "udp", "pdu_snmp", True, ("hang", "refuse-login", "stuck")),
+    "redfish": DeviceKind(
+        "redfish",
+        "redfish",
+        "tcp",
+        "https",
+        False,
+        ("hang", "drop", "garbage", "server-error", "tls-fail", "refuse-login", "stuck"),
+    ),  # fmt: skip
 }
 
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -45,6 +53,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "san": {"communities": ["public", "private:rw"], "users": {"admin": PASSWORD}, "relay_delay": 0.0},
     "pdu": {"communities": ["public", "private:rw"], "users": {"admin": PASSWORD}, "relay_delay": 0.0,
             "reboot_delay": 0.2},
+    "redfish": {"users": {"admin": {"password": PASSWORD, "role": "Administrator"}}},
 }  # fmt: skip
 
 
@@ -76,6 +85,8 @@ class Device:
             opts.update(passwd=PASSWORD, plug="1")
         elif self.kind.name == "bmc":
             opts.update(login="admin", passwd=PASSWORD, lanplus="1")
+        elif self.kind.name == "redfish":
+            opts.update(login="admin", passwd=PASSWORD, ssl_insecure="1")
         elif self.cli:
             opts.update(login="admin", passwd=PASSWORD, plug="1")
         else:
@@ -104,6 +115,8 @@ class Device:
             return next(p for p in state["plugs"] if p["number"] == 1)["state"] == "on"
         if self.kind.name == "bmc":
             return bool(state["on"])
+        if self.kind.name == "redfish":
+            return bool(state["systems"][0]["on"])
         if self.kind.name == "san":
             return bool(next(p for p in state["switch_ports"] if p["port"] == 1)["enabled"])
         outlets = state.get("outlet_states") or {}

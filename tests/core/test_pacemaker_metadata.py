@@ -70,6 +70,7 @@ REAL_AGENTS = [
     ("fence_agents.agents.ipmilan", "lanplus", False),
     ("fence_agents.agents.ifmib", "plug", True),
     ("fence_agents.agents.brocade", "plug", True),
+    ("fence_agents.agents.redfish", "systems_uri", False),
 ]
 
 

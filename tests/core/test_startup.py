@@ -11,10 +11,20 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("lxml", "asyncssh", "pysnmp", "pyghmi", "telnetlib3", "serial", "cryptography", "asyncio")
+HEAVY = (
+    "lxml",
+    "asyncssh",
+    "pysnmp",
+    "pyghmi",
+    "telnetlib3",
+    "serial",
+    "cryptography",
+    "asyncio",
+    "requests",
+)
 TESTS_DIR = Path(__file__).parent.parent
 AGENT_MODULES = ["core.dummy_agent"] + [
-    f"fence_agents.agents.{name}" for name in ("nps", "ipmilan", "ifmib", "brocade")
+    f"fence_agents.agents.{name}" for name in ("nps", "ipmilan", "ifmib", "brocade", "redfish")
 ]
 
 

@@ -51,7 +51,9 @@ def test_install_to_a_prefix_keeps_the_stock_agent_and_uninstall_removes_only_ou
     assert metadata_name(sbin / "fence_nps") == "fence_nps"  # runs without our venv on PATH
     assert metadata_name(sbin / "fence_ipmilan_fencelab") == "fence_ipmilan"
     assert not (sbin / "fence_ilo3").exists() and metadata_name(sbin / "fence_ilo3_fencelab") == "fence_ilo3"
-    assert {p.name for p in sbin.iterdir()} >= {"fence_nps", "fence_ifmib_fencelab", "fence_brocade_fencelab"}
+    assert {p.name for p in sbin.iterdir()} >= {"fence_nps", "fence_ifmib_fencelab", "fence_brocade_fencelab",
+                                               "fence_redfish_fencelab"}  # fmt: skip
+    assert metadata_name(sbin / "fence_redfish_fencelab") == "fence_redfish"
     interpreter = (sbin / "fence_nps").read_text().splitlines()[0]
     assert interpreter == f"#!{prefix / 'lib' / 'fencelab' / 'bin' / 'python3'} -I"
 
