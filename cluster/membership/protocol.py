@@ -3,12 +3,24 @@
 Inputs: ``join``, ``leave``, ``receive(message)`` and ``tick``, each with the node's clock in ms.
 Outputs: effects, :class:`Send` (a message for one peer) and :class:`ViewChange` (a view installed).
 
-How it works:
-- every node sends a heartbeat (its incarnation and installed view) to every configured node each
-  ``heartbeat_ms`` (a quarter of the totem token); a peer silent for ``token_ms`` is dead;
+How it works (docs/cluster.md has the reasoning):
+- **quiet (ring) mode**, the steady state: the members of the installed view form a ring in node id
+  order; each sends a heartbeat (incarnation, generation and a digest of its view) only to its ring
+  successor each ``heartbeat_ms`` (a quarter of the token), and watches only its predecessor. The other
+  members count as alive: the ring vouches for them. So a node sends and receives a constant number of
+  constant-size messages per token, whatever the cluster size. The view's coordinator also heartbeats
+  the configured nodes that are not members, so a node that comes up, or the other side of a healed
+  partition, hears of it;
+- **gathering**: anything unsettled (a predecessor silent for ``token_ms``, a heartbeat from a non-member
+  or a new incarnation, a leave, a proposal, a member whose heartbeat reports a lost member) makes a
+  node heartbeat every configured node, and tell which members it has lost (``down``). Members it has not
+  heard directly stay alive on credit for one token from the moment it started gathering; a ``down``
+  report withdraws that credit at once. A node goes quiet again once its view is settled and every member
+  has shown it the same view since it was installed;
 - the coordinator is the lowest node id among the live nodes a node can see. When the live set differs
   from the installed view, or a peer reports a newer or different view, it waits ``join_ms`` for more
-  changes, then proposes generation ``g`` (higher than any it has seen) with the member list;
+  changes (and until every node it would propose has been heard directly), then proposes generation
+  ``g`` (higher than any it has seen) with the member list;
 - a node promises at most one proposal per generation (and only above what it installed), acks it, and
   installs the view when the coordinator commits it after every proposed member acked. So all members
   of a committed view install the same (generation, members); generations only grow on a node;
@@ -29,48 +41,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cluster.config import derive
-from cluster.config.model import ClusterConf
-
+from .effects import Effect, Send, Timing, timing_from_conf
 from .messages import Ack, Commit, Departure, Heartbeat, Leave, Member, Message, Nack, Propose
-from .view import ViewChange
+from .view import ViewChange, ring_neighbours, view_digest
+
+__all__ = ["Effect", "MembershipNode", "Send", "Timing", "ViewChange", "timing_from_conf"]
 
 MISSED_ROUNDS_BEFORE_SUSPECT = 2
-
-
-@dataclass(frozen=True)
-class Timing:
-    token_ms: float = derive.DEFAULT_TOKEN_MS
-    heartbeat_ms: float = derive.DEFAULT_TOKEN_MS / 4
-    join_ms: float = derive.DEFAULT_JOIN_MS
-    consensus_ms: float = 12000
-
-    @classmethod
-    def from_totem(
-        cls,
-        token_ms: float,
-        node_count: int,
-        join_ms: float = derive.DEFAULT_JOIN_MS,
-        consensus_ms: float | None = None,
-    ) -> Timing:
-        consensus = (
-            consensus_ms if consensus_ms is not None else derive.default_consensus(int(token_ms), node_count)
-        )
-        return cls(token_ms, max(token_ms / 4, 1.0), join_ms, consensus)
-
-
-def timing_from_conf(conf: ClusterConf) -> Timing:
-    """Protocol timing from ``<totem>``: token, join, and consensus (cman's rule when not set)."""
-    return Timing.from_totem(conf.totem.token, len(conf.nodes), conf.totem.join, conf.consensus)
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    to: int
-    message: Message
-
-
-Effect = Send | ViewChange
 
 
 @dataclass
@@ -87,23 +64,34 @@ class MembershipNode:
         self.nodeid = nodeid
         self.inc = incarnation
         self.nodes = frozenset(nodes) | {nodeid}
+        self._others = tuple(sorted(self.nodes - {nodeid}))
         self.timing = timing
         self.joined = self._joined_before = False
         self.gen = 0
         self.members: tuple[Member, ...] = ()
+        self._member_inc: dict[int, int] = {}
+        self._digest = view_digest(())
+        self._pred: int | None = None
+        self._succ: int | None = None
+        self._outsiders: tuple[int, ...] = self._others  # configured nodes not in the view
+        self._view_at = 0.0
+        self._quiet = False  # ring mode: heartbeats to the successor only
+        self._dirty = True  # something may have changed since the last full look (quiet mode's fast path)
+        self._credit: dict[int, float] = {}  # member -> alive without direct word until (gathering)
         self._mono = 0.0
         self._last_now: float | None = None
         self._promised = (0, 0, 0)  # (generation, coordinator, its incarnation)
         self._max_gen_seen = 0
-        self._heard: dict[int, float] = {}
+        self._heard: dict[int, float] = {}  # last direct word from a node
         self._peer_inc: dict[int, int] = {}
-        self._peer_view: dict[int, tuple[int, tuple[Member, ...]]] = {}
+        self._peer_view: dict[int, tuple[int, int]] = {}  # node -> (generation, view digest)
         self._left: dict[int, tuple[int, bool]] = {}
         self._last_left: tuple[Departure, ...] = ()
         self._missed: dict[int, int] = {}
         self._suspect_until: dict[int, float] = {}
         self._round: _Round | None = None
         self._pending_since: float | None = None
+        self._on_credit = False  # a due round waits for word from a node alive on credit only
         self._next_heartbeat = 0.0
         self._not_before = 0.0  # no round before this (startup settle, retry backoff)
 
@@ -115,6 +103,7 @@ class MembershipNode:
         if self._joined_before:
             self.inc += 1  # rejoining after a leave: a new incarnation
         self.joined = self._joined_before = True
+        self._quiet = False
         self._next_heartbeat = self._mono
         self._not_before = self._mono + 2 * self.timing.heartbeat_ms  # hear the cluster before forming one
         effects: list[Effect] = []
@@ -126,12 +115,10 @@ class MembershipNode:
         if not self.joined:
             return []
         self.joined = False
-        self.members = ()
+        self._set_view(self.gen, ())
         self._round = None
         self._pending_since = None
-        return [
-            Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in sorted(self.nodes - {self.nodeid})
-        ]
+        return [Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in self._others]
 
     def receive(self, now: float, msg: Message) -> list[Effect]:
         self._advance(now)
@@ -145,12 +132,14 @@ class MembershipNode:
             self._left[sender] = (msg.inc, msg.remove)
             self._peer_inc[sender] = msg.inc
             self._heard.pop(sender, None)
+            self._credit.pop(sender, None)
         else:
             news = self._hear(sender, msg.inc)
             if isinstance(msg, Heartbeat):
                 if not self._on_heartbeat(msg, effects) and not news:
-                    return effects  # nothing a coordinator would act on has changed
+                    return effects  # nothing has changed: the quiet ring's fast path
             elif isinstance(msg, Propose):
+                self._gather()
                 self._on_propose(msg, effects)
             elif isinstance(msg, Ack):
                 self._on_ack(msg, effects)
@@ -158,7 +147,8 @@ class MembershipNode:
                 self._on_nack(msg)
             elif isinstance(msg, Commit):
                 self._on_commit(msg, effects)
-        self._maybe_start_round(effects)
+        self._dirty = True
+        self._step(effects)
         return effects
 
     def tick(self, now: float) -> list[Effect]:
@@ -170,22 +160,37 @@ class MembershipNode:
 
     def wakeup_in(self) -> float:
         """Milliseconds until this node next needs a tick (it may be ticked earlier or later)."""
-        if not self.joined:
-            return self.timing.token_ms
         t = self.timing
-        due = [self._next_heartbeat, *self._suspect_until.values()]  # overdue ones mean "tick now"
+        if not self.joined:
+            return t.token_ms
+        due = self._next_heartbeat
         if self._round is not None:
-            due.append(self._round.deadline)
-        if self._pending_since is not None:
-            due.append(max(self._pending_since + t.join_ms, self._not_before))
-        later = [self._not_before] + [heard + t.token_ms for heard in self._heard.values()]
-        due += [c for c in later if c > self._mono]
-        return max(0.0, min(due) - self._mono)
+            due = min(due, self._round.deadline)
+        if self._pending_since is not None and not self._on_credit:  # on credit: heartbeats or expiry
+            due = min(due, max(self._pending_since + t.join_ms, self._not_before))
+        if self._suspect_until:
+            due = min(due, *self._suspect_until.values())  # overdue ones mean "tick now"
+        if self._not_before > self._mono:
+            due = min(due, self._not_before)
+        if self._quiet:
+            heard = self._heard.get(self._pred) if self._pred is not None else None
+            if heard is not None and heard + t.token_ms > self._mono:
+                due = min(due, heard + t.token_ms)
+        else:
+            for c in [heard + t.token_ms for heard in self._heard.values()] + list(self._credit.values()):
+                if c > self._mono:
+                    due = min(due, c)
+        return max(0.0, due - self._mono)
 
     # -- queries ---------------------------------------------------------------------------------
     @property
     def member_ids(self) -> tuple[int, ...]:
         return tuple(n for n, _ in self.members)
+
+    @property
+    def quiet(self) -> bool:
+        """In the steady ring mode (heartbeats to the ring successor only)."""
+        return self._quiet
 
     @property
     def state(self) -> str:
@@ -195,21 +200,13 @@ class MembershipNode:
         return "Cluster-Member" if (self.nodeid, self.inc) in self.members else "Joining"
 
     def settled(self) -> bool:
-        """No round running or due: the installed view is what this node sees, and nothing is pending."""
-        if (
-            not self.joined
-            or self._round is not None
-            or self._pending_since is not None
-            or self._suspect_until
-        ):
-            return False
-        desired = self._desired()
-        return tuple(desired) == self.members and not self._view_mismatch(desired)
+        """Quiet on a view that is what this node sees, with no round running or due."""
+        return self._quiet and self._steady()
 
     def live_nodes(self) -> tuple[int, ...]:
         return tuple(sorted(n for n, _ in self._desired()))
 
-    # -- internals -------------------------------------------------------------------------------
+    # -- liveness --------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
         if self._last_now is not None and now > self._last_now:
             self._mono += now - self._last_now
@@ -222,13 +219,23 @@ class MembershipNode:
         if self._peer_inc.get(sender) != inc:
             self._peer_inc[sender] = inc
             self._peer_view.pop(sender, None)
+            self._credit.pop(sender, None)
             if sender in self._left and self._left[sender][0] != inc:
                 del self._left[sender]
         return news
 
-    def _alive(self, node: int) -> bool:
+    def _heard_lately(self, node: int) -> bool:
         heard = self._heard.get(node)
         return heard is not None and self._mono - heard < self.timing.token_ms
+
+    def _alive(self, node: int) -> bool:
+        if self._heard_lately(node):
+            return True
+        if node not in self._member_inc or self._member_inc[node] != self._peer_inc.get(node):
+            return False
+        if self._quiet:
+            return node != self._pred  # the ring vouches for every member but the one we watch
+        return self._credit.get(node, 0.0) > self._mono
 
     def _desired(self) -> list[Member]:
         out = [(self.nodeid, self.inc)]
@@ -241,13 +248,89 @@ class MembershipNode:
         out.sort()
         return out
 
-    def _step(self, effects: list[Effect]) -> None:
-        if self._mono >= self._next_heartbeat:
-            hb = Heartbeat(self.nodeid, self.inc, self.gen, self.members)
-            effects.extend(Send(peer, hb) for peer in sorted(self.nodes - {self.nodeid}))
+    def _steady(self) -> bool:
+        if (
+            not self.joined
+            or self._round is not None
+            or self._pending_since is not None
+            or self._suspect_until
+        ):
+            return False
+        desired = self._desired()
+        return tuple(desired) == self.members and not self._view_mismatch(desired)
+
+    # -- modes -----------------------------------------------------------------------------------
+    def _gather(self) -> None:
+        """Leave quiet mode: heartbeat everyone now, and trust the members not heard directly for one
+        more token (the ring vouched for them until now)."""
+        self._dirty = True
+        if not self._quiet:
+            return
+        self._quiet = False
+        until = self._mono + self.timing.token_ms
+        for node, inc in self.members:
+            if node not in (self.nodeid, self._pred) and self._peer_inc.get(node) == inc:
+                self._credit[node] = until
+        self._next_heartbeat = self._mono
+
+    def _may_go_quiet(self) -> bool:
+        """Settled, and every member has shown this view directly since it was installed."""
+        if (self.nodeid, self.inc) not in self.members or not self._steady():
+            return False
+        mine = (self.gen, self._digest)
+        return all(
+            self._peer_view.get(node) == mine and self._heard.get(node, -1.0) >= self._view_at
+            for node, _ in self.members
+            if node != self.nodeid
+        )
+
+    def _update_mode(self, effects: list[Effect]) -> None:
+        if self._quiet:
+            if self._pred is not None and not self._heard_lately(self._pred):
+                self._gather()  # the predecessor went silent for a token
+            elif self._dirty and not self._steady():
+                self._gather()
+            else:
+                self._dirty = False
+        elif self._may_go_quiet():
+            self._quiet = True
+            self._dirty = False
+            self._credit.clear()
+            hb = self._heartbeat_message()  # tell the gathering members we went quiet, once
+            effects.extend(Send(node, hb) for node, _ in self.members if node != self.nodeid)
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
+
+    def _heartbeat_message(self) -> Heartbeat:
+        down: tuple[Member, ...] = ()
+        if not self._quiet:
+            down = tuple(
+                (n, inc)
+                for n, inc in self.members
+                if n != self.nodeid and self._peer_inc.get(n) == inc and not self._alive(n)
+            )
+        return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+
+    def _heartbeat_targets(self) -> tuple[int, ...]:
+        if not self._quiet:
+            return self._others
+        ring = (self._succ,) if self._succ is not None else ()
+        if self.members and self.members[0][0] == self.nodeid:
+            return ring + self._outsiders  # the coordinator keeps looking for nodes outside the view
+        return ring
+
+    # -- the step --------------------------------------------------------------------------------
+    def _step(self, effects: list[Effect]) -> None:
+        self._update_mode(effects)
+        if self._mono >= self._next_heartbeat:
+            hb = self._heartbeat_message()
+            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
+            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
+        if self._quiet and not self._dirty:
+            return  # steady ring: nothing else can be due
         for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
             del self._suspect_until[node]
+        for node in [n for n, until in self._credit.items() if until <= self._mono]:
+            del self._credit[node]
         rnd = self._round
         if rnd is not None and self._mono >= rnd.deadline:
             for node, _ in rnd.members:
@@ -264,8 +347,8 @@ class MembershipNode:
             view = self._peer_view.get(node)
             if node == self.nodeid or view is None:
                 continue
-            gen, members = view
-            if gen > self.gen or (gen == self.gen and members != self.members):
+            gen, digest = view
+            if gen > self.gen or (gen == self.gen and digest != self._digest):
                 return True
         return False
 
@@ -273,6 +356,7 @@ class MembershipNode:
         if not self.joined or self._round is not None or self._mono < self._not_before:
             return
         desired = self._desired()
+        self._on_credit = False
         if desired[0][0] != self.nodeid or (
             tuple(desired) == self.members and not self._view_mismatch(desired)
         ):
@@ -282,6 +366,10 @@ class MembershipNode:
             self._pending_since = self._mono
         if self._mono - self._pending_since < self.timing.join_ms:
             return
+        if any(not self._heard_lately(node) for node, _ in desired if node != self.nodeid):
+            self._on_credit = True  # alive on credit only: wait for its word or for the credit to run out
+            return
+        self._on_credit = False
         self._pending_since = None
         gen = max(self.gen, self._max_gen_seen, self._promised[0]) + 1
         members = tuple(desired)
@@ -303,19 +391,27 @@ class MembershipNode:
         effects.extend(Send(node, commit) for node, _ in rnd.members if node != self.nodeid)
         self._install(rnd.gen, rnd.members, rnd.left, effects)
 
+    # -- messages --------------------------------------------------------------------------------
     def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect]) -> bool:
-        """Returns True if the sender's view changed since its last heartbeat."""
-        view = (msg.gen, msg.members)
+        """Returns True if there is anything to look at beyond a sign of life."""
+        view = (msg.gen, msg.view)
         changed = self._peer_view.get(msg.sender) != view
         self._peer_view[msg.sender] = view
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
-        in_view = (msg.sender, msg.inc) in self.members
+        in_view = self._member_inc.get(msg.sender) == msg.inc
         coordinator = bool(self.members) and self.members[0][0] == self.nodeid
         if coordinator and in_view and msg.gen < self.gen and self._round is None:
             effects.append(
                 Send(msg.sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
             )
-        return changed
+        for node, inc in msg.down:
+            if node == self.nodeid or (self._member_inc.get(node) == inc and not self._heard_lately(node)):
+                self._gather()  # one of us lost a member we have no word from ourselves: believe it
+                self._credit.pop(node, None)
+                changed = True
+        if self._quiet and not msg.quiet and in_view and view == (self.gen, self._digest):
+            effects.append(Send(msg.sender, self._heartbeat_message()))  # still gathering: we are here
+        return changed or not self._quiet
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
@@ -358,6 +454,18 @@ class MembershipNode:
                 self._round = None
             self._install(msg.gen, msg.members, msg.left, effects)
 
+    def _set_view(self, gen: int, members: tuple[Member, ...]) -> None:
+        self.gen = gen
+        self.members = members
+        self._member_inc = dict(members)
+        self._digest = view_digest(members)
+        self._pred, self._succ = ring_neighbours(members, self.nodeid)
+        self._outsiders = tuple(n for n in self._others if n not in self._member_inc)
+        self._view_at = self._mono
+        self._quiet = False  # gather until every member has shown this view
+        self._dirty = True
+        self._credit = {n: self._mono + self.timing.token_ms for n, _ in members if n != self.nodeid}
+
     def _install(
         self, gen: int, members: tuple[Member, ...], left: tuple[Departure, ...], effects: list[Effect]
     ) -> None:
@@ -369,9 +477,9 @@ class MembershipNode:
         left_ids = tuple(n for n in departed if (n, old[n]) in clean)
         removed = tuple(n for n in left_ids if clean[(n, old[n])])
         failed = tuple(n for n in departed if (n, old[n]) not in clean)
-        self.gen = gen
-        self.members = members
+        self._set_view(gen, members)
         self._last_left = left
         self._max_gen_seen = max(self._max_gen_seen, gen)
         self._pending_since = None
+        self._next_heartbeat = self._mono  # show the new view to everyone now
         effects.append(ViewChange(gen, members, joined, left_ids, removed, failed))
