@@ -19,6 +19,7 @@ class ChaosResult:
     seed: int
     converged: bool
     convergence_ms: float | None
+    first_agreed_ms: float | None  # when all first looked agreed and settled after the heal
     bound_ms: float
     violations: tuple[str, ...]
     final_state: str
@@ -86,10 +87,14 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
     window = stability_window(timing)
     give_up = healed_at + bound + window
     stable = False
+    first_agreed: float | None = None
     while sim.now < give_up:
         sim.run_until(min(sim.now + timing.heartbeat_ms, give_up))
         quiet_since = max(healed_at, sim.view_log[-1][0] if sim.view_log else 0.0)
-        if sim.now - quiet_since >= window and _agreed_and_settled(sim):
+        agreed = _agreed_and_settled(sim)
+        if agreed and first_agreed is None:
+            first_agreed = sim.now - healed_at
+        if agreed and sim.now - quiet_since >= window:
             stable = True  # a whole window without a view change, and nothing pending anywhere
             break
     last_change = max((t for t, _, _ in sim.view_log), default=healed_at)
@@ -98,6 +103,7 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
         seed=seed,
         converged=converged,
         convergence_ms=max(0.0, last_change - healed_at) if converged else None,
+        first_agreed_ms=first_agreed,
         bound_ms=bound,
         violations=tuple(sim.violations),
         final_state=sim.describe(),

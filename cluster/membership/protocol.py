@@ -4,19 +4,8 @@ Inputs: ``join``, ``leave``, ``receive(message)`` and ``tick``, each with the no
 Outputs: effects, :class:`Send` (a message for one peer) and :class:`ViewChange` (a view installed).
 
 How it works (docs/cluster.md has the reasoning):
-- **quiet (ring) mode**, the steady state: the members of the installed view form a ring in node id
-  order; each sends a heartbeat (incarnation, generation and a digest of its view) only to its ring
-  successor each ``heartbeat_ms`` (a quarter of the token), and watches only its predecessor. The other
-  members count as alive: the ring vouches for them. So a node sends and receives a constant number of
-  constant-size messages per token, whatever the cluster size. The view's coordinator also heartbeats
-  the configured nodes that are not members, so a node that comes up, or the other side of a healed
-  partition, hears of it;
-- **gathering**: anything unsettled (a predecessor silent for ``token_ms``, a heartbeat from a non-member
-  or a new incarnation, a leave, a proposal, a member whose heartbeat reports a lost member) makes a
-  node heartbeat every configured node, and tell which members it has lost (``down``). Members it has not
-  heard directly stay alive on credit for one token from the moment it started gathering; a ``down``
-  report withdraws that credit at once. A node goes quiet again once its view is settled and every member
-  has shown it the same view since it was installed;
+- liveness (:mod:`.liveness`): in the steady state the members form a ring and each heartbeats only its
+  successor; any change makes them gather (heartbeat everyone) until the new view is settled;
 - the coordinator is the lowest node id among the live nodes a node can see. When the live set differs
   from the installed view, or a peer reports a newer or different view, it waits ``join_ms`` for more
   changes (and until every node it would propose has been heard directly), then proposes generation
@@ -42,8 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .effects import Effect, Send, Timing, timing_from_conf
+from .liveness import Liveness
 from .messages import Ack, Commit, Departure, Heartbeat, Leave, Member, Message, Nack, Propose
-from .view import ViewChange, ring_neighbours, view_digest
+from .view import ViewChange
 
 __all__ = ["Effect", "MembershipNode", "Send", "Timing", "ViewChange", "timing_from_conf"]
 
@@ -59,40 +49,17 @@ class _Round:
     acks: set[int] = field(default_factory=set)
 
 
-class MembershipNode:
+class MembershipNode(Liveness):
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
-        self.nodeid = nodeid
-        self.inc = incarnation
-        self.nodes = frozenset(nodes) | {nodeid}
-        self._others = tuple(sorted(self.nodes - {nodeid}))
-        self.timing = timing
+        super().__init__(nodeid, incarnation, nodes, timing)
         self.joined = self._joined_before = False
-        self.gen = 0
-        self.members: tuple[Member, ...] = ()
-        self._member_inc: dict[int, int] = {}
-        self._digest = view_digest(())
-        self._pred: int | None = None
-        self._succ: int | None = None
-        self._outsiders: tuple[int, ...] = self._others  # configured nodes not in the view
-        self._view_at = 0.0
-        self._quiet = False  # ring mode: heartbeats to the successor only
-        self._dirty = True  # something may have changed since the last full look (quiet mode's fast path)
-        self._credit: dict[int, float] = {}  # member -> alive without direct word until (gathering)
-        self._mono = 0.0
-        self._last_now: float | None = None
         self._promised = (0, 0, 0)  # (generation, coordinator, its incarnation)
         self._max_gen_seen = 0
-        self._heard: dict[int, float] = {}  # last direct word from a node
-        self._peer_inc: dict[int, int] = {}
-        self._peer_view: dict[int, tuple[int, int]] = {}  # node -> (generation, view digest)
-        self._left: dict[int, tuple[int, bool]] = {}
         self._last_left: tuple[Departure, ...] = ()
         self._missed: dict[int, int] = {}
-        self._suspect_until: dict[int, float] = {}
         self._round: _Round | None = None
         self._pending_since: float | None = None
         self._on_credit = False  # a due round waits for word from a node alive on credit only
-        self._next_heartbeat = 0.0
         self._not_before = 0.0  # no round before this (startup settle, retry backoff)
 
     # -- public inputs ---------------------------------------------------------------------------
@@ -172,14 +139,7 @@ class MembershipNode:
             due = min(due, *self._suspect_until.values())  # overdue ones mean "tick now"
         if self._not_before > self._mono:
             due = min(due, self._not_before)
-        if self._quiet:
-            heard = self._heard.get(self._pred) if self._pred is not None else None
-            if heard is not None and heard + t.token_ms > self._mono:
-                due = min(due, heard + t.token_ms)
-        else:
-            for c in [heard + t.token_ms for heard in self._heard.values()] + list(self._credit.values()):
-                if c > self._mono:
-                    due = min(due, c)
+        due = self._liveness_due(due)
         return max(0.0, due - self._mono)
 
     # -- queries ---------------------------------------------------------------------------------
@@ -201,54 +161,13 @@ class MembershipNode:
 
     def settled(self) -> bool:
         """Quiet on a view that is what this node sees, with no round running or due."""
-        return self._quiet and self._steady()
+        return self._quiet and self._steady(self._desired())
 
     def live_nodes(self) -> tuple[int, ...]:
         return tuple(sorted(n for n, _ in self._desired()))
 
     # -- liveness --------------------------------------------------------------------------------
-    def _advance(self, now: float) -> None:
-        if self._last_now is not None and now > self._last_now:
-            self._mono += now - self._last_now
-        self._last_now = now
-
-    def _hear(self, sender: int, inc: int) -> bool:
-        """Record a sign of life; True if the sender was not alive before or is a new incarnation."""
-        news = not self._alive(sender) or self._peer_inc.get(sender) != inc
-        self._heard[sender] = self._mono
-        if self._peer_inc.get(sender) != inc:
-            self._peer_inc[sender] = inc
-            self._peer_view.pop(sender, None)
-            self._credit.pop(sender, None)
-            if sender in self._left and self._left[sender][0] != inc:
-                del self._left[sender]
-        return news
-
-    def _heard_lately(self, node: int) -> bool:
-        heard = self._heard.get(node)
-        return heard is not None and self._mono - heard < self.timing.token_ms
-
-    def _alive(self, node: int) -> bool:
-        if self._heard_lately(node):
-            return True
-        if node not in self._member_inc or self._member_inc[node] != self._peer_inc.get(node):
-            return False
-        if self._quiet:
-            return node != self._pred  # the ring vouches for every member but the one we watch
-        return self._credit.get(node, 0.0) > self._mono
-
-    def _desired(self) -> list[Member]:
-        out = [(self.nodeid, self.inc)]
-        for node, inc in self._peer_inc.items():
-            if not self._alive(node) or self._suspect_until.get(node, 0) > self._mono:
-                continue
-            if node in self._left and self._left[node][0] == inc:
-                continue
-            out.append((node, inc))
-        out.sort()
-        return out
-
-    def _steady(self) -> bool:
+    def _steady(self, desired: list[Member]) -> bool:
         if (
             not self.joined
             or self._round is not None
@@ -256,26 +175,11 @@ class MembershipNode:
             or self._suspect_until
         ):
             return False
-        desired = self._desired()
         return tuple(desired) == self.members and not self._view_mismatch(desired)
 
-    # -- modes -----------------------------------------------------------------------------------
-    def _gather(self) -> None:
-        """Leave quiet mode: heartbeat everyone now, and trust the members not heard directly for one
-        more token (the ring vouched for them until now)."""
-        self._dirty = True
-        if not self._quiet:
-            return
-        self._quiet = False
-        until = self._mono + self.timing.token_ms
-        for node, inc in self.members:
-            if node not in (self.nodeid, self._pred) and self._peer_inc.get(node) == inc:
-                self._credit[node] = until
-        self._next_heartbeat = self._mono
-
-    def _may_go_quiet(self) -> bool:
+    def _may_go_quiet(self, desired: list[Member]) -> bool:
         """Settled, and every member has shown this view directly since it was installed."""
-        if (self.nodeid, self.inc) not in self.members or not self._steady():
+        if (self.nodeid, self.inc) not in self.members or not self._steady(desired):
             return False
         mine = (self.gen, self._digest)
         return all(
@@ -284,15 +188,13 @@ class MembershipNode:
             if node != self.nodeid
         )
 
-    def _update_mode(self, effects: list[Effect]) -> None:
+    def _update_mode(self, effects: list[Effect], desired: list[Member]) -> None:
         if self._quiet:
-            if self._pred is not None and not self._heard_lately(self._pred):
-                self._gather()  # the predecessor went silent for a token
-            elif self._dirty and not self._steady():
-                self._gather()
-            else:
+            if self._steady(desired):
                 self._dirty = False
-        elif self._may_go_quiet():
+            else:
+                self._gather()  # the predecessor went silent for a token, or news came
+        elif self._may_go_quiet(desired):
             self._quiet = True
             self._dirty = False
             self._credit.clear()
@@ -300,37 +202,14 @@ class MembershipNode:
             effects.extend(Send(node, hb) for node, _ in self.members if node != self.nodeid)
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
-    def _heartbeat_message(self) -> Heartbeat:
-        down: tuple[Member, ...] = ()
-        if not self._quiet:
-            down = tuple(
-                (n, inc)
-                for n, inc in self.members
-                if n != self.nodeid and self._peer_inc.get(n) == inc and not self._alive(n)
-            )
-        return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
-
-    def _heartbeat_targets(self) -> tuple[int, ...]:
-        if not self._quiet:
-            return self._others
-        ring = (self._succ,) if self._succ is not None else ()
-        if self.members and self.members[0][0] == self.nodeid:
-            return ring + self._outsiders  # the coordinator keeps looking for nodes outside the view
-        return ring
-
     # -- the step --------------------------------------------------------------------------------
     def _step(self, effects: list[Effect]) -> None:
-        self._update_mode(effects)
-        if self._mono >= self._next_heartbeat:
-            hb = self._heartbeat_message()
-            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
-            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
-        if self._quiet and not self._dirty:
-            return  # steady ring: nothing else can be due
-        for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
-            del self._suspect_until[node]
-        for node in [n for n, until in self._credit.items() if until <= self._mono]:
-            del self._credit[node]
+        if self._quiet and not self._dirty and (self._pred is None or self._heard_lately(self._pred)):
+            self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
+            return
+        if self._suspect_until:
+            for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
+                del self._suspect_until[node]
         rnd = self._round
         if rnd is not None and self._mono >= rnd.deadline:
             for node, _ in rnd.members:
@@ -340,22 +219,20 @@ class MembershipNode:
                         self._suspect_until[node] = self._mono + self.timing.token_ms
                         self._missed[node] = 0
             self._round = None
-        self._maybe_start_round(effects)
+        desired = self._desired()
+        self._update_mode(effects, desired)
+        self._heartbeat_if_due(effects)
+        self._maybe_start_round(effects, desired)
 
-    def _view_mismatch(self, desired: list[Member]) -> bool:
-        for node, _ in desired:
-            view = self._peer_view.get(node)
-            if node == self.nodeid or view is None:
-                continue
-            gen, digest = view
-            if gen > self.gen or (gen == self.gen and digest != self._digest):
-                return True
-        return False
+    def _heartbeat_if_due(self, effects: list[Effect]) -> None:
+        if self._mono >= self._next_heartbeat:
+            hb = self._heartbeat_message()
+            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
+            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
-    def _maybe_start_round(self, effects: list[Effect]) -> None:
+    def _maybe_start_round(self, effects: list[Effect], desired: list[Member]) -> None:
         if not self.joined or self._round is not None or self._mono < self._not_before:
             return
-        desired = self._desired()
         self._on_credit = False
         if desired[0][0] != self.nodeid or (
             tuple(desired) == self.members and not self._view_mismatch(desired)
@@ -453,18 +330,6 @@ class MembershipNode:
             if self._round is not None and self._round.gen <= msg.gen:
                 self._round = None
             self._install(msg.gen, msg.members, msg.left, effects)
-
-    def _set_view(self, gen: int, members: tuple[Member, ...]) -> None:
-        self.gen = gen
-        self.members = members
-        self._member_inc = dict(members)
-        self._digest = view_digest(members)
-        self._pred, self._succ = ring_neighbours(members, self.nodeid)
-        self._outsiders = tuple(n for n in self._others if n not in self._member_inc)
-        self._view_at = self._mono
-        self._quiet = False  # gather until every member has shown this view
-        self._dirty = True
-        self._credit = {n: self._mono + self.timing.token_ms for n, _ in members if n != self.nodeid}
 
     def _install(
         self, gen: int, members: tuple[Member, ...], left: tuple[Departure, ...], effects: list[Effect]

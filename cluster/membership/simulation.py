@@ -76,7 +76,9 @@ class Simulation:
                 self._push(at, node.nodeid, node.version, None)
 
     def _transmit(self, src: int, dst: int, msg: Message) -> None:
-        if frozenset((src, dst)) in self._blocked or self.rng.random() < self.drop:
+        if (self._blocked and frozenset((src, dst)) in self._blocked) or (
+            self.drop and self.rng.random() < self.drop
+        ):
             return
         self._push(self.now + self.rng.uniform(*self.delay), dst, -1, msg)
 
