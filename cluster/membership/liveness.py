@@ -119,10 +119,10 @@ class Liveness:
                 self._credit[node] = until
         self._next_heartbeat = self._mono
 
-    def _heartbeat_message(self) -> Heartbeat:
+    def _heartbeat_message(self, desired: list[Member] | None = None) -> Heartbeat:
         down: tuple[Member, ...] = ()
         if not self._quiet:  # members we have word of but that are gone: silent, restarted or left
-            lost = {n for n, _ in self.members} - {n for n, _ in self._desired()}
+            lost = {n for n, _ in self.members} - {n for n, _ in desired or self._desired()}
             down = tuple((n, inc) for n, inc in self.members if n in lost and n in self._peer_inc)
         return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
 

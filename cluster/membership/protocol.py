@@ -167,7 +167,8 @@ class MembershipNode(Liveness):
         return tuple(sorted(n for n, _ in self._desired()))
 
     # -- liveness --------------------------------------------------------------------------------
-    def _steady(self, desired: list[Member]) -> bool:
+    def _steady(self, desired: list[Member], matches: bool | None = None) -> bool:
+        """No round running or due, and ``desired`` is the installed view (``matches``, if known)."""
         if (
             not self.joined
             or self._round is not None
@@ -175,11 +176,14 @@ class MembershipNode(Liveness):
             or self._suspect_until
         ):
             return False
+        return self._matches(desired) if matches is None else matches
+
+    def _matches(self, desired: list[Member]) -> bool:
         return tuple(desired) == self.members and not self._view_mismatch(desired)
 
-    def _may_go_quiet(self, desired: list[Member]) -> bool:
+    def _may_go_quiet(self, desired: list[Member], matches: bool) -> bool:
         """Settled, and every member has shown this view directly since it was installed."""
-        if (self.nodeid, self.inc) not in self.members or not self._steady(desired):
+        if not self._steady(desired, matches) or (self.nodeid, self.inc) not in self.members:
             return False
         mine = (self.gen, self._digest)
         return all(
@@ -188,13 +192,13 @@ class MembershipNode(Liveness):
             if node != self.nodeid
         )
 
-    def _update_mode(self, effects: list[Effect], desired: list[Member]) -> None:
+    def _update_mode(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
         if self._quiet:
-            if self._steady(desired):
+            if self._steady(desired, matches):
                 self._dirty = False
             else:
                 self._gather()  # the predecessor went silent for a token, or news came
-        elif self._may_go_quiet(desired):
+        elif self._may_go_quiet(desired, matches):
             self._quiet = True
             self._dirty = False
             self._credit.clear()
@@ -220,23 +224,22 @@ class MembershipNode(Liveness):
                         self._missed[node] = 0
             self._round = None
         desired = self._desired()
-        self._update_mode(effects, desired)
-        self._heartbeat_if_due(effects)
-        self._maybe_start_round(effects, desired)
+        matches = self._matches(desired)
+        self._update_mode(effects, desired, matches)
+        self._heartbeat_if_due(effects, desired)
+        self._maybe_start_round(effects, desired, matches)
 
-    def _heartbeat_if_due(self, effects: list[Effect]) -> None:
+    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
         if self._mono >= self._next_heartbeat:
-            hb = self._heartbeat_message()
+            hb = self._heartbeat_message(desired)
             effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
-    def _maybe_start_round(self, effects: list[Effect], desired: list[Member]) -> None:
+    def _maybe_start_round(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
         if not self.joined or self._round is not None or self._mono < self._not_before:
             return
         self._on_credit = False
-        if desired[0][0] != self.nodeid or (
-            tuple(desired) == self.members and not self._view_mismatch(desired)
-        ):
+        if matches or desired[0][0] != self.nodeid:
             self._pending_since = None
             return
         if self._pending_since is None:
