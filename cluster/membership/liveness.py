@@ -62,9 +62,12 @@ class Liveness:
 
     def _hear(self, sender: int, inc: int) -> bool:
         """Record a sign of life; True if the sender was not alive before or is a new incarnation."""
-        news = not self._alive(sender) or self._peer_inc.get(sender) != inc
+        last = self._heard.get(sender)
+        known = self._peer_inc.get(sender) == inc
+        lately = last is not None and self._mono - last < self.timing.token_ms
+        news = not known or not (lately or self._alive(sender))
         self._heard[sender] = self._mono
-        if self._peer_inc.get(sender) != inc:
+        if not known:
             self._peer_inc[sender] = inc
             self._peer_view.pop(sender, None)
             self._credit.pop(sender, None)

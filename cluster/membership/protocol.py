@@ -101,10 +101,11 @@ class MembershipNode(Liveness):
             self._heard.pop(sender, None)
             self._credit.pop(sender, None)
         else:
+            before = self._heard.get(sender, -1.0)
             news = self._hear(sender, msg.inc)
             if isinstance(msg, Heartbeat):
-                if not self._on_heartbeat(msg, effects) and not news:
-                    return effects  # nothing has changed: the quiet ring's fast path
+                if not self._on_heartbeat(msg, effects, before < self._view_at) and not news:
+                    return effects  # nothing that a step would act on has changed
             elif isinstance(msg, Propose):
                 self._gather()
                 self._on_propose(msg, effects)
@@ -272,8 +273,9 @@ class MembershipNode(Liveness):
         self._install(rnd.gen, rnd.members, rnd.left, effects)
 
     # -- messages --------------------------------------------------------------------------------
-    def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect]) -> bool:
-        """Returns True if there is anything to look at beyond a sign of life."""
+    def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect], first: bool) -> bool:
+        """True if a step has anything to look at: news, or (gathering) the sender's first word since
+        the view was installed, or word a due round waits for."""
         view = (msg.gen, msg.view)
         changed = self._peer_view.get(msg.sender) != view
         self._peer_view[msg.sender] = view
@@ -291,7 +293,7 @@ class MembershipNode(Liveness):
                 changed = True
         if self._quiet and not msg.quiet and in_view and view == (self.gen, self._digest):
             effects.append(Send(msg.sender, self._heartbeat_message()))  # still gathering: we are here
-        return changed or not self._quiet
+        return changed or (not self._quiet and (first or self._on_credit))
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
