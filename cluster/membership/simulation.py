@@ -68,7 +68,7 @@ class Simulation:
             low, high = self.delay
             src = node.nodeid
             for effect in effects:
-                if type(effect) is Send:
+                if isinstance(effect, Send):
                     if (blocked and frozenset((src, effect.to)) in blocked) or (drop and rng.random() < drop):
                         continue
                     self._seq += 1

@@ -13,7 +13,7 @@ import time
 
 from cluster.membership.chaos import chaos_run
 
-SCHEDULES = int(os.environ.get("FENCELAB_SIM_SCHEDULES", "2000"))
+SCHEDULES = int(os.environ.get("FENCELAB_SIM_SCHEDULES", "10000"))
 MAX_NODES = int(os.environ.get("FENCELAB_SIM_MAX_NODES", "5"))
 FIRST_SEED = int(os.environ.get("FENCELAB_SIM_SEED", "0"))
 
