@@ -2,8 +2,10 @@
 
 Properties: once the network heals and stays stable for the bound, all live nodes agree on the
 generation and member list, and stay agreed; at no time are two disjoint views both quorate, and no
-generation carries two different overlapping views. A failure prints the seed; replay it with
-``FENCELAB_SIM_SEED=<seed> pytest tests/cluster/test_membership_chaos.py``.
+generation carries two different overlapping views, and a run is settled only after a stability window
+without any view change. A failure prints the seed; replay it with
+``FENCELAB_SIM_SEED=<seed> pytest tests/cluster/test_membership_chaos.py``. Environment:
+FENCELAB_SIM_SCHEDULES (count), FENCELAB_SIM_FIRST (first seed), FENCELAB_SIM_MAX_NODES (default 5).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from cluster.membership.chaos import chaos_run
 
 SCHEDULES = int(os.environ.get("FENCELAB_SIM_SCHEDULES", "10000"))
 MAX_NODES = int(os.environ.get("FENCELAB_SIM_MAX_NODES", "5"))
-FIRST_SEED = int(os.environ.get("FENCELAB_SIM_SEED", "0"))
+FIRST_SEED = int(os.environ.get("FENCELAB_SIM_SEED", os.environ.get("FENCELAB_SIM_FIRST", "0")))
 
 
 def test_random_schedules_converge_and_stay_safe() -> None:
@@ -25,7 +27,8 @@ def test_random_schedules_converge_and_stay_safe() -> None:
     for seed in range(FIRST_SEED, FIRST_SEED + count):
         result = chaos_run(seed, max_nodes=MAX_NODES)
         assert result.ok, (
-            f"seed {seed} failed (replay: FENCELAB_SIM_SEED={seed}); converged={result.converged} "
+            f"seed {seed} failed (replay: FENCELAB_SIM_MAX_NODES={MAX_NODES} FENCELAB_SIM_SEED={seed}); "
+            f"converged={result.converged} "
             f"violations={list(result.violations[:3])} final: {result.final_state}; "
             f"last faults: {result.faults[-8:]}"
         )
