@@ -47,6 +47,8 @@ class AddressNamedLab(JoinedLab):
 @dataclass
 class ScaleRun:
     nodes: int
+    start_spread_s: float  # first to last daemon start (CPU-bound on a small machine)
+    start_cpu_s: float  # CPU of all daemons from their start until the cluster formed
     form_s: float
     cpu_percent: float
     startup_fenced: int
@@ -112,10 +114,11 @@ def measure(root: Path, nodes: int, token_ms: int, order: str, names: str, cpu_w
         join_all(lab, start_order, timeout=60)
         pidfiles = [lab.run_dir(n) / "node.pid" for n in ids]  # join answers just before the pid file
         wait_for("every pid file", lambda: all(p.exists() for p in pidfiles), 30)
-        last_start = max(p.stat().st_mtime for p in pidfiles)
+        starts = [p.stat().st_mtime for p in pidfiles]
         wait_for("all members on every node", lambda: all(lab.members(n) == ids for n in ids), 120)
-        form = formed_at(lab, ids) - last_start
+        form = formed_at(lab, ids) - max(starts)
         pids = [p for p in (lab.pid(n) for n in ids) if p]
+        start_cpu = cpu_ticks(pids) / CLK_TCK
         time.sleep(int(DEFAULT_DELAYS["post_join_delay"]) + 1)  # post_join_delay runs out (a bench: no event)
         before = cpu_ticks(pids)
         time.sleep(cpu_window)
@@ -140,15 +143,18 @@ def measure(root: Path, nodes: int, token_ms: int, order: str, names: str, cpu_w
         leave = time.monotonic() - started
     finally:
         lab.stop()
-    return ScaleRun(nodes, form, cpu, startup_fenced, death_to_fence, leave)
+    spread = max(starts) - min(starts)
+    return ScaleRun(nodes, spread, start_cpu, form, cpu, startup_fenced, death_to_fence, leave)
 
 
 def report(runs: Sequence[ScaleRun], load: str) -> None:
     print(f"load average before: {load}")
-    heads = ("form s", "CPU % of a core", "startup fenced", "death->fence s", "leave s")
-    print(f"{'N':>3} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, (7, 16, 15, 15, 8), strict=True)))
+    heads = ("starts over s", "start CPU s", "form s", "CPU % of a core", "startup fenced", "death->fence s")
+    widths = (13, 11, 7, 16, 15, 15)
+    print(f"{'N':>3} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True)) + "  leave s")
     for r in runs:
         print(
-            f"{r.nodes:3d} {r.form_s:7.2f} {r.cpu_percent:16.1f} {r.startup_fenced:15d} "
+            f"{r.nodes:3d} {r.start_spread_s:13.2f} {r.start_cpu_s:11.1f} "
+            f"{r.form_s:7.2f} {r.cpu_percent:16.1f} {r.startup_fenced:15d} "
             f"{r.death_to_fence_s:15.2f} {r.leave_s:8.2f}"
         )
