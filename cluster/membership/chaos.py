@@ -50,6 +50,21 @@ def stability_window(timing: Timing) -> float:
     return 2 * timing.token_ms
 
 
+@dataclass
+class Settling:
+    """The stricter check: a run counts as settled only once it is agreed (and nothing is pending) and a
+    whole stability window has passed since the heal and since the last view change."""
+
+    healed_at: float
+    window: float
+    first_agreed_ms: float | None = None  # when it first looked agreed, after the heal
+
+    def observe(self, now: float, agreed: bool, last_change: float) -> bool:
+        if agreed and self.first_agreed_ms is None:
+            self.first_agreed_ms = now - self.healed_at
+        return agreed and now - max(self.healed_at, last_change) >= self.window
+
+
 def _agreed_and_settled(sim: Simulation) -> bool:
     return sim.agreement() and all(n.machine.settled() for n in sim.live() if n.machine)
 
@@ -87,15 +102,12 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
     window = stability_window(timing)
     give_up = healed_at + bound + window
     stable = False
-    first_agreed: float | None = None
+    settling = Settling(healed_at, window)
     while sim.now < give_up:
         sim.run_until(min(sim.now + timing.heartbeat_ms, give_up))
-        quiet_since = max(healed_at, sim.view_log[-1][0] if sim.view_log else 0.0)
-        agreed = _agreed_and_settled(sim)
-        if agreed and first_agreed is None:
-            first_agreed = sim.now - healed_at
-        if agreed and sim.now - quiet_since >= window:
-            stable = True  # a whole window without a view change, and nothing pending anywhere
+        last_change = sim.view_log[-1][0] if sim.view_log else 0.0
+        if settling.observe(sim.now, _agreed_and_settled(sim), last_change):
+            stable = True
             break
     last_change = max((t for t, _, _ in sim.view_log), default=healed_at)
     converged = stable and last_change - healed_at <= bound
@@ -103,7 +115,7 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
         seed=seed,
         converged=converged,
         convergence_ms=max(0.0, last_change - healed_at) if converged else None,
-        first_agreed_ms=first_agreed,
+        first_agreed_ms=settling.first_agreed_ms,
         bound_ms=bound,
         violations=tuple(sim.violations),
         final_state=sim.describe(),

@@ -7,14 +7,21 @@
   node sends and receives a constant number of constant-size messages per token, whatever the cluster
   size. The view's coordinator also heartbeats the configured nodes that are not members, so a node that
   comes up, or the other side of a healed partition, hears of the view;
-- **gathering**: anything unsettled (a predecessor silent for ``token_ms``, a heartbeat from a non-member
-  or a new incarnation, a leave, a proposal, a member reporting a lost member) makes a node heartbeat
-  every configured node and name the members it has lost (``down``). Members it has not heard directly
-  stay alive on credit for one token from the moment it started gathering; a ``down`` report withdraws
-  that credit at once (unless this node heard the member itself lately). A node goes quiet again once
-  its view is settled and every member has shown it the same view since it was installed. A quiet node
-  answers a gathering member's heartbeat with one of its own, so the gatherer hears it without pulling
-  the whole ring back into gathering.
+- a committed view is quiet at once: every member acked it a moment ago, so the commit vouches for all
+  of them (the new predecessor too) for a token. A member that missed the commit shows its old
+  generation to a ring neighbour, which sends it the commit again;
+- joins and leaves go to the coordinator: a quiet member that is not the coordinator leaves them to it
+  (it hears of them directly: a joiner heartbeats every node, a leaver tells every node) and only
+  answers a joiner's heartbeats, so a join or a leave costs O(N) messages. It still gathers when its
+  predecessor falls silent, changes incarnation, or has left without a new view for a token;
+- **gathering**: anything else unsettled (a predecessor lost, a peer showing a newer or different view,
+  a member reporting a lost member, the coordinator's own news) makes a node heartbeat every configured
+  node and name the members it has lost (``down``: silent or restarted, or left a token ago without a
+  new view). Members it has not heard directly stay alive on credit for one token from the moment it
+  started gathering; a ``down`` report withdraws that credit at once (unless this node heard the member
+  itself lately). A node goes quiet again once its view is settled and every member has shown it the
+  same view since it was installed. A quiet node answers a gathering member's heartbeat with one of its
+  own, so the gatherer hears it without pulling the whole ring back into gathering.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ class Liveness:
         self._succ: int | None = None
         self._outsiders: tuple[int, ...] = self._others  # configured nodes not in the view
         self._view_at = 0.0
+        self._vouched_until = 0.0  # the installed view's commit vouches for the predecessor until then
         self._quiet = False  # ring mode: heartbeats to the successor only
         self._dirty = True  # something may have changed since the last full look (quiet mode's fast path)
         self._credit: dict[int, float] = {}  # member -> alive without direct word until (gathering)
@@ -52,6 +60,7 @@ class Liveness:
         self._peer_inc: dict[int, int] = {}
         self._peer_view: dict[int, tuple[int, int]] = {}  # node -> (generation, view digest)
         self._left: dict[int, tuple[int, bool]] = {}
+        self._left_at: dict[int, float] = {}
         self._suspect_until: dict[int, float] = {}
         self._next_heartbeat = 0.0
 
@@ -84,21 +93,44 @@ class Liveness:
             return True
         if node not in self._member_inc or self._member_inc[node] != self._peer_inc.get(node):
             return False
-        if self._quiet:
-            return node != self._pred  # the ring vouches for every member but the one we watch
+        if self._quiet:  # the ring vouches for every member but the one we watch (and the commit for it)
+            return node != self._pred or self._mono < self._vouched_until
         return self._credit.get(node, 0.0) > self._mono
 
-    def _desired(self) -> list[Member]:
+    def _acting_coordinator(self) -> bool:
+        """The lowest member of the view that has not left (as far as we know) is us."""
+        for node, inc in self.members:
+            left = self._left.get(node)
+            if left is None or left[0] != inc:
+                return node == self.nodeid
+        return False
+
+    def _desired(self, masked: bool = True) -> list[Member]:
         """Who this node would have in the view: itself and the live nodes (``_alive``, inlined: this runs
-        on every input)."""
+        on every input). A quiet member that is not the coordinator leaves joins and leaves to the
+        coordinator, which hears of them directly (``masked``): for it the view stands unless its
+        predecessor falls silent, so a join or a leave costs O(N) messages, not a gather of everyone."""
         mono, token, heard, member_inc = self._mono, self.timing.token_ms, self._heard, self._member_inc
+        pred = self._pred
+        if masked and self._quiet and not self._acting_coordinator():
+            last = heard.get(pred) if pred is not None else None
+            same_life = pred is None or self._peer_inc.get(pred) == member_inc[pred]
+            lately = last is not None and mono - last < token
+            if pred is None or (same_life and (lately or mono < self._vouched_until)):
+                return list(self.members)
+            if mono - self._left_at.get(pred, -token) < token:
+                return list(self.members)  # it left: the coordinator has a token to commit that
+            return [m for m in self.members if m[0] != pred]
         out = [(self.nodeid, self.inc)]
         for node, inc in self._peer_inc.items():
             last = heard.get(node)
             if last is None or mono - last >= token:  # no word lately: vouched for, or on credit?
                 if member_inc.get(node) != inc:
                     continue
-                if (node == self._pred) if self._quiet else (self._credit.get(node, 0.0) <= mono):
+                if self._quiet:
+                    if node == pred and mono >= self._vouched_until:
+                        continue
+                elif self._credit.get(node, 0.0) <= mono:
                     continue
             if self._suspect_until and self._suspect_until.get(node, 0) > mono:
                 continue
@@ -124,9 +156,17 @@ class Liveness:
 
     def _heartbeat_message(self, desired: list[Member] | None = None) -> Heartbeat:
         down: tuple[Member, ...] = ()
-        if not self._quiet:  # members we have word of but that are gone: silent, restarted or left
+        if not self._quiet:  # members we have word of but that are gone: silent, restarted, or left a
+            # token ago (a node that leaves tells everyone itself; this is for those who missed that)
             lost = {n for n, _ in self.members} - {n for n, _ in desired or self._desired()}
-            down = tuple((n, inc) for n, inc in self.members if n in lost and n in self._peer_inc)
+            token, mono = self.timing.token_ms, self._mono
+            down = tuple(
+                (n, inc)
+                for n, inc in self.members
+                if n in lost
+                and n in self._peer_inc
+                and not (self._left.get(n, (None,))[0] == inc and mono - self._left_at[n] < token)
+            )
         return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
 
     def _heartbeat_targets(self) -> tuple[int, ...]:
@@ -155,9 +195,16 @@ class Liveness:
         self._pred, self._succ = ring_neighbours(members, self.nodeid)
         self._outsiders = tuple(n for n in self._others if n not in self._member_inc)
         self._view_at = self._mono
-        self._quiet = False  # gather until every member has shown this view
+        # a committed view: every member acked it a moment ago, so it vouches for them for a token, and
+        # the ring watches them from now on (a member that missed the commit is repaired by a neighbour)
+        self._quiet = (self.nodeid, self.inc) in members
+        self._vouched_until = self._mono + self.timing.token_ms
         self._dirty = True
-        self._credit = {n: self._mono + self.timing.token_ms for n, _ in members if n != self.nodeid}
+        self._credit = {}
+        for node, inc in members:
+            if node != self.nodeid and self._peer_inc.get(node, -1) < inc:
+                self._peer_inc[node] = inc
+                self._peer_view.pop(node, None)
 
     def _liveness_due(self, due: float) -> float:
         """The earliest of ``due`` and the next moment a node's silence or credit runs out."""

@@ -97,9 +97,12 @@ class MembershipNode(Liveness):
             return effects  # a late message from an earlier life of that node
         if isinstance(msg, Leave):
             self._left[sender] = (msg.inc, msg.remove)
+            self._left_at[sender] = self._mono
             self._peer_inc[sender] = msg.inc
             self._heard.pop(sender, None)
             self._credit.pop(sender, None)
+            if self._round is not None and (sender, msg.inc) in self._round.members:
+                self._round = None  # it will never ack: propose again without it, not after consensus ms
         else:
             before = self._heard.get(sender, -1.0)
             news = self._hear(sender, msg.inc)
@@ -107,7 +110,6 @@ class MembershipNode(Liveness):
                 if not self._on_heartbeat(msg, effects, before < self._view_at) and not news:
                     return effects  # nothing that a step would act on has changed
             elif isinstance(msg, Propose):
-                self._gather()
                 self._on_propose(msg, effects)
             elif isinstance(msg, Ack):
                 self._on_ack(msg, effects)
@@ -282,7 +284,8 @@ class MembershipNode(Liveness):
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
         in_view = self._member_inc.get(msg.sender) == msg.inc
         coordinator = bool(self.members) and self.members[0][0] == self.nodeid
-        if coordinator and in_view and msg.gen < self.gen and self._round is None:
+        if in_view and msg.gen < self.gen and self._round is None and (coordinator or msg.quiet):
+            # it missed a commit: the coordinator repairs a gatherer, a ring neighbour a quiet one
             effects.append(
                 Send(msg.sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
             )
@@ -291,8 +294,8 @@ class MembershipNode(Liveness):
                 self._gather()  # one of us lost a member we have no word from ourselves: believe it
                 self._credit.pop(node, None)
                 changed = True
-        if self._quiet and not msg.quiet and in_view and view == (self.gen, self._digest):
-            effects.append(Send(msg.sender, self._heartbeat_message()))  # still gathering: we are here
+        if self._quiet and not msg.quiet and (not in_view or view == (self.gen, self._digest)):
+            effects.append(Send(msg.sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
         return changed or (not self._quiet and (first or self._on_credit))
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:
@@ -305,7 +308,9 @@ class MembershipNode(Liveness):
             effects.append(Send(msg.sender, Ack(self.nodeid, self.inc, msg.gen)))  # a retransmission
             return
         proposed = {node for node, _ in msg.members}
-        lower_left_out = any(node < msg.sender and node not in proposed for node, _ in self._desired())
+        lower_left_out = any(
+            node < msg.sender and node not in proposed for node, _ in self._desired(masked=False)
+        )
         if msg.gen <= self._highest() or lower_left_out:
             effects.append(Send(msg.sender, Nack(self.nodeid, self.inc, msg.gen, self._highest())))
             return

@@ -163,3 +163,30 @@ def test_a_promise_binds_the_coordinator_incarnation() -> None:
     assert isinstance(again.message, Ack)  # type: ignore[union-attr]  # a retransmission is acked again
     (nack,) = node.receive(3, Propose(1, 2000, 5, ((1, 2000), (2, 1000)), ()))
     assert isinstance(nack.message, Nack) and nack.message.highest == 5  # type: ignore[union-attr]
+
+
+def test_a_member_leaving_during_a_round_does_not_stall_it_for_consensus_ms() -> None:
+    """Issue 15 item 5: with every node leaving at once, rounds kept waiting ``consensus`` ms (3 s with
+    cman's rule) for the ack of a node that had left meanwhile. The round now restarts without it."""
+    from cluster.membership.messages import Ack, Heartbeat, Leave, Propose
+    from cluster.membership.view import view_digest
+
+    def proposals(node: MembershipNode, start: float, end: float) -> list[tuple[float, Propose]]:
+        out = []
+        for t in range(int(start), int(end), 5):
+            out += [
+                (t, e.message) for e in node.tick(t) if isinstance(e, Send) and isinstance(e.message, Propose)
+            ]
+        return out
+
+    node = MembershipNode(1, 100, [1, 2, 3], TIMING)
+    node.join(0)
+    for peer in (2, 3):
+        node.receive(1, Heartbeat(peer, peer * 100, 0, view_digest(())))
+    (t0, first), *_ = proposals(node, 2, 900)
+    assert first.members == ((1, 100), (2, 200), (3, 300))
+    node.receive(t0 + 1, Ack(2, 200, first.gen))
+    node.receive(t0 + 2, Leave(3, 300, False))  # node 3 leaves before it acks
+    (t1, second), *_ = proposals(node, t0 + 5, t0 + 5 + TIMING.consensus_ms)
+    assert second.members == ((1, 100), (2, 200))
+    assert t1 - t0 < 2 * TIMING.join_ms + 20  # a join wait, not a consensus timeout
