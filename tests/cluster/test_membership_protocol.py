@@ -190,3 +190,45 @@ def test_a_member_leaving_during_a_round_does_not_stall_it_for_consensus_ms() ->
     (t1, second), *_ = proposals(node, t0 + 5, t0 + 5 + TIMING.consensus_ms)
     assert second.members == ((1, 100), (2, 200))
     assert t1 - t0 < 2 * TIMING.join_ms + 20  # a join wait, not a consensus timeout
+
+
+class CountingSimulation(Simulation):
+    """Counts the messages the nodes send."""
+
+    sent = 0
+
+    def _after_call(self, node, effects):  # type: ignore[no-untyped-def]
+        self.sent += sum(1 for e in effects if isinstance(e, Send))
+        super()._after_call(node, effects)
+
+
+def quiet_cluster(n: int, started: int) -> CountingSimulation:
+    sim = CountingSimulation(list(range(1, n + 1)), TIMING, seed=1, delay=(0.2, 2.0))
+    for node in sim.node_ids[:started]:
+        sim.start(node)
+    sim.run_until(8000)
+    assert all(m.machine is not None and m.machine.settled() for m in sim.live()), sim.describe()
+    return sim
+
+
+def test_steady_state_costs_four_messages_a_node_per_token_at_any_size() -> None:
+    """Issue 15 item 3: all-to-all heartbeats cost 4 (N-1) messages a node per token; the quiet ring 4."""
+    for n in (3, 16):
+        sim = quiet_cluster(n, started=n)
+        before, start = sim.sent, sim.now
+        sim.run_until(start + 10 * TIMING.token_ms)
+        per_node_per_token = (sim.sent - before) / n / 10
+        assert per_node_per_token == 4.0, (n, per_node_per_token)
+
+
+def test_a_join_costs_messages_linear_in_the_cluster_size() -> None:
+    """A joiner heartbeats every node and each answers; the coordinator asks, proposes, commits: O(N), not
+    a gather of everyone (which is N² messages a heartbeat period)."""
+    n = 17
+    sim = quiet_cluster(n, started=n - 1)
+    before, start = sim.sent, sim.now
+    sim.start(n)
+    sim.run_until(start + TIMING.token_ms)
+    assert sim.agreement() and sim.nodes[1].machine is not None and n in sim.nodes[1].machine.member_ids
+    steady = 4 * n  # the ring, and the coordinator's probe of the node that was down
+    assert sim.sent - before - steady < 20 * n, sim.sent - before
