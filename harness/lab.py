@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cluster.daemon.control import ControlError, request
+from cluster.daemon.names import HOSTS_ENV
 from harness import waiting
 from harness.ldap_server import LdapServer
 from harness.machines import HUB_ADDRESS, Network, machines_supported
@@ -98,6 +99,7 @@ class ClusterLab:
         self.logging = logging
         self.conf_path = self.root / "cluster.conf"
         self.ldap = ldap  # given: the nodes load their configuration from this server (ldapconfig)
+        self.hosts_path = self.root / "hosts"
         self.emulator: subprocess.Popen[str] | None = None
         self.nps: dict[str, Any] = {}
         self.port = 0
@@ -200,7 +202,8 @@ class ClusterLab:
         for n in self.ids():
             # exec keeps one process (the plug kills its group); stderr kept for post-mortems
             err = shlex.quote(str(self.root / f"{self.name(n)}.err"))
-            shell = f"exec {shlex.join(self.node_argv(n))} 2>>{err}"
+            hosts = shlex.quote(str(self.hosts_path))  # names from the lab's own file: never DNS
+            shell = f"{HOSTS_ENV}={hosts} exec {shlex.join(self.node_argv(n))} 2>>{err}"
             boot = ["/bin/sh", "-c", shell]
             lines += [
                 "[[plugs]]",
@@ -224,6 +227,7 @@ class ClusterLab:
             self.port = 5405  # every node has a network of its own: cman's default port is free
         else:
             self.port = free_udp_port([self.address(n) for n in self.ids()])
+        self.hosts_path.write_text("".join(f"{self.address(n)} {self.name(n)}\n" for n in self.ids()))
         (self.root / "nps.toml").write_text(self._nps_toml())
         err = open(self.root / "nps.err", "w")  # noqa: SIM115 - the emulator's stderr
         emulate = [

@@ -1,34 +1,24 @@
 """The node's network side: the membership state machine (cluster.membership) on UDP, plus the daemons'
 peer channel. Also the fault hook: drop all traffic to and from chosen nodes (a partition, in software).
 
-Addresses: a node whose name resolves to a non-loopback address uses it; otherwise node N uses 127.0.0.N
-(Linux routes all of 127.0.0.0/8), so a lab cluster needs no configuration. Membership uses the cman port,
-the peer channel the port above it.
+Addresses (:mod:`cluster.daemon.names`): every node name once, local files before DNS, one deadline; a
+name that resolves to loopback or not at all gives node N 127.0.0.N (Linux routes all of 127.0.0.0/8), so a
+lab cluster needs no configuration. Membership uses the cman port, the peer channel the port above it.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable, Collection
 from typing import Any
 
 from cluster.config.model import ClusterConf
+from cluster.daemon.names import DEFAULT_DEADLINE_S, resolve_nodes
 from cluster.daemon.peer_channel import PeerChannel
 from cluster.membership.messages import Codec
 from cluster.membership.protocol import MembershipNode, Timing
 from cluster.membership.udp import MembershipEndpoint
 from cluster.membership.view import ViewChange
-
-
-def node_address(name: str, nodeid: int) -> str:
-    try:
-        address = socket.gethostbyname(name)
-    except OSError:
-        address = ""
-    if not address or address.startswith("127."):
-        return f"127.0.0.{nodeid}"
-    return address
 
 
 class MembershipLink:
@@ -42,7 +32,10 @@ class MembershipLink:
         logger: logging.Logger,
     ) -> None:
         self.nodeid = nodeid
-        self.addresses = {n.nodeid: node_address(n.name, n.nodeid) for n in conf.nodes}
+        resolved = resolve_nodes({n.nodeid: n.name for n in conf.nodes})
+        for name in resolved.late:
+            logger.warning(f"no address for {name} within {DEFAULT_DEADLINE_S:g}s; using 127.0.0.<nodeid>")
+        self.addresses = resolved.addresses
         self._port = conf.port
         timing = Timing.from_totem(conf.totem.token, len(conf.nodes), conf.totem.join, conf.consensus)
         machine = MembershipNode(nodeid, incarnation, self.addresses, timing)

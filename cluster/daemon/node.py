@@ -22,7 +22,8 @@ from typing import Any
 
 from cluster.config import ConfigError, load_cluster_conf
 from cluster.config.model import ClusterConf
-from cluster.daemon.control import ControlError, ControlServer, Handler
+from cluster.daemon.control import ControlError, Handler
+from cluster.daemon.control_server import ControlServer
 from cluster.daemon.events import EventLog
 from cluster.daemon.link import MembershipLink
 from cluster.daemon.logs import setup_logging

@@ -30,8 +30,13 @@ class _FromNode:
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat(_FromNode):
+    """Sign of life and the sender's view, named by generation and digest (constant size). ``quiet``:
+    the sender only heartbeats its ring successor; ``down``: members of its view it has lost (gathering)."""
+
     gen: int
-    members: tuple[Member, ...]
+    view: int
+    quiet: bool = False
+    down: tuple[Member, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +125,11 @@ def _from_json(body: Any) -> Message:
     for f in fields(cls):
         name = f.name
         raw = body[name]
-        if name == "members":
+        if name in ("members", "down"):
             values[name] = _members(raw)
         elif name == "left":
             values[name] = _departures(raw)
-        elif name == "remove":
+        elif name in ("remove", "quiet"):
             if not isinstance(raw, bool):
                 raise ValueError("bad flag")
             values[name] = raw

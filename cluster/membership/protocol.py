@@ -3,12 +3,13 @@
 Inputs: ``join``, ``leave``, ``receive(message)`` and ``tick``, each with the node's clock in ms.
 Outputs: effects, :class:`Send` (a message for one peer) and :class:`ViewChange` (a view installed).
 
-How it works:
-- every node sends a heartbeat (its incarnation and installed view) to every configured node each
-  ``heartbeat_ms`` (a quarter of the totem token); a peer silent for ``token_ms`` is dead;
+How it works (docs/cluster.md has the reasoning):
+- liveness (:mod:`.liveness`): in the steady state the members form a ring and each heartbeats only its
+  successor; any change makes them gather (heartbeat everyone) until the new view is settled;
 - the coordinator is the lowest node id among the live nodes a node can see. When the live set differs
   from the installed view, or a peer reports a newer or different view, it waits ``join_ms`` for more
-  changes, then proposes generation ``g`` (higher than any it has seen) with the member list;
+  changes (and until every node it would propose has been heard directly), then proposes generation
+  ``g`` (higher than any it has seen) with the member list;
 - a node promises at most one proposal per generation (and only above what it installed), acks it, and
   installs the view when the coordinator commits it after every proposed member acked. So all members
   of a committed view install the same (generation, members); generations only grow on a node;
@@ -29,48 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cluster.config import derive
-from cluster.config.model import ClusterConf
-
+from .effects import Effect, Send, Timing, timing_from_conf
+from .liveness import Liveness
 from .messages import Ack, Commit, Departure, Heartbeat, Leave, Member, Message, Nack, Propose
 from .view import ViewChange
 
+__all__ = ["Effect", "MembershipNode", "Send", "Timing", "ViewChange", "timing_from_conf"]
+
 MISSED_ROUNDS_BEFORE_SUSPECT = 2
-
-
-@dataclass(frozen=True)
-class Timing:
-    token_ms: float = derive.DEFAULT_TOKEN_MS
-    heartbeat_ms: float = derive.DEFAULT_TOKEN_MS / 4
-    join_ms: float = derive.DEFAULT_JOIN_MS
-    consensus_ms: float = 12000
-
-    @classmethod
-    def from_totem(
-        cls,
-        token_ms: float,
-        node_count: int,
-        join_ms: float = derive.DEFAULT_JOIN_MS,
-        consensus_ms: float | None = None,
-    ) -> Timing:
-        consensus = (
-            consensus_ms if consensus_ms is not None else derive.default_consensus(int(token_ms), node_count)
-        )
-        return cls(token_ms, max(token_ms / 4, 1.0), join_ms, consensus)
-
-
-def timing_from_conf(conf: ClusterConf) -> Timing:
-    """Protocol timing from ``<totem>``: token, join, and consensus (cman's rule when not set)."""
-    return Timing.from_totem(conf.totem.token, len(conf.nodes), conf.totem.join, conf.consensus)
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    to: int
-    message: Message
-
-
-Effect = Send | ViewChange
 
 
 @dataclass
@@ -82,29 +49,17 @@ class _Round:
     acks: set[int] = field(default_factory=set)
 
 
-class MembershipNode:
+class MembershipNode(Liveness):
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
-        self.nodeid = nodeid
-        self.inc = incarnation
-        self.nodes = frozenset(nodes) | {nodeid}
-        self.timing = timing
+        super().__init__(nodeid, incarnation, nodes, timing)
         self.joined = self._joined_before = False
-        self.gen = 0
-        self.members: tuple[Member, ...] = ()
-        self._mono = 0.0
-        self._last_now: float | None = None
         self._promised = (0, 0, 0)  # (generation, coordinator, its incarnation)
         self._max_gen_seen = 0
-        self._heard: dict[int, float] = {}
-        self._peer_inc: dict[int, int] = {}
-        self._peer_view: dict[int, tuple[int, tuple[Member, ...]]] = {}
-        self._left: dict[int, tuple[int, bool]] = {}
         self._last_left: tuple[Departure, ...] = ()
         self._missed: dict[int, int] = {}
-        self._suspect_until: dict[int, float] = {}
         self._round: _Round | None = None
         self._pending_since: float | None = None
-        self._next_heartbeat = 0.0
+        self._on_credit = False  # a due round waits for word from a node alive on credit only
         self._not_before = 0.0  # no round before this (startup settle, retry backoff)
 
     # -- public inputs ---------------------------------------------------------------------------
@@ -115,6 +70,7 @@ class MembershipNode:
         if self._joined_before:
             self.inc += 1  # rejoining after a leave: a new incarnation
         self.joined = self._joined_before = True
+        self._quiet = False
         self._next_heartbeat = self._mono
         self._not_before = self._mono + 2 * self.timing.heartbeat_ms  # hear the cluster before forming one
         effects: list[Effect] = []
@@ -126,12 +82,10 @@ class MembershipNode:
         if not self.joined:
             return []
         self.joined = False
-        self.members = ()
+        self._set_view(self.gen, ())
         self._round = None
         self._pending_since = None
-        return [
-            Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in sorted(self.nodes - {self.nodeid})
-        ]
+        return [Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in self._others]
 
     def receive(self, now: float, msg: Message) -> list[Effect]:
         self._advance(now)
@@ -143,13 +97,18 @@ class MembershipNode:
             return effects  # a late message from an earlier life of that node
         if isinstance(msg, Leave):
             self._left[sender] = (msg.inc, msg.remove)
+            self._left_at[sender] = self._mono
             self._peer_inc[sender] = msg.inc
             self._heard.pop(sender, None)
+            self._credit.pop(sender, None)
+            if self._round is not None and (sender, msg.inc) in self._round.members:
+                self._round = None  # it will never ack: propose again without it, not after consensus ms
         else:
+            before = self._heard.get(sender, -1.0)
             news = self._hear(sender, msg.inc)
             if isinstance(msg, Heartbeat):
-                if not self._on_heartbeat(msg, effects) and not news:
-                    return effects  # nothing a coordinator would act on has changed
+                if not self._on_heartbeat(msg, effects, before < self._view_at) and not news:
+                    return effects  # nothing that a step would act on has changed
             elif isinstance(msg, Propose):
                 self._on_propose(msg, effects)
             elif isinstance(msg, Ack):
@@ -158,7 +117,8 @@ class MembershipNode:
                 self._on_nack(msg)
             elif isinstance(msg, Commit):
                 self._on_commit(msg, effects)
-        self._maybe_start_round(effects)
+        self._dirty = True
+        self._step(effects)
         return effects
 
     def tick(self, now: float) -> list[Effect]:
@@ -170,22 +130,30 @@ class MembershipNode:
 
     def wakeup_in(self) -> float:
         """Milliseconds until this node next needs a tick (it may be ticked earlier or later)."""
-        if not self.joined:
-            return self.timing.token_ms
         t = self.timing
-        due = [self._next_heartbeat, *self._suspect_until.values()]  # overdue ones mean "tick now"
+        if not self.joined:
+            return t.token_ms
+        due = self._next_heartbeat
         if self._round is not None:
-            due.append(self._round.deadline)
-        if self._pending_since is not None:
-            due.append(max(self._pending_since + t.join_ms, self._not_before))
-        later = [self._not_before] + [heard + t.token_ms for heard in self._heard.values()]
-        due += [c for c in later if c > self._mono]
-        return max(0.0, min(due) - self._mono)
+            due = min(due, self._round.deadline)
+        if self._pending_since is not None and not self._on_credit:  # on credit: heartbeats or expiry
+            due = min(due, max(self._pending_since + t.join_ms, self._not_before))
+        if self._suspect_until:
+            due = min(due, *self._suspect_until.values())  # overdue ones mean "tick now"
+        if self._not_before > self._mono:
+            due = min(due, self._not_before)
+        due = self._liveness_due(due)
+        return max(0.0, due - self._mono)
 
     # -- queries ---------------------------------------------------------------------------------
     @property
     def member_ids(self) -> tuple[int, ...]:
         return tuple(n for n, _ in self.members)
+
+    @property
+    def quiet(self) -> bool:
+        """In the steady ring mode (heartbeats to the ring successor only)."""
+        return self._quiet
 
     @property
     def state(self) -> str:
@@ -195,7 +163,15 @@ class MembershipNode:
         return "Cluster-Member" if (self.nodeid, self.inc) in self.members else "Joining"
 
     def settled(self) -> bool:
-        """No round running or due: the installed view is what this node sees, and nothing is pending."""
+        """Quiet on a view that is what this node sees, with no round running or due."""
+        return self._quiet and self._steady(self._desired())
+
+    def live_nodes(self) -> tuple[int, ...]:
+        return tuple(sorted(n for n, _ in self._desired()))
+
+    # -- liveness --------------------------------------------------------------------------------
+    def _steady(self, desired: list[Member], matches: bool | None = None) -> bool:
+        """No round running or due, and ``desired`` is the installed view (``matches``, if known)."""
         if (
             not self.joined
             or self._round is not None
@@ -203,51 +179,44 @@ class MembershipNode:
             or self._suspect_until
         ):
             return False
-        desired = self._desired()
+        return self._matches(desired) if matches is None else matches
+
+    def _matches(self, desired: list[Member]) -> bool:
         return tuple(desired) == self.members and not self._view_mismatch(desired)
 
-    def live_nodes(self) -> tuple[int, ...]:
-        return tuple(sorted(n for n, _ in self._desired()))
+    def _may_go_quiet(self, desired: list[Member], matches: bool) -> bool:
+        """Settled, and every member has shown this view directly since it was installed."""
+        if not self._steady(desired, matches) or (self.nodeid, self.inc) not in self.members:
+            return False
+        mine = (self.gen, self._digest)
+        return all(
+            self._peer_view.get(node) == mine and self._heard.get(node, -1.0) >= self._view_at
+            for node, _ in self.members
+            if node != self.nodeid
+        )
 
-    # -- internals -------------------------------------------------------------------------------
-    def _advance(self, now: float) -> None:
-        if self._last_now is not None and now > self._last_now:
-            self._mono += now - self._last_now
-        self._last_now = now
-
-    def _hear(self, sender: int, inc: int) -> bool:
-        """Record a sign of life; True if the sender was not alive before or is a new incarnation."""
-        news = not self._alive(sender) or self._peer_inc.get(sender) != inc
-        self._heard[sender] = self._mono
-        if self._peer_inc.get(sender) != inc:
-            self._peer_inc[sender] = inc
-            self._peer_view.pop(sender, None)
-            if sender in self._left and self._left[sender][0] != inc:
-                del self._left[sender]
-        return news
-
-    def _alive(self, node: int) -> bool:
-        heard = self._heard.get(node)
-        return heard is not None and self._mono - heard < self.timing.token_ms
-
-    def _desired(self) -> list[Member]:
-        out = [(self.nodeid, self.inc)]
-        for node, inc in self._peer_inc.items():
-            if not self._alive(node) or self._suspect_until.get(node, 0) > self._mono:
-                continue
-            if node in self._left and self._left[node][0] == inc:
-                continue
-            out.append((node, inc))
-        out.sort()
-        return out
-
-    def _step(self, effects: list[Effect]) -> None:
-        if self._mono >= self._next_heartbeat:
-            hb = Heartbeat(self.nodeid, self.inc, self.gen, self.members)
-            effects.extend(Send(peer, hb) for peer in sorted(self.nodes - {self.nodeid}))
+    def _update_mode(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
+        if self._quiet:
+            if self._steady(desired, matches):
+                self._dirty = False
+            else:
+                self._gather()  # the predecessor went silent for a token, or news came
+        elif self._may_go_quiet(desired, matches):
+            self._quiet = True
+            self._dirty = False
+            self._credit.clear()
+            hb = self._heartbeat_message()  # tell the gathering members we went quiet, once
+            effects.extend(Send(node, hb) for node, _ in self.members if node != self.nodeid)
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
-        for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
-            del self._suspect_until[node]
+
+    # -- the step --------------------------------------------------------------------------------
+    def _step(self, effects: list[Effect]) -> None:
+        if self._quiet and not self._dirty and (self._pred is None or self._heard_lately(self._pred)):
+            self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
+            return
+        if self._suspect_until:
+            for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
+                del self._suspect_until[node]
         rnd = self._round
         if rnd is not None and self._mono >= rnd.deadline:
             for node, _ in rnd.members:
@@ -257,31 +226,33 @@ class MembershipNode:
                         self._suspect_until[node] = self._mono + self.timing.token_ms
                         self._missed[node] = 0
             self._round = None
-        self._maybe_start_round(effects)
+        desired = self._desired()
+        matches = self._matches(desired)
+        self._update_mode(effects, desired, matches)
+        self._heartbeat_if_due(effects, desired)
+        self._maybe_start_round(effects, desired, matches)
 
-    def _view_mismatch(self, desired: list[Member]) -> bool:
-        for node, _ in desired:
-            view = self._peer_view.get(node)
-            if node == self.nodeid or view is None:
-                continue
-            gen, members = view
-            if gen > self.gen or (gen == self.gen and members != self.members):
-                return True
-        return False
+    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
+        if self._mono >= self._next_heartbeat:
+            hb = self._heartbeat_message(desired)
+            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
+            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
-    def _maybe_start_round(self, effects: list[Effect]) -> None:
+    def _maybe_start_round(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
         if not self.joined or self._round is not None or self._mono < self._not_before:
             return
-        desired = self._desired()
-        if desired[0][0] != self.nodeid or (
-            tuple(desired) == self.members and not self._view_mismatch(desired)
-        ):
+        self._on_credit = False
+        if matches or desired[0][0] != self.nodeid:
             self._pending_since = None
             return
         if self._pending_since is None:
             self._pending_since = self._mono
         if self._mono - self._pending_since < self.timing.join_ms:
             return
+        if any(not self._heard_lately(node) for node, _ in desired if node != self.nodeid):
+            self._on_credit = True  # alive on credit only: wait for its word or for the credit to run out
+            return
+        self._on_credit = False
         self._pending_since = None
         gen = max(self.gen, self._max_gen_seen, self._promised[0]) + 1
         members = tuple(desired)
@@ -303,19 +274,29 @@ class MembershipNode:
         effects.extend(Send(node, commit) for node, _ in rnd.members if node != self.nodeid)
         self._install(rnd.gen, rnd.members, rnd.left, effects)
 
-    def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect]) -> bool:
-        """Returns True if the sender's view changed since its last heartbeat."""
-        view = (msg.gen, msg.members)
+    # -- messages --------------------------------------------------------------------------------
+    def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect], first: bool) -> bool:
+        """True if a step has anything to look at: news, or (gathering) the sender's first word since
+        the view was installed, or word a due round waits for."""
+        view = (msg.gen, msg.view)
         changed = self._peer_view.get(msg.sender) != view
         self._peer_view[msg.sender] = view
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
-        in_view = (msg.sender, msg.inc) in self.members
+        in_view = self._member_inc.get(msg.sender) == msg.inc
         coordinator = bool(self.members) and self.members[0][0] == self.nodeid
-        if coordinator and in_view and msg.gen < self.gen and self._round is None:
+        if in_view and msg.gen < self.gen and self._round is None and (coordinator or msg.quiet):
+            # it missed a commit: the coordinator repairs a gatherer, a ring neighbour a quiet one
             effects.append(
                 Send(msg.sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
             )
-        return changed
+        for node, inc in msg.down:
+            if node == self.nodeid or (self._member_inc.get(node) == inc and not self._heard_lately(node)):
+                self._gather()  # one of us lost a member we have no word from ourselves: believe it
+                self._credit.pop(node, None)
+                changed = True
+        if self._quiet and not msg.quiet and (not in_view or view == (self.gen, self._digest)):
+            effects.append(Send(msg.sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
+        return changed or (not self._quiet and (first or self._on_credit))
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:
         self._max_gen_seen = max(self._max_gen_seen, msg.gen)
@@ -327,7 +308,9 @@ class MembershipNode:
             effects.append(Send(msg.sender, Ack(self.nodeid, self.inc, msg.gen)))  # a retransmission
             return
         proposed = {node for node, _ in msg.members}
-        lower_left_out = any(node < msg.sender and node not in proposed for node, _ in self._desired())
+        lower_left_out = any(
+            node < msg.sender and node not in proposed for node, _ in self._desired(masked=False)
+        )
         if msg.gen <= self._highest() or lower_left_out:
             effects.append(Send(msg.sender, Nack(self.nodeid, self.inc, msg.gen, self._highest())))
             return
@@ -369,9 +352,9 @@ class MembershipNode:
         left_ids = tuple(n for n in departed if (n, old[n]) in clean)
         removed = tuple(n for n in left_ids if clean[(n, old[n])])
         failed = tuple(n for n in departed if (n, old[n]) not in clean)
-        self.gen = gen
-        self.members = members
+        self._set_view(gen, members)
         self._last_left = left
         self._max_gen_seen = max(self._max_gen_seen, gen)
         self._pending_since = None
+        self._next_heartbeat = self._mono  # show the new view to everyone now
         effects.append(ViewChange(gen, members, joined, left_ids, removed, failed))

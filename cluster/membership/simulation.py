@@ -63,34 +63,40 @@ class Simulation:
         return self.now + node.offset
 
     def _after_call(self, node: SimNode, effects: list[Effect]) -> None:
-        for effect in effects:
-            if isinstance(effect, Send):
-                self._transmit(node.nodeid, effect.to, effect.message)
-            else:
-                self._installed(node, effect)
-        if node.machine is not None:
-            at = self.now + max(node.machine.wakeup_in(), MIN_TICK_MS)
+        if effects:  # the hot loop of every schedule: sends inlined (rng draws as rng.uniform makes them)
+            now, rng, drop, blocked, queue = self.now, self.rng, self.drop, self._blocked, self._queue
+            low, high = self.delay
+            src = node.nodeid
+            for effect in effects:
+                if isinstance(effect, Send):
+                    if (blocked and frozenset((src, effect.to)) in blocked) or (drop and rng.random() < drop):
+                        continue
+                    self._seq += 1
+                    at = now + (low + (high - low) * rng.random())
+                    heapq.heappush(queue, (at, self._seq, effect.to, -1, effect.message))
+                else:
+                    self._installed(node, effect)
+        machine = node.machine
+        if machine is not None:
+            at = self.now + max(machine.wakeup_in(), MIN_TICK_MS)
             if at < node.tick_at or node.tick_at <= self.now:  # else the earlier pending tick will do
                 node.version += 1
                 node.tick_at = at
                 self._push(at, node.nodeid, node.version, None)
 
-    def _transmit(self, src: int, dst: int, msg: Message) -> None:
-        if frozenset((src, dst)) in self._blocked or self.rng.random() < self.drop:
-            return
-        self._push(self.now + self.rng.uniform(*self.delay), dst, -1, msg)
-
     def run_until(self, until: float) -> None:
-        while self._queue and self._queue[0][0] <= until:
-            at, _, nodeid, version, msg = heapq.heappop(self._queue)
+        queue, nodes, pop = self._queue, self.nodes, heapq.heappop
+        while queue and queue[0][0] <= until:
+            at, _, nodeid, version, msg = pop(queue)
             self.now = at
-            node = self.nodes[nodeid]
-            if node.machine is None:
+            node = nodes[nodeid]
+            machine = node.machine
+            if machine is None:
                 continue  # crashed: ticks stop, messages are lost
             if msg is not None:
-                self._after_call(node, node.machine.receive(self._local(node), msg))
+                self._after_call(node, machine.receive(at + node.offset, msg))
             elif version == node.version:
-                self._after_call(node, node.machine.tick(self._local(node)))
+                self._after_call(node, machine.tick(at + node.offset))
         self.now = max(self.now, until)
 
     # -- faults and operations ---------------------------------------------------------------------

@@ -3,6 +3,7 @@ fenced and (next) the resource manager. Incarnations stay ints (the node's start
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from cluster.membership.messages import Member
@@ -26,3 +27,19 @@ class ViewChange:
     @property
     def incarnations(self) -> dict[int, int]:
         return dict(self.members)
+
+
+def view_digest(members: tuple[Member, ...]) -> int:
+    """63 bits naming a member list, so a heartbeat shows its sender's view in constant size. Two sides of
+    a partition can reach the same generation with different members; a 63-bit hash tells them apart."""
+    text = ",".join(f"{n}:{inc}" for n, inc in members).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") >> 1
+
+
+def ring_neighbours(members: tuple[Member, ...], me: int) -> tuple[int | None, int | None]:
+    """(predecessor, successor) of ``me`` on the ring of the view's node ids, ``None`` when alone."""
+    ids = [n for n, _ in members]
+    if me not in ids or len(ids) < 2:
+        return None, None
+    i = ids.index(me)
+    return ids[i - 1], ids[(i + 1) % len(ids)]

@@ -9,14 +9,11 @@ live daemon already holds the directory.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cluster.config import ConfigError
-from cluster.config.source import LOADERS, config_source
 from cluster.daemon import rundir
 from cluster.daemon.control import ControlError, NotRunning, request
 from cluster.tools import cman_format
@@ -24,6 +21,9 @@ from cluster.tools.closed_output import quiet_when_output_closed
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser, add_run_dir, ask, fail, seconds
 
 PROG = "cman_tool"
+# cluster.config.source.LOADERS (a test keeps them equal), not imported: the loaders pull in lxml and ssl,
+# which every cman_tool call would pay for at start-up
+LOADERS = ("xmlconfig", "ldapconfig")
 NOT_RUNNING = "Cannot open connection to cman, is it running ?"
 ALREADY_ACTIVE = "Node is already active"
 COMMANDS = ("join", "leave", "status", "nodes", "version", "expected", "kill")
@@ -79,6 +79,9 @@ def _nodes(run_dir: str | None, addresses: bool, fields: str | None, timeout: fl
 
 def _source_argv(args: argparse.Namespace) -> list[str]:
     """The node daemon's configuration options: -c FILE, or the LDAP loader (options or environment)."""
+    from cluster.config import ConfigError  # join only: the configuration loaders pull in lxml and ssl
+    from cluster.config.source import config_source
+
     try:
         source = config_source(
             args.config,
@@ -98,6 +101,8 @@ def _source_argv(args: argparse.Namespace) -> list[str]:
 
 
 def _join(run_dir: str | None, source: list[str], node: str | None, port: int | None, timeout: float) -> int:
+    import subprocess  # only join starts a process: the other commands skip its import
+
     if not node:
         fail(PROG, "join needs -c cluster.conf (or -C ldapconfig) and -n NODENAME")
     directory = rundir.pick_run_dir(run_dir).path

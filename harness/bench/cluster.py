@@ -16,8 +16,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.bench import cluster_scale
 from harness.lab import ClusterLab, wait_for
 from harness.one_line_parser import OneLineParser
+
+TOKENS = "300,500,1000,2000"
 
 
 # ---- the benchmark ----------------------------------------------------------------------------------
@@ -42,11 +45,25 @@ def measure_once(root: Path, token_ms: int) -> tuple[float, float, float, int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = OneLineParser(prog="fencelab bench cluster", description=__doc__.splitlines()[0])
-    p.add_argument("--tokens", default="300,500,1000,2000", help="token timeouts to try, ms")
+    p.add_argument("--tokens", default=TOKENS, help="token timeouts, ms (--nodes: one; 1000)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--dir", default=None, help="work directory (default: a new one under /tmp)")
+    p.add_argument("--nodes", default="", help="cluster sizes, e.g. 3,16,32 (cluster_scale)")
+    p.add_argument("--order", choices=("up", "down", "random"), default="up", help="--nodes: join order")
+    p.add_argument("--names", choices=("names", "addresses"), default="names", help="--nodes: node names")
+    p.add_argument("--cpu-window", type=float, default=10.0, help="--nodes: seconds of steady CPU sampled")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
     base = Path(args.dir or tempfile.mkdtemp(prefix="fencelab-bench-cluster-"))
+    if args.nodes:
+        token = int(args.tokens.split(",")[0]) if args.tokens != TOKENS else 1000
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        runs = [
+            cluster_scale.measure(base / f"n{n}-{run}", n, token, args.order, args.names, args.cpu_window)
+            for n in [int(x) for x in args.nodes.split(",")]
+            for run in range(args.runs)
+        ]
+        cluster_scale.report(runs, " ".join(load))
+        return 0
     heads = ("death->agent start", "death->fence success", "minus the agent's run")
     print(f"{'token ms':>8} " + " ".join(f"{h + ' (median, s)':>34}" for h in heads))
     rss_all: list[int] = []

@@ -9,7 +9,8 @@ from cluster.membership.messages import Ack, Codec, Commit, Heartbeat, Leave, Na
 
 KEY = totem_key_from_name("iscsicluster")
 MESSAGES = [
-    Heartbeat(1, 1000, 4, ((1, 1000), (2, 2000))),
+    Heartbeat(1, 1000, 4, 2**62 + 5),
+    Heartbeat(1, 1000, 4, 7, True, ((2, 2000), (3, 3000))),
     Propose(1, 1000, 5, ((1, 1000), (3, 3000)), ((2, 2000, True),)),
     Ack(3, 3000, 5),
     Nack(3, 3000, 5, 9),

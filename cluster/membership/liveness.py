@@ -1,0 +1,223 @@
+"""Who is alive, as one node sees it, and the quiet ring that keeps finding out cheaply.
+
+- **quiet (ring) mode**, the steady state: the members of the installed view form a ring in node id
+  order; each sends a heartbeat (incarnation, generation and a digest of its view) only to its ring
+  successor each ``heartbeat_ms`` (a quarter of the token), and watches only its predecessor. The other
+  members count as alive: the ring vouches for them, since a silent one is seen by its successor. So a
+  node sends and receives a constant number of constant-size messages per token, whatever the cluster
+  size. The view's coordinator also heartbeats the configured nodes that are not members, so a node that
+  comes up, or the other side of a healed partition, hears of the view;
+- a committed view is quiet at once: every member acked it a moment ago, so the commit vouches for all
+  of them (the new predecessor too) for a token. A member that missed the commit shows its old
+  generation to a ring neighbour, which sends it the commit again;
+- joins and leaves go to the coordinator: a quiet member that is not the coordinator leaves them to it
+  (it hears of them directly: a joiner heartbeats every node, a leaver tells every node) and only
+  answers a joiner's heartbeats, so a join or a leave costs O(N) messages. It still gathers when its
+  predecessor falls silent, changes incarnation, or has left without a new view for a token;
+- **gathering**: anything else unsettled (a predecessor lost, a peer showing a newer or different view,
+  a member reporting a lost member, the coordinator's own news) makes a node heartbeat every configured
+  node and name the members it has lost (``down``: silent or restarted, or left a token ago without a
+  new view). Members it has not heard directly stay alive on credit for one token from the moment it
+  started gathering; a ``down`` report withdraws that credit at once (unless this node heard the member
+  itself lately). A node goes quiet again once its view is settled and every member has shown it the
+  same view since it was installed. A quiet node answers a gathering member's heartbeat with one of its
+  own, so the gatherer hears it without pulling the whole ring back into gathering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .effects import Timing
+from .messages import Heartbeat, Member
+from .view import ring_neighbours, view_digest
+
+
+class Liveness:
+    """The liveness half of :class:`~cluster.membership.protocol.MembershipNode` (views, heartbeats)."""
+
+    def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
+        self.nodeid = nodeid
+        self.inc = incarnation
+        self.nodes = frozenset(nodes) | {nodeid}
+        self._others = tuple(sorted(self.nodes - {nodeid}))
+        self.timing = timing
+        self.gen = 0
+        self.members: tuple[Member, ...] = ()
+        self._member_inc: dict[int, int] = {}
+        self._digest = view_digest(())
+        self._pred: int | None = None
+        self._succ: int | None = None
+        self._outsiders: tuple[int, ...] = self._others  # configured nodes not in the view
+        self._view_at = 0.0
+        self._vouched_until = 0.0  # the installed view's commit vouches for the predecessor until then
+        self._quiet = False  # ring mode: heartbeats to the successor only
+        self._dirty = True  # something may have changed since the last full look (quiet mode's fast path)
+        self._credit: dict[int, float] = {}  # member -> alive without direct word until (gathering)
+        self._mono = 0.0
+        self._last_now: float | None = None
+        self._heard: dict[int, float] = {}  # last direct word from a node
+        self._peer_inc: dict[int, int] = {}
+        self._peer_view: dict[int, tuple[int, int]] = {}  # node -> (generation, view digest)
+        self._left: dict[int, tuple[int, bool]] = {}
+        self._left_at: dict[int, float] = {}
+        self._suspect_until: dict[int, float] = {}
+        self._next_heartbeat = 0.0
+
+    def _advance(self, now: float) -> None:
+        if self._last_now is not None and now > self._last_now:
+            self._mono += now - self._last_now
+        self._last_now = now
+
+    def _hear(self, sender: int, inc: int) -> bool:
+        """Record a sign of life; True if the sender was not alive before or is a new incarnation."""
+        last = self._heard.get(sender)
+        known = self._peer_inc.get(sender) == inc
+        lately = last is not None and self._mono - last < self.timing.token_ms
+        news = not known or not (lately or self._alive(sender))
+        self._heard[sender] = self._mono
+        if not known:
+            self._peer_inc[sender] = inc
+            self._peer_view.pop(sender, None)
+            self._credit.pop(sender, None)
+            if sender in self._left and self._left[sender][0] != inc:
+                del self._left[sender]
+        return news
+
+    def _heard_lately(self, node: int) -> bool:
+        heard = self._heard.get(node)
+        return heard is not None and self._mono - heard < self.timing.token_ms
+
+    def _alive(self, node: int) -> bool:
+        if self._heard_lately(node):
+            return True
+        if node not in self._member_inc or self._member_inc[node] != self._peer_inc.get(node):
+            return False
+        if self._quiet:  # the ring vouches for every member but the one we watch (and the commit for it)
+            return node != self._pred or self._mono < self._vouched_until
+        return self._credit.get(node, 0.0) > self._mono
+
+    def _acting_coordinator(self) -> bool:
+        """The lowest member of the view that has not left (as far as we know) is us."""
+        for node, inc in self.members:
+            left = self._left.get(node)
+            if left is None or left[0] != inc:
+                return node == self.nodeid
+        return False
+
+    def _desired(self, masked: bool = True) -> list[Member]:
+        """Who this node would have in the view: itself and the live nodes (``_alive``, inlined: this runs
+        on every input). A quiet member that is not the coordinator leaves joins and leaves to the
+        coordinator, which hears of them directly (``masked``): for it the view stands unless its
+        predecessor falls silent, so a join or a leave costs O(N) messages, not a gather of everyone."""
+        mono, token, heard, member_inc = self._mono, self.timing.token_ms, self._heard, self._member_inc
+        pred = self._pred
+        if masked and self._quiet and not self._acting_coordinator():
+            last = heard.get(pred) if pred is not None else None
+            same_life = pred is None or self._peer_inc.get(pred) == member_inc[pred]
+            lately = last is not None and mono - last < token
+            if pred is None or (same_life and (lately or mono < self._vouched_until)):
+                return list(self.members)
+            if mono - self._left_at.get(pred, -token) < token:
+                return list(self.members)  # it left: the coordinator has a token to commit that
+            return [m for m in self.members if m[0] != pred]
+        out = [(self.nodeid, self.inc)]
+        for node, inc in self._peer_inc.items():
+            last = heard.get(node)
+            if last is None or mono - last >= token:  # no word lately: vouched for, or on credit?
+                if member_inc.get(node) != inc:
+                    continue
+                if self._quiet:
+                    if node == pred and mono >= self._vouched_until:
+                        continue
+                elif self._credit.get(node, 0.0) <= mono:
+                    continue
+            if self._suspect_until and self._suspect_until.get(node, 0) > mono:
+                continue
+            if self._left and node in self._left and self._left[node][0] == inc:
+                continue
+            out.append((node, inc))
+        out.sort()
+        return out
+
+    # -- modes -----------------------------------------------------------------------------------
+    def _gather(self) -> None:
+        """Leave quiet mode: heartbeat everyone now, and trust the members not heard directly for one
+        more token (the ring vouched for them until now)."""
+        self._dirty = True
+        if not self._quiet:
+            return
+        self._quiet = False
+        until = self._mono + self.timing.token_ms
+        for node, inc in self.members:
+            if node not in (self.nodeid, self._pred) and self._peer_inc.get(node) == inc:
+                self._credit[node] = until
+        self._next_heartbeat = self._mono
+
+    def _heartbeat_message(self, desired: list[Member] | None = None) -> Heartbeat:
+        down: tuple[Member, ...] = ()
+        if not self._quiet:  # members we have word of but that are gone: silent, restarted, or left a
+            # token ago (a node that leaves tells everyone itself; this is for those who missed that)
+            lost = {n for n, _ in self.members} - {n for n, _ in desired or self._desired()}
+            token, mono = self.timing.token_ms, self._mono
+            down = tuple(
+                (n, inc)
+                for n, inc in self.members
+                if n in lost
+                and n in self._peer_inc
+                and not (self._left.get(n, (None,))[0] == inc and mono - self._left_at[n] < token)
+            )
+        return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+
+    def _heartbeat_targets(self) -> tuple[int, ...]:
+        if not self._quiet:
+            return self._others
+        ring = (self._succ,) if self._succ is not None else ()
+        if self.members and self.members[0][0] == self.nodeid:
+            return ring + self._outsiders  # the coordinator keeps looking for nodes outside the view
+        return ring
+
+    def _view_mismatch(self, desired: list[Member]) -> bool:
+        for node, _ in desired:
+            view = self._peer_view.get(node)
+            if node == self.nodeid or view is None:
+                continue
+            gen, digest = view
+            if gen > self.gen or (gen == self.gen and digest != self._digest):
+                return True
+        return False
+
+    def _set_view(self, gen: int, members: tuple[Member, ...]) -> None:
+        self.gen = gen
+        self.members = members
+        self._member_inc = dict(members)
+        self._digest = view_digest(members)
+        self._pred, self._succ = ring_neighbours(members, self.nodeid)
+        self._outsiders = tuple(n for n in self._others if n not in self._member_inc)
+        self._view_at = self._mono
+        # a committed view: every member acked it a moment ago, so it vouches for them for a token, and
+        # the ring watches them from now on (a member that missed the commit is repaired by a neighbour)
+        self._quiet = (self.nodeid, self.inc) in members
+        self._vouched_until = self._mono + self.timing.token_ms
+        self._dirty = True
+        self._credit = {}
+        for node, inc in members:
+            if node != self.nodeid and self._peer_inc.get(node, -1) < inc:
+                self._peer_inc[node] = inc
+                self._peer_view.pop(node, None)
+
+    def _liveness_due(self, due: float) -> float:
+        """The earliest of ``due`` and the next moment a node's silence or credit runs out."""
+        token = self.timing.token_ms
+        if self._quiet:
+            heard = self._heard.get(self._pred) if self._pred is not None else None
+            if heard is not None and self._mono < heard + token < due:
+                due = heard + token
+            return due
+        for heard in self._heard.values():
+            if self._mono < heard + token < due:
+                due = heard + token
+        for until in self._credit.values():
+            if self._mono < until < due:
+                due = until
+        return due
