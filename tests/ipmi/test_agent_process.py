@@ -58,6 +58,30 @@ def test_cipher_suites_fall_back_to_what_the_bmc_offers(bmc: Emulator, cipher: s
     assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
 
 
+def test_suite_17_is_preferred(bmc: Emulator) -> None:
+    result = by_argv(bmc, "-o", "status", "-v")
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
+    assert "IPMI session up, cipher suite 17" in result.err
+
+
+@pytest.mark.parametrize("cipher", [None, "17"])
+def test_falls_back_to_suite_3_on_an_older_bmc(emulator: Callable[..., Emulator], cipher: str | None) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[3]))
+    result = by_argv(bmc, "-o", "status", "-v", *(["-C", cipher] if cipher else []))
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
+    assert "IPMI session up, cipher suite 3" in result.err
+
+
+def test_suite_3_only_against_a_suite_17_only_bmc_is_refused_clearly(
+    emulator: Callable[..., Emulator],
+) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[17]))
+    result = by_argv(bmc, "-o", "status", "-C", "3")
+    assert result.rc == 1
+    assert "no common cipher suite (no cipher suite match: the BMC refused suite 3)" in result.err
+    assert result.seconds < 2.0
+
+
 def test_unsupported_cipher_is_a_usage_error(bmc: Emulator) -> None:
     result = by_argv(bmc, "-o", "status", "-C", "1")
     assert result.rc == 1
