@@ -20,18 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.bench.install import add_bench_options, bench_install, command_line
-from harness.bench.timing import (
-    Paired,
-    Side,
-    machine_note,
-    markdown_rows,
-    ratio_header,
-    ratio_row,
-    time_pair,
-    verdict,
-    write_section,
-)
+from harness.bench.install import add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
 from harness.tools import stock_tool
 
@@ -190,33 +181,17 @@ def main(argv: Sequence[str]) -> int:
             cpu_per_session = (bmc.cpu_seconds() - cpu_before) / max(1, counted)
         finally:
             bmc.close()
-    print(f"fence_ipmilan, ours ({install.how}) vs stock ({stock} + ipmitool), same emulated BMC,")
-    print(f"power_wait 0, {args.runs} pairs (stdin, as fenced):")
-    print(ratio_header("ours", "stock") + "   goal")
-    status = 0
-    for action, pair, goal in rows:
-        status |= 1 if pair.failures or (goal is not None and not pair.ratio <= goal) else 0
-        print(ratio_row(action, pair) + "   " + verdict(pair.ratio, goal))
-    rate_met = "met" if rate >= SESSION_GOAL else "MISSED"
+    rate_met = "met" if rate >= SESSION_GOAL else "**missed**"
     how = f"{total} logins by {args.clients} pyghmi clients in {args.seconds:g} s; BMC counted {counted}"
-    rate_line = f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how})   >= {SESSION_GOAL:g}/s {rate_met}"
-    print(rate_line)
     capacity = 1 / cpu_per_session if cpu_per_session else float("inf")
-    cpu_line = (
+    after = [
+        f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how}); goal >= {SESSION_GOAL:g}/s: {rate_met}.",
         f"BMC emulator CPU per new session: {cpu_per_session * 1000:.2f} ms"
-        f" (~{capacity:.0f} sessions/s on one core)"
+        f" (~{capacity:.0f} sessions/s on one core).",
+    ]
+    title = (
+        f"fence_ipmilan, ours vs stock ({stock} + ipmitool), same emulated BMC, power_wait 0, {args.runs}"
+        f" pairs (stdin, as fenced); agents from {install.how}"
     )
-    print(cpu_line)
-    if args.write:
-        write_section(
-            "ipmi",
-            [
-                f"`{command_line('ipmi', argv)}` — {machine_note()}; agents from {install.how}.",
-                "",
-                *markdown_rows(rows, "ours", "stock"),
-                "",
-                rate_line.replace("   >=", "; goal >="),
-                cpu_line,
-            ],
-        )
-    return status
+    status = report("ipmi", argv, install, title, rows, after=after, write=args.write)
+    return status | (0 if rate >= SESSION_GOAL else 1)

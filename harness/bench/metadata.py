@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.bench.install import add_bench_options, bench_install, command_line
-from harness.bench.timing import (
-    Paired,
-    Side,
-    machine_note,
-    markdown_rows,
-    ratio_header,
-    ratio_row,
-    time_pair,
-    verdict,
-    write_section,
-)
+from harness.bench.install import add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
 from harness.tools import stock_tool
 
@@ -45,12 +36,5 @@ def main(argv: Sequence[str]) -> int:
             ours = Side(ours_name, [install.tool(ours_name), "-o", "metadata"])
             pair = time_pair(ours, Side(stock_name, [stock, "-o", "metadata"]), args.runs)
             rows.append((f"{ours_name} vs {stock_name}", pair, GOALS.get(ours_name)))
-    print(f"-o metadata wall time ({install.how}), {args.runs} pairs")
-    print(ratio_header("ours", "stock") + "   goal")
-    for what, pair, goal in rows:
-        status |= 1 if pair.failures or (goal is not None and not pair.ratio <= goal) else 0
-        print(ratio_row(what.split()[0], pair) + f"   vs {what.split()[-1]}   " + verdict(pair.ratio, goal))
-    if args.write:
-        lines = [f"`{command_line('metadata', argv)}` — {machine_note()}; agents from {install.how}.", ""]
-        write_section("metadata", lines + markdown_rows(rows, "ours", "stock", first="agent"))
-    return status
+    title = f"-o metadata wall time, {args.runs} pairs; agents from {install.how}"
+    return status | report("metadata", argv, install, title, rows, first="agent", write=args.write)

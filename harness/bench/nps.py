@@ -15,19 +15,9 @@ import statistics
 import subprocess
 from collections.abc import Callable, Sequence
 
-from harness.bench.install import Install, add_bench_options, bench_install, command_line
-from harness.bench.timing import (
-    Paired,
-    Side,
-    machine_note,
-    markdown_rows,
-    ratio_header,
-    ratio_row,
-    time_command,
-    time_pair,
-    verdict,
-    write_section,
-)
+from harness.bench.install import Install, add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_command, time_pair, verdict
 from harness.emulator_process import Emulator, start_emulator
 from harness.one_line_parser import OneLineParser
 from harness.tools import stock_tool
@@ -112,31 +102,16 @@ def main(argv: Sequence[str]) -> int:
     with bench_install(args.venv) as install:
         rows = zero_delay_rows(install, stock, args.runs)
         floor, floor_failures = floor_run(install, max(5, args.runs // 2))
-    print(
-        f"fence_nps ({install.how}) vs stock fence_wti, telnet, power_wait 0, relay delay 0,"
-        f" {args.runs} pairs"
-    )
-    print(ratio_header("fence_nps", "fence_wti") + "   goal")
-    status = 0
-    for action, pair, goal in rows:
-        status |= 1 if pair.failures or (goal is not None and not pair.ratio <= goal) else 0
-        print(ratio_row(action, pair) + "   " + verdict(pair.ratio, goal))
     over = floor / (2 * RELAY)
-    status |= 1 if floor_failures or not over <= FLOOR_GOAL else 0
     floor_line = (
-        f"reboot with {RELAY:g} s relays: {floor:.3f} s = {over:.3f}x the {2 * RELAY:g} s floor"
+        f"fence_nps reboot with {RELAY:g} s relays: {floor:.3f} s = {over:.3f}x the {2 * RELAY:g} s floor"
         f" ({verdict(over, FLOOR_GOAL)}; failures {floor_failures})"
     )
-    print(floor_line)
-    if args.write:
-        write_section(
-            "nps",
-            [
-                f"`{command_line('nps', argv)}` — {machine_note()}; agents from {install.how}.",
-                "",
-                *markdown_rows(rows, "fence_nps", "fence_wti"),
-                "",
-                f"fence_nps {floor_line}.",
-            ],
-        )
-    return status
+    title = (
+        f"fence_nps vs stock fence_wti, telnet, power_wait 0, relay delay 0, {args.runs} pairs; agents from"
+        f" {install.how}"
+    )
+    status = report(
+        "nps", argv, install, title, rows, ("fence_nps", "fence_wti"), after=[floor_line], write=args.write
+    )
+    return status | (1 if floor_failures or not over <= FLOOR_GOAL else 0)

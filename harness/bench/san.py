@@ -25,18 +25,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fence_agents.transports.snmp import CommunitySession, SnmpTarget
-from harness.bench.install import add_bench_options, bench_install, command_line
-from harness.bench.timing import (
-    Paired,
-    Side,
-    machine_note,
-    markdown_rows,
-    ratio_header,
-    ratio_row,
-    time_pair,
-    verdict,
-    write_section,
-)
+from harness.bench.install import add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
 from harness.tools import stock_tool
 
@@ -205,15 +196,9 @@ def main(argv: Sequence[str]) -> int:
         print()
         with bench_install(args.venv) as install:
             rows = agents_rows(install.tool("fence_ifmib"), ours_port, args.runs, stock)
-        print(f"fence_ifmib ({install.how}) against our switch, wall time, {args.runs} pairs")
-        print(ratio_header("ours", "stock") + "   goal")
-        for action, pair, goal in rows:
-            status |= 1 if pair.failures or not pair.ratio <= AGENT_GOAL else 0
-            print(ratio_row(action, pair) + "   " + verdict(pair.ratio, goal))
-        if args.write:
-            head = f"`{command_line('san', argv)}` — {machine_note()}; agents from {install.how}."
-            write_section("san", [head, "", *agent_lines, "", *markdown_rows(rows, "ours", "stock")])
-        return status
+        title = f"fence_ifmib against our switch, wall time, {args.runs} pairs; agents from {install.how}"
+        before = [*agent_lines, ""] if args.write else []
+        return status | report("san", argv, install, title, rows, before=before, write=args.write)
     finally:
         for proc in procs:
             proc.terminate()

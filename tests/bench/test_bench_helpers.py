@@ -10,7 +10,7 @@ import pytest
 
 from harness.bench.install import add_bench_options, command_line
 from harness.bench.timing import Side, markdown_rows, time_pair, write_section
-from harness.cli import OneLineParser
+from harness.one_line_parser import OneLineParser
 
 
 def test_pair_alternates_and_pairs_the_ratios() -> None:
