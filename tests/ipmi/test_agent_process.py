@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -124,3 +127,24 @@ def test_password_stays_out_of_verbose_output(bmc: Emulator) -> None:
     result = by_stdin(bmc, "status", verbose="1", debug_file="/dev/null")
     assert result.rc == 0
     assert USERS["admin"]["password"] not in result.err
+
+
+def test_a_run_loads_neither_pyghmi_nor_cryptography(bmc: Emulator) -> None:
+    """The lean client: status and a power change without pyghmi's session or cryptography's AES (AES comes
+    from libcrypto through ctypes)."""
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from fence_agents.agents import ipmilan\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = ipmilan.main()\n"
+        "from fence_agents.ipmi import aes\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pyghmi', 'cryptography'})\n"
+        "print(json.dumps([code, out.getvalue(), heavy, aes.backend()]))\n"
+    )
+    for action, expected in (("status", "Status: ON\n"), ("reboot", "Success: Rebooted\n")):
+        argv = [*target_args(bmc.host, bmc.port("bmc1")), "-o", action, "--power-wait", "0"]
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=30, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == [0, expected, [], "libcrypto"]
