@@ -101,8 +101,12 @@ def _has_fencelab(venv: Path) -> bool:
 
 
 @contextmanager
-def bench_install(venv: str | None) -> Iterator[Install]:
-    """The install to measure (see the module docstring); a temporary one is removed when done."""
+def bench_install(venv: str | None, given: Install | None = None) -> Iterator[Install]:
+    """The install to measure (see the module docstring): ``given`` (``fencelab bench all`` builds one for
+    every bench), the one in ``venv``, or a new one; a temporary one is removed when done."""
+    if given is not None:
+        yield given
+        return
     if venv and _has_fencelab(Path(venv)):
         yield Install(Path(venv).resolve(), f"the install in {venv}")
         return

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.bench.install import add_bench_options, bench_install
+from harness.bench.install import Install, add_bench_options, bench_install
 from harness.bench.report import report
 from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
@@ -159,7 +159,8 @@ def sessions_per_second(port: int, clients: int, seconds: float) -> tuple[float,
     return (total / longest if longest else 0.0), total
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench ipmi")
     add_bench_options(parser, runs=10)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of the session-rate test")
@@ -171,7 +172,7 @@ def main(argv: Sequence[str]) -> int:
             "stock fence_ipmilan or ipmitool missing: apt-get install fence-agents ipmitool", file=sys.stderr
         )
         return 1
-    with bench_install(args.venv) as install:
+    with bench_install(args.venv, install) as install:
         bmc = Bmc()
         try:
             rows = time_agents(bmc, install.tool("fence_ipmilan"), stock, args.runs)

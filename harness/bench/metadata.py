@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.bench.install import add_bench_options, bench_install
+from harness.bench.install import Install, add_bench_options, bench_install
 from harness.bench.report import report
 from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
@@ -20,13 +20,14 @@ PAIRS = (
 GOALS = {"fence_nps": 0.6}
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench metadata")
     add_bench_options(parser, runs=20)
     args = parser.parse_args(list(argv))
     rows: list[tuple[str, Paired, float | None]] = []
     status = 0
-    with bench_install(args.venv) as install:
+    with bench_install(args.venv, install) as install:
         for ours_name, stock_name in PAIRS:
             stock = stock_tool(stock_name)
             if stock is None:

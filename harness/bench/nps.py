@@ -91,7 +91,8 @@ def floor_run(install: Install, runs: int) -> tuple[float, int]:
     return (statistics.median(samples) if samples else float("nan")), timing.failures
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench nps")
     add_bench_options(parser, runs=15)
     args = parser.parse_args(list(argv))
@@ -99,7 +100,7 @@ def main(argv: Sequence[str]) -> int:
     if stock is None:
         print("fencelab bench nps: stock fence_wti missing: apt-get install fence-agents")
         return 1
-    with bench_install(args.venv) as install:
+    with bench_install(args.venv, install) as install:
         rows = zero_delay_rows(install, stock, args.runs)
         floor, floor_failures = floor_run(install, max(5, args.runs // 2))
     over = floor / (2 * RELAY)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fence_agents.transports.snmp import CommunitySession, SnmpTarget
-from harness.bench.install import add_bench_options, bench_install
+from harness.bench.install import Install, add_bench_options, bench_install
 from harness.bench.report import report
 from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
@@ -161,7 +161,8 @@ def agents_rows(
     return rows
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench san")
     parser.add_argument("--requests", type=int, default=1000, help="sequential requests per measurement")
     add_bench_options(parser, runs=10)
@@ -194,7 +195,7 @@ def main(argv: Sequence[str]) -> int:
                 f"| {op.upper()} | {mine:.0f} /s | {sim:.0f} /s | {mine / sim:.2f}x | >= 1x: {met} |"
             )
         print()
-        with bench_install(args.venv) as install:
+        with bench_install(args.venv, install) as install:
             rows = agents_rows(install.tool("fence_ifmib"), ours_port, args.runs, stock)
         title = f"fence_ifmib against our switch, wall time, {args.runs} pairs; agents from {install.how}"
         before = [*agent_lines, ""] if args.write else []
