@@ -118,3 +118,16 @@ def test_our_agent_and_ipmitool_agree_across_suites(bmc: Emulator, ours: str, th
     assert ipmitool(bmc, "chassis", "power", "on", cipher=theirs).returncode == 0
     status = by_argv(bmc, "-o", "status", "-C", ours)
     assert (status.rc, status.out) == (0, "Status: ON\n"), status.err
+
+
+@pytest.mark.parametrize(("offered", "best"), [([17, 3], "17"), ([3], "3")])
+def test_ipmitool_picks_the_best_suite_the_bmc_lists(
+    emulator: Callable[..., Emulator], offered: list[int], best: str
+) -> None:
+    """Without -C, ipmitool asks Get Channel Cipher Suites first (pyghmi's server lists suite 3 only)."""
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=offered))
+    tool = require_tool("ipmitool")
+    argv = [tool, "-I", "lanplus", "-H", bmc.host, "-p", str(bmc.port("bmc1")), "-U", "admin", "-E", "-v"]
+    done = run([*argv, "chassis", "power", "status"], env={"IPMI_PASSWORD": USERS["admin"]["password"]})
+    assert done.stdout == "Chassis Power is on\n", done.stderr
+    assert f"Using best available cipher suite {best}" in done.stderr
