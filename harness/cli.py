@@ -22,7 +22,7 @@ USAGE = """usage: fencelab <command> [args]
 commands:
   demo                     start emulated devices and fence through our agents, as a readable timeline
   emulate <device> [...]   run one emulated device (nps, bmc, san) in the foreground; prints a JSON ready line
-  bench <what> [...]       benchmark against the stock tools (all, metadata, nps, ipmi, san)
+  bench <what> [...]       benchmark against the stock tools (fencelab bench -h lists them)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
   uninstall-agents [...]   remove the agents install-agents installed
@@ -34,6 +34,7 @@ EMULATORS = ("nps", "bmc", "san")
 
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
+    "all": ("metadata, nps, ipmi and san on one install (a fresh venv from the wheel, built once)", "~5 min"),
     "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "RT_metadata"),
     "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "RT_nps"),
     "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "RT_nps_sessions"),
@@ -90,9 +91,9 @@ def _dispatch(args: list[str]) -> int:
         mod = _load(f"emulators.{rest[0]}.cli", f"device '{rest[0]}'")
         rest = rest[1:]
     elif cmd == "bench":
-        if not rest:
-            print("fencelab bench: choose what to measure: all, metadata, nps, ipmi, san", file=sys.stderr)
-            return 2
+        if not rest or rest[0] in ("-h", "--help"):
+            print(bench_usage(), end="", file=sys.stdout if rest else sys.stderr)
+            return 0 if rest else 2
         mod = _load(f"harness.bench.{rest[0]}", f"benchmark '{rest[0]}'")
         rest = rest[1:]
     elif cmd == "lab":
