@@ -37,7 +37,7 @@ PURE_CORES: dict[str, str] = {
     "fence_agents.agents.nps_screens": "NPS /S and /SG table parser",
     "fence_agents.agents.brocade_switchshow": "Brocade switchshow parser",
     "fence_agents.transports.telnet_protocol": "telnet negotiation codec",
-    "fence_agents.ipmi.session": "the RMCP+ client session state machine (datagrams and time in, datagrams out)",
+    "fence_agents.ipmi.session": "the RMCP+ client session state machine (datagrams and time in)",
     "fence_agents.ipmi.wire": "RMCP/RMCP+ framing, IPMI messages, packet sealing",
     "fence_agents.ipmi.rakp": "RMCP+ open session and RAKP messages, cipher suites, key derivation",
     "fence_agents.ipmi.aes": "AES-128-CBC through libcrypto (bytes in, bytes out)",
