@@ -168,12 +168,13 @@ def main(argv: Sequence[str], install: Install | None = None) -> int:
     add_bench_options(parser, runs=10)
     args = parser.parse_args(list(argv))
     stock = stock_tool("fence_ifmib")
-    if stock is None or not (
-        shutil.which("snmpsim-command-responder") or Path(sys.executable).parent.exists()
-    ):
+    if stock is None:
         print(
             "fencelab bench san: needs the stock fence_ifmib (apt-get install fence-agents)", file=sys.stderr
         )
+        return 1
+    if not (Path(sys.executable).parent / "snmpsim-command-responder").exists():
+        print("fencelab bench san: needs snmpsim: pip install 'fencelab[bench]'", file=sys.stderr)
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="fencelab-bench-san-"))
     procs: list[subprocess.Popen[bytes] | subprocess.Popen[str]] = []
