@@ -76,12 +76,16 @@ def _run(argv: list[str], what: str) -> None:
 
 
 def build_wheel(out: Path, source: Path = ROOT) -> Path:
-    """This checkout's wheel (no dependencies), built by pip in an isolated build environment."""
+    """This checkout's wheel (no dependencies), built by pip in an isolated build environment from a clean
+    copy of the tree: setuptools' build/ directory keeps files deleted from the source, which would
+    otherwise end up in the wheel (and no build/ is left in the checkout)."""
+    clean = out / "source"
+    junk = shutil.ignore_patterns(".git", ".venv", ".tox", "build", "dist", "*.egg-info", "__pycache__")
+    shutil.copytree(source, clean, ignore=junk)
     _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-         str(source)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(clean)],
         "building the wheel",
-    )  # fmt: skip
+    )
     wheels = sorted(out.glob("fencelab-*.whl"))
     if not wheels:
         raise InstallError(f"building the wheel left no fencelab-*.whl in {out}")
