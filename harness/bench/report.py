@@ -10,8 +10,8 @@ from harness.bench.timing import (
     Paired,
     machine_note,
     markdown_rows,
+    pair_row,
     ratio_header,
-    ratio_row,
     verdict,
     write_section,
 )
@@ -38,7 +38,7 @@ def report(
     print(ratio_header(*labels) + "   goal")
     for name, pair, goal in rows:
         status |= 1 if pair.failures or (goal is not None and not pair.ratio <= goal) else 0
-        print(ratio_row(name, pair) + "   " + verdict(pair.ratio, goal))
+        print(pair_row(name, pair) + "   " + verdict(pair.ratio, goal))
     for line in after:
         print(line)
     if write:
