@@ -5,8 +5,11 @@ Nothing here reads options, prints or sleeps for real: :class:`Plan` carries the
 failures are raised as :mod:`fence_agents.errors` exceptions carrying upstream's one-line messages.
 
 The verify loop (``set_and_verify``): set every plug, wait ``power_wait``, then poll at once and again
-after 0.05 s, 0.1 s, 0.2 s ... capped at ``stonith_status_sleep``, until every plug reports the target
-state or ``power_timeout`` has passed since polling began (0 = no limit, as upstream).
+after pauses of 1/20 of the time waited so far (at least 20 ms, at most ``stonith_status_sleep``), until
+every plug reports the target state or ``power_timeout`` has passed since polling began (0 = no limit,
+as upstream). A change is seen at most max(20 ms, 5% of the wait) after it happens (plus one status
+round trip), where doubling pauses saw a relay that switched at 0.5 s only at 0.75 s; the polls still
+thin out as the wait grows (see docs/agent-api.md, "The verify loop").
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from fence_agents.plan import Plan, SystemClock, Timing
 from fence_agents.spec import Action
 
 Plug = str | None
-FIRST_BACKOFF = 0.05  # the first re-check comes quickly: most devices switch in well under a second
+FIRST_PAUSE = 0.02  # the shortest pause between polls, while the wait is young (< 0.4 s)
+PAUSE_FRACTION = 0.05  # then the pause is this fraction of the time waited: the overshoot is at most 5%
 MIN_PAUSE = 0.01  # never hammer a device in a tight loop, even with stonith_status_sleep=0
 
 log = agent_log.get("fence_agents")
@@ -46,21 +50,27 @@ def all_reached(device: Device, plugs: Sequence[Plug], target: PowerState) -> bo
     return all(device.get_power(plug) is target for plug in plugs)
 
 
+def next_pause(waited: float, status_sleep: float) -> float:
+    """The pause before the next poll after ``waited`` seconds of polling: 5% of the wait, at least
+    20 ms, at most ``status_sleep`` (and never below 10 ms, even when status_sleep is 0)."""
+    cap = max(MIN_PAUSE, status_sleep)
+    return min(max(FIRST_PAUSE, waited * PAUSE_FRACTION), cap)
+
+
 def poll_until(
     device: Device, plugs: Sequence[Plug], target: PowerState, timing: Timing, clock: Clock
 ) -> bool:
-    """Poll at once, then with doubling pauses capped at status_sleep, until reached or timed out."""
-    deadline = clock.monotonic() + timing.power_timeout if timing.power_timeout > 0 else math.inf
-    pause = max(MIN_PAUSE, min(FIRST_BACKOFF, timing.status_sleep))
-    cap = max(MIN_PAUSE, timing.status_sleep)
+    """Poll at once, then after pauses of :func:`next_pause`, until reached or timed out."""
+    start = clock.monotonic()
+    deadline = start + timing.power_timeout if timing.power_timeout > 0 else math.inf
     while True:
         if all_reached(device, plugs, target):
             return True
-        remaining = deadline - clock.monotonic()
+        now = clock.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             return False
-        clock.sleep(min(pause, remaining))
-        pause = min(pause * 2, cap)
+        clock.sleep(min(next_pause(now - start, timing.status_sleep), remaining))
 
 
 def set_and_verify(

@@ -34,13 +34,14 @@ EMULATORS = ("nps", "bmc", "san", "redfish")
 
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
-    "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "~30 s"),
+    "all": ("metadata, nps, ipmi and san on one install (a fresh venv from the wheel, built once)", "~3 min"),
+    "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "~1 min"),
     "startup": ("a plain -o status of fence_nps/ifmib/brocade against the stock ones", "~20 s"),
-    "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "~70 s"),
+    "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "~2 min"),
     "nps_sessions": ("one NPS emulator, 200 concurrent telnet sessions: /S latency", "~10 s"),
-    "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "~60 s"),
-    "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~80 s"),
-    "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~30 s"),
+    "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "~1 min"),
+    "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~1 min"),
+    "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~1 min"),
     "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
     "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "~1 min"),
 }

@@ -12,6 +12,7 @@ BMCs::
     powered = true                 # initial chassis state
     session_timeout = 60.0         # idle RMCP+ sessions are forgotten after this
     kg = "..."                     # BMC key; absent = the user's password (the common factory setting)
+    cipher_suites = [17, 3]        # RMCP+ suites offered, in order of preference (3 only: an older BMC)
     [users]
     admin = { password = "password", privilege = "administrator" }
     viewer = { password = "viewer", privilege = "user" }
@@ -36,7 +37,7 @@ from typing import Any
 from emulators.base.config import ConfigError, Table, command_argv, faults_from
 from emulators.base.faults import FaultSpec, fault_from_mapping
 from emulators.bmc.chassis import ChassisTiming
-from emulators.bmc.rmcpplus import Privilege
+from emulators.bmc.rmcpplus import DEFAULT_SUITES, SUITES, Privilege
 
 DEFAULT_USERS: dict[str, tuple[str, Privilege]] = {"admin": ("password", Privilege.ADMINISTRATOR)}
 MAX_BMCS = 256
@@ -55,6 +56,7 @@ class BmcConfig:
     faults: list[FaultSpec] = field(default_factory=list)
     target: list[str] = field(default_factory=list)  # argv of the process the chassis powers
     events: str | None = None  # event file (docs/events.md) the worker appends chassis changes to
+    cipher_suites: list[int] = field(default_factory=lambda: list(DEFAULT_SUITES))
 
     def to_json(self) -> str:
         t = self.timing
@@ -68,7 +70,7 @@ class BmcConfig:
                  "state": f.state, "after": f.after, "times": f.times}
                 for f in self.faults
             ],
-            "target": self.target, "events": self.events,
+            "target": self.target, "events": self.events, "cipher_suites": self.cipher_suites,
         })  # fmt: skip
 
     @classmethod
@@ -86,6 +88,7 @@ class BmcConfig:
             faults=[fault_from_mapping(f) for f in data["faults"]],
             target=list(data["target"]),
             events=data.get("events"),
+            cipher_suites=list(data.get("cipher_suites", DEFAULT_SUITES)),
         )
 
 
@@ -153,7 +156,18 @@ def _one(table: Table, base: BmcConfig, flags: Sequence[str] = ()) -> BmcConfig:
         kg=kg,
         faults=faults,
         target=command_argv(target, f"{table.where}.target") if target is not None else list(base.target),
+        cipher_suites=_suites(table, base.cipher_suites),
     )
+
+
+def _suites(table: Table, default: list[int]) -> list[int]:
+    raw = table.raw("cipher_suites", None)
+    if raw is None:
+        return list(default)
+    offered = sorted(SUITES)
+    if not isinstance(raw, list) or not raw or any(type(n) is not int or n not in SUITES for n in raw):
+        raise ConfigError(f"{table.where}.cipher_suites must be a non-empty list of {offered}")
+    return list(dict.fromkeys(raw))
 
 
 def fleet_from(config: Mapping[str, Any], where: str, fault_flags: Sequence[str] = ()) -> list[BmcConfig]:

@@ -8,6 +8,7 @@ decisions a real BMC makes; :mod:`emulators.bmc.server` applies them to pyghmi's
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -50,10 +51,27 @@ CC_INSUFFICIENT_PRIVILEGE = 0xD4
 CC_PRIVILEGE_NOT_AVAILABLE = 0x80  # Set Session Privilege: level not available for this user
 CC_PRIVILEGE_EXCEEDS_LIMIT = 0x81  # Set Session Privilege: exceeds channel/user limit
 
-# The one cipher suite pyghmi's server implements (suite 3): RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128.
-SUPPORTED_AUTH = 1
-SUPPORTED_INTEGRITY = 1
-SUPPORTED_CONFIDENTIALITY = 1
+
+@dataclass(frozen=True)
+class CipherSuite:
+    """An RMCP+ cipher suite: algorithm numbers (tables 13-17..13-19), the hash of its HMACs and the
+    length of RAKP4's integrity check value (and of every packet's integrity code)."""
+
+    number: int
+    auth: int
+    integrity: int
+    confidentiality: int
+    hash_name: str
+    icv_length: int
+
+
+# Suite 3: RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128.
+# Suite 17: RAKP-HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128.
+SUITES = {
+    3: CipherSuite(3, 1, 1, 1, "sha1", 12),
+    17: CipherSuite(17, 3, 4, 1, "sha256", 16),
+}
+DEFAULT_SUITES = (17, 3)  # in order of preference when a client leaves the choice to the BMC
 
 # Lowest session privilege each command needs (IPMI 2.0 appendix G). Commands not listed are left to the
 # dispatcher (unknown ones answer 0xc1 "invalid command" whatever the privilege).
@@ -110,14 +128,45 @@ def parse_open_session_request(data: bytes) -> OpenSessionRequest:
     )
 
 
-def negotiate(request: OpenSessionRequest) -> RakpStatus:
-    """Accept only what the server implements, so clients that propose more fall back to suite 3."""
+def choose_suite(request: OpenSessionRequest, offered: Sequence[int] = DEFAULT_SUITES) -> CipherSuite | None:
+    """The first suite of ``offered`` that fits every algorithm the client named (None: wildcard)."""
     wanted = (request.auth, request.integrity, request.confidentiality)
-    offered = (SUPPORTED_AUTH, SUPPORTED_INTEGRITY, SUPPORTED_CONFIDENTIALITY)
-    for want, have in zip(wanted, offered, strict=True):
-        if want is not None and want != have:
-            return RakpStatus.NO_CIPHER_SUITE_MATCH
-    return RakpStatus.OK
+    for number in offered:
+        suite = SUITES[number]
+        have = (suite.auth, suite.integrity, suite.confidentiality)
+        if all(want is None or want == got for want, got in zip(wanted, have, strict=True)):
+            return suite
+    return None
+
+
+def negotiate(request: OpenSessionRequest, offered: Sequence[int] = DEFAULT_SUITES) -> RakpStatus:
+    """Accept only what the BMC offers, so clients that propose something else fall back."""
+    return RakpStatus.OK if choose_suite(request, offered) is not None else RakpStatus.NO_CIPHER_SUITE_MATCH
+
+
+def open_session_response(request: OpenSessionRequest, suite: CipherSuite, managed_id: bytes) -> bytes:
+    """Open Session Response accepting ``suite`` (table 13-10); maximum privilege: administrator."""
+
+    def record(kind: int, algorithm: int) -> bytes:
+        return bytes([kind, 0, 0, 8, algorithm, 0, 0, 0])
+
+    return (
+        bytes([request.tag, 0, Privilege.ADMINISTRATOR, 0])
+        + request.console_session_id
+        + managed_id
+        + record(0, suite.auth)
+        + record(1, suite.integrity)
+        + record(2, suite.confidentiality)
+    )
+
+
+def cipher_suite_records(offered: Sequence[int]) -> bytes:
+    """Get Channel Cipher Suites records (table 22-19): C0h, suite id, auth, 40h|integrity, 80h|conf."""
+    out = b""
+    for number in offered:
+        s = SUITES[number]
+        out += bytes([0xC0, s.number, s.auth, 0x40 | s.integrity, 0x80 | s.confidentiality])
+    return out
 
 
 def open_session_rejection(request: OpenSessionRequest, status: RakpStatus) -> bytes:

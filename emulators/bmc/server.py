@@ -15,12 +15,14 @@ every command ourselves, and skipping ``bmc`` (which imports pyghmi's client and
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import hmac
 import itertools
 import os
 import struct
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyghmi.ipmi.private.constants as constants
@@ -40,6 +42,7 @@ class BmcSession(serversession.ServerSession):
     """One client's RMCP+ session, with the decisions of :mod:`rmcpplus` applied."""
 
     bmc: EmulatedBmc
+    suite: rmcpplus.CipherSuite
 
     def __init__(
         self,
@@ -67,17 +70,24 @@ class BmcSession(serversession.ServerSession):
         return super()._handle_ipmi_packet(data, sockaddr=sockaddr, qent=qent)
 
     # -- session set-up ------------------------------------------------------------------------------
+    # pyghmi's server hard-codes suite 3 (SHA-1 in RAKP2, RAKP3, RAKP4 and the keys); these methods do the
+    # same steps with the negotiated suite's hash, so suite 17 (SHA-256) works too.
     def create_open_session_response(self, request: Any) -> bytearray:
         self.kg = self.bmc.kg  # a new login from the same address must not inherit the last user's key
         try:
             parsed = rmcpplus.parse_open_session_request(bytes(request))
         except ValueError:
             return bytearray()
-        status = rmcpplus.negotiate(parsed)
-        if status is not RakpStatus.OK:
-            self.clientsessionid = bytearray(parsed.console_session_id)
-            return bytearray(rmcpplus.open_session_rejection(parsed, status))
-        return super().create_open_session_response(request)
+        self.clientsessionid = bytearray(parsed.console_session_id)
+        suite = rmcpplus.choose_suite(parsed, self.bmc.cipher_suites)
+        if suite is None:
+            return bytearray(rmcpplus.open_session_rejection(parsed, RakpStatus.NO_CIPHER_SUITE_MATCH))
+        self.suite = suite
+        self.currhashlib = getattr(hashlib, suite.hash_name)
+        self.currhashlen = suite.icv_length
+        self.managedsessionid = bytearray(os.urandom(4))
+        self.privlevel = Privilege.ADMINISTRATOR
+        return bytearray(rmcpplus.open_session_response(parsed, suite, bytes(self.managedsessionid)))
 
     def _got_rmcp_openrequest(self, data: Any) -> None:
         """A new login from an address that had a session: the same login faults as a first one."""
@@ -103,7 +113,46 @@ class BmcSession(serversession.ServerSession):
             return
         self.privilege_limit = rmcpplus.session_limit(rakp1, limit)
         self.privilege = min(Privilege.USER, self.privilege_limit)
-        super()._got_rakp1(data)
+        self._send_rakp2(bytes(data), rakp1, self.bmc.authdata[rakp1.username])
+
+    def _mac(self, key: bytes, data: bytes) -> bytes:
+        return hmac.digest(key, data, self.suite.hash_name)
+
+    def _send_rakp2(self, data: bytes, rakp1: rmcpplus.Rakp1, password: str) -> None:
+        self.Rm = bytearray(data[8:24])
+        self.rolem = rakp1.role
+        self.maxpriv = self.rolem & 0b111
+        self.username = rakp1.username.encode("utf-8")
+        self.uuiddata = self.uuid.bytes
+        self.Rc = bytearray(os.urandom(16))
+        self.kuid = password.encode("utf-8")
+        if self.kg is None:
+            self.kg = self.kuid
+        who = bytes([self.rolem, len(self.username)]) + self.username
+        signed = bytes(self.clientsessionid + self.managedsessionid + self.Rm + self.Rc) + self.uuiddata + who
+        message = bytes([rakp1.tag, 0, 0, 0]) + bytes(self.clientsessionid + self.Rc) + self.uuiddata
+        self.send_payload(
+            bytearray(message + self._mac(self.kuid, signed)), constants.payload_types["rakp2"], retry=False
+        )
+
+    def _got_rakp3(self, data: Any) -> None:
+        data = bytes(data)
+        if len(data) < 8 or not hasattr(self, "Rc"):
+            return
+        who = bytes([self.rolem, len(self.username)]) + self.username
+        self.sik = self._mac(self.kg, bytes(self.Rm + self.Rc) + who)
+        self.k1 = self._mac(self.sik, b"\x01" * 20)
+        self.k2 = self._mac(self.sik, b"\x02" * 20)
+        self.aeskey = self.k2[:16]
+        expected = self._mac(self.kuid, bytes(self.Rc + self.clientsessionid) + who)
+        if data[1] != 0:
+            return  # the client did not like our RAKP2
+        if not hmac.compare_digest(expected, data[8:]):
+            self._send_rakp4(data[0], RakpStatus.INVALID_INTEGRITY_CHECK)
+            return
+        self.localsid = int.from_bytes(self.managedsessionid, "little")
+        self.ipmicallback = self.handle_client_request
+        self._send_rakp4(data[0], 0)
 
     # -- requests ------------------------------------------------------------------------------------
     def handle_client_request(self, request: dict[str, Any]) -> None:
@@ -157,9 +206,18 @@ class BmcSession(serversession.ServerSession):
         self.bmc.handle_raw_request(request, self)
 
     def _send_rakp4(self, tagvalue: int, statuscode: int) -> None:
-        if statuscode == 0:
-            self.bmc.logins += 1  # a session established (pyghmi calls this only after RAKP3 checked out)
-        super()._send_rakp4(tagvalue, statuscode)
+        payload = bytes([tagvalue, statuscode, 0, 0]) + bytes(self.clientsessionid)
+        if statuscode:
+            self.send_payload(bytearray(payload), constants.payload_types["rakp4"], retry=False)
+            return
+        self.bmc.logins += 1  # a session established
+        signed = bytes(self.Rm + self.managedsessionid) + self.uuiddata
+        payload += self._mac(self.sik, signed)[: self.suite.icv_length]
+        self.send_payload(bytearray(payload), constants.payload_types["rakp4"], retry=False)
+        self.confalgo = "aes"
+        self.integrityalgo = self.suite.hash_name
+        self.sequencenumber = 1
+        self.sessionid = int.from_bytes(self.clientsessionid, "little")
 
     def sessionless_data(self, data: Any, sockaddr: Any) -> None:
         """A packet queued for this session after it was forgotten: the BMC treats it as new."""
@@ -186,6 +244,7 @@ class EmulatedBmc(ChassisCommands, serversession.IpmiServer):
         session_timeout: float = 60.0,
         kg: bytes | None = None,
         bmc_uuid: uuid.UUID | None = None,
+        cipher_suites: Sequence[int] = rmcpplus.DEFAULT_SUITES,
     ) -> None:
         passwords = {name: secret for name, (secret, _) in users.items()}
         super().__init__(passwords, port=port, bmcuuid=bmc_uuid, address=address)
@@ -196,6 +255,7 @@ class EmulatedBmc(ChassisCommands, serversession.IpmiServer):
         self.clock = clock if clock is not None else chassis.clock
         self.identity = identity or Identity()
         self.session_timeout = session_timeout
+        self.cipher_suites = tuple(cipher_suites)
         if kg is not None:
             self.set_kg(kg)
         self.sessions: dict[Any, BmcSession] = {}
@@ -237,6 +297,26 @@ class EmulatedBmc(ChassisCommands, serversession.IpmiServer):
             )
         finally:
             self.authcap = saved
+
+    def send_cipher_suites(
+        self,
+        myaddr: int,
+        mylun: int,
+        clientaddr: int,
+        clientlun: int,
+        clientseq: int,
+        data: Any,
+        sockaddr: Any,
+    ) -> None:
+        """Get Channel Cipher Suites, outside a session: the suites this BMC offers (pyghmi lists 3 only).
+        The list fits the first 16-byte chunk, so every list index gets the same answer."""
+        body = bytes([myaddr, mylun | clientseq << 2, 0x54, 0, 1]) + rmcpplus.cipher_suite_records(
+            self.cipher_suites
+        )
+        head = bytes([clientaddr, clientlun | (7 << 2)])
+        message = head + bytes([-sum(head) & 0xFF]) + body + bytes([-sum(body) & 0xFF])
+        packet = b"\x06\x00\xff\x07\x06\x00" + bytes(8) + len(message).to_bytes(2, "little") + message
+        ipmisession._io_sendto(self.serversocket, bytearray(packet), sockaddr)
 
     def _open(self, raw: bytearray, sockaddr: Any) -> None:
         BmcSession(self.authdata, self.kg, sockaddr, self.serversocket, raw[16:], self.uuid, bmc=self)

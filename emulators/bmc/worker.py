@@ -48,6 +48,7 @@ class Worker:
             port=config.port,
             session_timeout=config.session_timeout,
             kg=config.kg.encode() if config.kg else None,
+            cipher_suites=config.cipher_suites,
         )
         self.wiring = Wiring()
         if config.target:

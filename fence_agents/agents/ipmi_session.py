@@ -1,4 +1,5 @@
-"""A synchronous IPMI 2.0 (RMCP+) client session on pyghmi, with hard deadlines on every call.
+"""fence_ipmilan's pyghmi session, kept for ``--target`` (IPMB bridging) only: every other run uses the
+lean client (:mod:`.ipmi_rmcp`). A synchronous session on pyghmi, with hard deadlines on every call.
 
 pyghmi is imported here only, and this module only when an agent connects: ``-o metadata`` never pays for
 it. We use pyghmi's session layer directly (``raw_command``), not ``Command``: that skips the OEM
@@ -16,10 +17,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fence_agents.agents.ipmi_errors import LOGIN_PREFIX, completion_failure, login_failure, lost
+from fence_agents.agents.ipmi_rmcp import IpmiTarget
 from fence_agents.errors import ConnectError, DeviceTimeout
 
 T = TypeVar("T")
@@ -29,23 +30,6 @@ WAIT_SLICE = 0.005  # seconds; bounds the cost of pyghmi's lost wake-ups
 NETFN_CHASSIS = 0x00
 CMD_GET_CHASSIS_STATUS = 0x01
 CMD_CHASSIS_CONTROL = 0x02
-
-
-@dataclass(frozen=True)
-class IpmiTarget:
-    host: str
-    port: int
-    username: str
-    password: str
-    privilege: int  # 1 callback .. 4 administrator
-    kg: bytes | None = None
-    cipher: int | None = None  # 3 forces HMAC-SHA1/AES; None/17 lets pyghmi try 17 then fall back to 3
-    bridge: int | None = None  # IPMB address to bridge to (stock --target)
-    login_timeout: float = 5.0
-    command_timeout: float = 3.0
-
-    def __repr__(self) -> str:  # never the password or key
-        return f"IpmiTarget({self.username}@{self.host}:{self.port}, privilege={self.privilege})"
 
 
 def _bounded(fn: Callable[[], T], timeout: float, on_timeout: Callable[[], Exception]) -> T:

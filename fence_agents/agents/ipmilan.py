@@ -1,4 +1,5 @@
-"""fence_ipmilan: power fencing through a BMC over IPMI 2.0 (RMCP+), in Python on pyghmi. No ipmitool.
+"""fence_ipmilan: power fencing through a BMC over IPMI 2.0 (RMCP+), on our own lean RMCP+ client
+(:mod:`fence_agents.ipmi`). No ipmitool.
 
 Option-compatible with the stock agent (``-P/--lanplus``, ``-C/--cipher``, ``-L/--privlvl``, ``-A/--auth``,
 ``--hexadecimal-kg``, ``-m/--method cycle``, ``-o diag``, ``-u/--ipport`` 623, ``power_wait`` 2) and its
@@ -7,20 +8,26 @@ symlink names with their defaults (``fence_ipmilanplus``, ``fence_ilo3`` (power_
 ``--port-as-ip`` the plug is the address). ``--ipmitool-path``, ``--ipmitool-timeout``, ``--use-sudo`` and
 ``--sudo-path`` are accepted so existing configurations keep working; nothing is executed.
 
-One login per run; status is Get Chassis Status, power changes are Chassis Control. The framework verifies
-by polling (first re-check after 50 ms) instead of pyghmi's one-second wait. ``--lanplus`` off does not
-downgrade to IPMI 1.5: pyghmi negotiates 2.0 whenever the BMC offers it, as every BMC from this century does.
+One login per run (cipher suite 17, falling back to 3; ``-C 3`` only 3); status is Get Chassis Status, power
+changes are Chassis Control; the framework verifies by polling. ``--lanplus`` off does not downgrade to IPMI
+1.5: the client speaks 2.0, which every BMC from this century offers. ``--target`` (IPMB bridging) goes
+through pyghmi, which implements Send Message.
 """
 
 from __future__ import annotations
 
 from fence_agents.agents.ipmi_errors import PRIVILEGE_LEVELS
-from fence_agents.agents.ipmi_session import NETFN_CHASSIS, IpmiSession, IpmiTarget
+from fence_agents.agents.ipmi_rmcp import IpmiTarget, RmcpSession
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import NotSupported, UsageError
 from fence_agents.request import Request
 from fence_agents.spec import AgentSpec, Option, OptType
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fence_agents.agents.ipmi_session import IpmiSession
+
+NETFN_CHASSIS = 0x00
 CONTROL = {"off": 0, "on": 1, "cycle": 2, "reset": 3, "diag": 4, "soft": 5}
 SUPPORTED_CIPHERS = ("3", "17")
 
@@ -30,10 +37,17 @@ class IpmiDevice(Device):
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.session: IpmiSession | None = None
+        self.session: RmcpSession | IpmiSession | None = None
 
     def login(self) -> None:
-        session = IpmiSession(target_from(self.request))
+        target = target_from(self.request)
+        session: RmcpSession | IpmiSession
+        if target.bridge is not None:  # IPMB bridging: pyghmi's session, which implements Send Message
+            from fence_agents.agents.ipmi_session import IpmiSession
+
+            session = IpmiSession(target)
+        else:
+            session = RmcpSession(target, debug=self.request.log.debug)
         session.open()
         self.session = session
 
@@ -147,9 +161,9 @@ SPEC = AgentSpec(
     shortdesc="Fence agent for IPMI",
     longdesc=(
         "fence_ipmilan powers a machine off, on or through a cycle by talking to its baseboard management "
-        "controller over IPMI 2.0 (RMCP+), using pyghmi: ipmitool is not needed. The address is the BMC's; "
-        "there is no plug. Prefer the default method onoff, which verifies that the machine really went "
-        "off: with method cycle the BMC acknowledges a single command and nothing is verified."
+        "controller over IPMI 2.0 (RMCP+) with its own client: ipmitool is not needed. The address is the "
+        "BMC's; there is no plug. Prefer the default method onoff, which verifies that the machine really "
+        "went off: with method cycle the BMC acknowledges a single command and nothing is verified."
     ),
     vendor_url="",
     connect=connect,

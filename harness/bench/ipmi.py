@@ -3,7 +3,8 @@ BMC, in one run; then how many new IPMI sessions per second the emulator serves.
 
 Both agents are fed on stdin like fenced, with ``power_wait=0``; the BMC has no power-on delay. Before each
 timed ``off`` the chassis is switched on (and before ``on``, off) through the emulator's control pipe, so
-every run does real work. Figures: median wall time per action and the ratio ours/stock.
+every run does real work. Ours runs from an install (:mod:`harness.bench.install`), alternating with the
+stock agent (A B A B). Figures: median wall time per action and the median of the paired ratios.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.bench.install import Install, add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
-from harness.tools import our_tool, stock_tool
+from harness.tools import stock_tool
 
 USER, PASSWORD = "admin", "bench-Secret-1"
-GOALS = {"reboot": 0.25, "status": 0.5}  # ours/stock median ratio, at most
+GOALS = {"reboot": 0.25, "status": 0.6}  # ours/stock paired ratio, at most
 SESSION_GOAL = 100.0  # new sessions per second
 
 CONFIG = f"""
@@ -117,30 +120,22 @@ def expected(action: str) -> Callable[[subprocess.CompletedProcess[str]], bool]:
     return lambda proc: proc.returncode == 0 and words[action] in proc.stdout
 
 
-def time_agents(bmc: Bmc, ours: str, stock: str, runs: int) -> list[tuple[str, Timing, Timing]]:
+def time_agents(bmc: Bmc, ours: str, stock: str, runs: int) -> list[tuple[str, Paired, float | None]]:
     """Ours and stock alternate run by run (so load on a shared machine hits both alike), after one
-    unmeasured warm-up run each."""
-    rows = []
+    unmeasured warm-up pair."""
     before = {
         "status": bmc.power(True),
         "off": bmc.power(True),
         "on": bmc.power(False),
         "reboot": bmc.power(True),
     }
+    rows = []
     for action in ("status", "off", "on", "reboot"):
-        samples: dict[str, list[float]] = {"ours": [], "stock": []}
-        failures = {"ours": 0, "stock": 0}
-        for i in range(runs + 1):
-            for label, path in (("ours", ours), ("stock", stock)):
-                stdin = stdin_for(bmc.port, action)
-                one = time_command(
-                    label, [path], 1, stdin=stdin, ok=expected(action), before_each=before[action]
-                )
-                if i > 0:
-                    samples[label] += one.samples
-                    failures[label] += one.failures
-        ours_t, stock_t = (Timing(k, tuple(samples[k]), failures[k]) for k in ("ours", "stock"))
-        rows.append((action, ours_t, stock_t))
+        stdin, ok, prepare = stdin_for(bmc.port, action), expected(action), before[action]
+        pair = time_pair(
+            Side("ours", [ours], stdin, ok, prepare), Side("stock", [stock], stdin, ok, prepare), runs
+        )
+        rows.append((action, pair, GOALS.get(action)))
     return rows
 
 
@@ -164,9 +159,10 @@ def sessions_per_second(port: int, clients: int, seconds: float) -> tuple[float,
     return (total / longest if longest else 0.0), total
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench ipmi")
-    parser.add_argument("--runs", type=int, default=10, help="runs per action and agent (default 10)")
+    add_bench_options(parser, runs=10)
     parser.add_argument("--seconds", type=float, default=3.0, help="length of the session-rate test")
     parser.add_argument("--clients", type=int, default=2, help="client processes in the session-rate test")
     args = parser.parse_args(list(argv))
@@ -176,33 +172,27 @@ def main(argv: Sequence[str]) -> int:
             "stock fence_ipmilan or ipmitool missing: apt-get install fence-agents ipmitool", file=sys.stderr
         )
         return 1
-    ours = our_tool("fence_ipmilan")
-    bmc = Bmc()
-    try:
-        rows = time_agents(bmc, ours, stock, args.runs)
-        cpu_before, opened_before = bmc.cpu_seconds(), bmc.request(cmd="state")["logins"]
-        rate, total = sessions_per_second(bmc.port, args.clients, args.seconds)
-        counted = bmc.request(cmd="state")["logins"] - opened_before
-        cpu_per_session = (bmc.cpu_seconds() - cpu_before) / max(1, counted)
-    finally:
-        bmc.close()
-    print(f"fence_ipmilan, ours vs stock ({stock} + ipmitool), same emulated BMC, power_wait 0,")
-    print(f"median of {args.runs} runs (stdin, as fenced):")
-    print(ratio_header("ours", "stock") + "   goal")
-    status = 0
-    for action, a, b in rows:
-        goal = GOALS.get(action)
-        verdict = ""
-        if goal is not None:
-            met = a.median / b.median <= goal
-            verdict = f"   <= {goal:g}x {'met' if met else 'MISSED'}"
-        print(ratio_row(action, a, b) + verdict)
-        if a.failures or b.failures:
-            status = 1
-    rate_met = "met" if rate >= SESSION_GOAL else "MISSED"
+    with bench_install(args.venv, install) as install:
+        bmc = Bmc()
+        try:
+            rows = time_agents(bmc, install.tool("fence_ipmilan"), stock, args.runs)
+            cpu_before, opened_before = bmc.cpu_seconds(), bmc.request(cmd="state")["logins"]
+            rate, total = sessions_per_second(bmc.port, args.clients, args.seconds)
+            counted = bmc.request(cmd="state")["logins"] - opened_before
+            cpu_per_session = (bmc.cpu_seconds() - cpu_before) / max(1, counted)
+        finally:
+            bmc.close()
+    rate_met = "met" if rate >= SESSION_GOAL else "**missed**"
     how = f"{total} logins by {args.clients} pyghmi clients in {args.seconds:g} s; BMC counted {counted}"
-    print(f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how})   >= {SESSION_GOAL:g}/s {rate_met}")
     capacity = 1 / cpu_per_session if cpu_per_session else float("inf")
-    per = f"{cpu_per_session * 1000:.2f} ms"
-    print(f"BMC emulator CPU per new session: {per} (~{capacity:.0f} sessions/s on one core)")
-    return status
+    after = [
+        f"BMC emulator: {rate:.0f} new IPMI sessions/s ({how}); goal >= {SESSION_GOAL:g}/s: {rate_met}.",
+        f"BMC emulator CPU per new session: {cpu_per_session * 1000:.2f} ms"
+        f" (~{capacity:.0f} sessions/s on one core).",
+    ]
+    title = (
+        f"fence_ipmilan, ours vs stock ({stock} + ipmitool), same emulated BMC, power_wait 0, {args.runs}"
+        f" pairs (stdin, as fenced); agents from {install.how}"
+    )
+    status = report("ipmi", argv, install, title, rows, after=after, write=args.write)
+    return status | (0 if rate >= SESSION_GOAL else 1)

@@ -25,13 +25,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fence_agents.transports.snmp import CommunitySession, SnmpTarget
-from harness.bench.timing import Timing, ratio_header, ratio_row, time_command
+from harness.bench.install import Install, add_bench_options, bench_install
+from harness.bench.report import report
+from harness.bench.timing import Paired, Side, time_pair
 from harness.one_line_parser import OneLineParser
-from harness.tools import our_tool, stock_tool
+from harness.tools import stock_tool
 
 IF_ADMIN = (1, 3, 6, 1, 2, 1, 2, 2, 1, 7)
 PORTS = 8
 STARTUP_DEADLINE = 20.0
+AGENT_GOAL = 0.5  # fence_ifmib ours/stock, paired ratio, at most
 
 
 def snmprec(ports: int) -> str:
@@ -144,43 +147,25 @@ def set_port(port: int, value: int) -> Callable[[], None]:
     return apply
 
 
-def merged(parts: list[Timing], label: str) -> Timing:
-    samples = tuple(x for t in parts for x in t.samples)
-    return Timing(label, samples, sum(t.failures for t in parts))
-
-
-def agents_rows(snmp_port: int, runs: int, stock: str) -> list[tuple[str, Timing, Timing]]:
+def agents_rows(
+    fence_ifmib: str, snmp_port: int, runs: int, stock: str
+) -> list[tuple[str, Paired, float | None]]:
     """Ours and stock take turns run by run (each run preceded by the same port preparation)."""
     common = ["-a", "127.0.0.1", "-u", str(snmp_port), "-c", "private", "-n", "2"]
-    rows = []
+    rows: list[tuple[str, Paired, float | None]] = []
     for action, before in (("status", None), ("off", 1), ("on", 2)):
         prep = set_port(snmp_port, before) if before else None
-        ours_argv = [our_tool("fence_ifmib"), *common, "-o", action]
-        stock_argv = [stock, *common, "-o", action]
-        ours: list[Timing] = []
-        theirs: list[Timing] = []
-        for _ in range(runs):
-            ours.append(time_command("ours", ours_argv, 1, before_each=prep))
-            theirs.append(time_command("stock", stock_argv, 1, before_each=prep))
-        rows.append((action, merged(ours, "ours"), merged(theirs, "stock")))
+        ours = Side("ours", [fence_ifmib, *common, "-o", action], before_each=prep)
+        pair = time_pair(ours, Side("stock", [stock, *common, "-o", action], before_each=prep), runs)
+        rows.append((action, pair, AGENT_GOAL))
     return rows
 
 
-def compile_agents() -> None:
-    """Byte-compile fence_agents as an install would (PYTHONDONTWRITEBYTECODE leaves edited modules to be
-    recompiled at every start, a cost no installed agent pays; Debian ships the stock agents' library
-    compiled too)."""
-    import compileall
-
-    import fence_agents
-
-    compileall.compile_dir(str(Path(fence_agents.__file__).parent), quiet=1)
-
-
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], install: Install | None = None) -> int:
+    """``install``: the one to measure (``fencelab bench all``); default: from ``--venv`` or a fresh one."""
     parser = OneLineParser(prog="fencelab bench san")
     parser.add_argument("--requests", type=int, default=1000, help="sequential requests per measurement")
-    parser.add_argument("--runs", type=int, default=10, help="agent runs per action")
+    add_bench_options(parser, runs=10)
     args = parser.parse_args(list(argv))
     stock = stock_tool("fence_ifmib")
     if stock is None:
@@ -189,12 +174,8 @@ def main(argv: Sequence[str]) -> int:
         )
         return 1
     if not (Path(sys.executable).parent / "snmpsim-command-responder").exists():
-        print(
-            "fencelab bench san: needs snmpsim: pip install 'fencelab[bench]' (snmpsim, pysmi)",
-            file=sys.stderr,
-        )
+        print("fencelab bench san: needs snmpsim: pip install 'fencelab[bench]'", file=sys.stderr)
         return 1
-    compile_agents()
     workdir = Path(tempfile.mkdtemp(prefix="fencelab-bench-san-"))
     procs: list[subprocess.Popen[bytes] | subprocess.Popen[str]] = []
     try:
@@ -205,19 +186,21 @@ def main(argv: Sequence[str]) -> int:
         print(f"SNMP v2c, sequential requests ({args.requests} per figure, one client)")
         print(f"{'operation':<14} {'ours':>12} {'snmpsim':>12}   ratio (ours/snmpsim)")
         status = 0
+        agent_lines = ["| operation | ours | snmpsim | ratio | goal |", "|---|---:|---:|---:|---|"]
         for op in ("get", "set"):
             mine, sim = rates(ours_port, sim_port, args.requests, op)
             status |= 0 if mine >= sim else 1
-            met = "ok" if mine >= sim else "BELOW GOAL"
+            met = "met" if mine >= sim else "**missed**"
             print(f"{op.upper():<14} {mine:9.0f} /s {sim:9.0f} /s   {mine / sim:5.2f}x  {met}")
+            agent_lines.append(
+                f"| {op.upper()} | {mine:.0f} /s | {sim:.0f} /s | {mine / sim:.2f}x | >= 1x: {met} |"
+            )
         print()
-        print(f"fence_ifmib against our switch, wall time, median of {args.runs} runs")
-        print(ratio_header("ours", "stock"))
-        for action, ours, stock_timing in agents_rows(ours_port, args.runs, stock):
-            good = ours.median <= 0.5 * stock_timing.median and not ours.failures
-            status |= 0 if good else 1
-            print(ratio_row(action, ours, stock_timing) + ("  ok" if good else "  ABOVE GOAL (0.5x)"))
-        return status
+        with bench_install(args.venv, install) as install:
+            rows = agents_rows(install.tool("fence_ifmib"), ours_port, args.runs, stock)
+        title = f"fence_ifmib against our switch, wall time, {args.runs} pairs; agents from {install.how}"
+        before = [*agent_lines, ""] if args.write else []
+        return status | report("san", argv, install, title, rows, before=before, write=args.write)
     finally:
         for proc in procs:
             proc.terminate()

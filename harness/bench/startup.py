@@ -11,8 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.bench.metadata import paired
-from harness.bench.timing import warm_bytecode
+from harness.bench.timing import Side, time_pair, warm_bytecode
 from harness.emulator_process import start_emulator
 from harness.one_line_parser import OneLineParser
 from harness.tools import our_tool, stock_tool
@@ -50,7 +49,8 @@ def main(argv: Sequence[str]) -> int:
                 status = 1
                 continue
             action = [*common, "-o", "status"]
-            a, b, ratio = paired([ours(mine), *action], [stock, *action], args.runs)
+            pair = time_pair(Side(mine, [ours(mine), *action]), Side(theirs, [stock, *action]), args.runs)
+            a, b, ratio = pair.ours, pair.stock, pair.ratio
             if a.failures or b.failures:
                 status = 1
             print(

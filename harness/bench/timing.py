@@ -1,4 +1,5 @@
-"""Shared benchmark helpers: time whole commands as separate processes, report medians and ratios."""
+"""Shared benchmark helpers: time whole commands as separate processes, ours and stock alternately (A B A B),
+report medians and paired ratios, write the figures into docs/BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,13 @@ class Timing:
 
 
 def warm_bytecode() -> None:
-    """Compile our packages once, so runs measure a normal install rather than byte-compilation (this
-    matters where PYTHONDONTWRITEBYTECODE is set: nothing would ever be cached)."""
+    """Compile our packages once (for benches that run the checkout rather than an install: where
+    PYTHONDONTWRITEBYTECODE is set nothing would ever be cached)."""
     import compileall
-    import importlib
-    from pathlib import Path
 
+    root = Path(__file__).resolve().parents[2]
     for package in ("fence_agents", "emulators", "harness", "cluster"):
-        compileall.compile_dir(str(Path(importlib.import_module(package).__file__ or "").parent), quiet=1)
+        compileall.compile_dir(str(root / package), quiet=1)
 
 
 def time_command(
@@ -75,7 +76,74 @@ def time_command(
     return Timing(label, tuple(samples), failures)
 
 
+@dataclass(frozen=True)
+class Side:
+    """One of the two commands of a paired measurement."""
+
+    label: str
+    argv: Sequence[str]
+    stdin: str = ""
+    ok: Callable[[subprocess.CompletedProcess[str]], bool] | None = None
+    before_each: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Ours and stock, run alternately; ``ratios`` holds ours/stock of each A B pair where both succeeded."""
+
+    ours: Timing
+    stock: Timing
+    ratios: tuple[float, ...]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the paired ratios (robust against load drifting during the run)."""
+        return statistics.median(self.ratios) if self.ratios else float("nan")
+
+    @property
+    def failures(self) -> int:
+        return self.ours.failures + self.stock.failures
+
+
+def time_pair(ours: Side, stock: Side, runs: int, warmup: int = 1) -> Paired:
+    """A B A B ...: one run of ours, one of stock, ``runs`` times after ``warmup`` unmeasured pairs, so
+    load on a shared machine hits both alike."""
+    a: list[float] = []
+    b: list[float] = []
+    ratios: list[float] = []
+    fails = [0, 0]
+    for i in range(warmup + runs):
+        one = [
+            time_command(side.label, side.argv, 1, side.stdin, ok=side.ok, before_each=side.before_each)
+            for side in (ours, stock)
+        ]
+        if i < warmup:
+            continue
+        fails[0] += one[0].failures
+        fails[1] += one[1].failures
+        a += one[0].samples
+        b += one[1].samples
+        if one[0].samples and one[1].samples:
+            ratios.append(one[0].samples[0] / one[1].samples[0])
+    return Paired(
+        Timing(ours.label, tuple(a), fails[0]), Timing(stock.label, tuple(b), fails[1]), tuple(ratios)
+    )
+
+
+def ratio_header(ours: str, stock: str) -> str:
+    return f"{'action':<14} {ours:>12} {stock:>12}   paired ratio (median of ours/stock)"
+
+
+def pair_row(what: str, pair: Paired) -> str:
+    fails = ""
+    if pair.failures:
+        fails = f"  (failures: ours {pair.ours.failures}, stock {pair.stock.failures})"
+    ours, stock = pair.ours.median * 1000, pair.stock.median * 1000
+    return f"{what:<14} {ours:9.1f} ms {stock:9.1f} ms   {pair.ratio:5.2f}x{fails}"
+
+
 def ratio_row(what: str, ours: Timing, stock: Timing) -> str:
+    """One row from two timings taken apart: the ratio of the medians (for benches not yet paired)."""
     r = ours.median / stock.median if stock.median else float("nan")
     fails = ""
     if ours.failures or stock.failures:
@@ -83,5 +151,43 @@ def ratio_row(what: str, ours: Timing, stock: Timing) -> str:
     return f"{what:<14} {ours.median * 1000:9.1f} ms {stock.median * 1000:9.1f} ms   {r:5.2f}x{fails}"
 
 
-def ratio_header(ours: str, stock: str) -> str:
-    return f"{'action':<14} {ours:>12} {stock:>12}   ratio (ours/stock, median)"
+def verdict(value: float, goal: float | None) -> str:
+    if goal is None:
+        return ""
+    return f"<= {goal:g}x: {'met' if value <= goal else '**missed**'}"
+
+
+def markdown_rows(
+    rows: Sequence[tuple[str, Paired, float | None]], ours: str, stock: str, first: str = "action"
+) -> list[str]:
+    """A table: action, both medians, the paired ratio and the goal's verdict."""
+    out = [f"| {first} | {ours} | {stock} | paired ratio | goal |", "|---|---:|---:|---:|---|"]
+    for what, pair, goal in rows:
+        out.append(
+            f"| {what} | {pair.ours.median * 1000:.1f} ms | {pair.stock.median * 1000:.1f} ms |"
+            f" {pair.ratio:.2f}x | {verdict(pair.ratio, goal)} |"
+        )
+    return out
+
+
+def machine_note() -> str:
+    """When and under what load the figures were taken (the machine is shared)."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {load}"
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "BENCHMARKS.md"
+
+
+def write_section(name: str, lines: Sequence[str], docs: Path = DOCS) -> None:
+    """Replace the text between ``<!-- bench NAME -->`` and ``<!-- /bench NAME -->`` in BENCHMARKS.md
+    (appended at the end when the markers are missing)."""
+    begin, end = f"<!-- bench {name} -->", f"<!-- /bench {name} -->"
+    text = docs.read_text()
+    block = "\n".join([begin, *lines, end])
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    docs.write_text(text)

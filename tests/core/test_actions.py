@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import pytest
@@ -46,15 +47,35 @@ def test_off_reached_after_device_delay_with_backoff() -> None:
     timing = Timing(status_sleep=1.0, power_timeout=20)
     assert perform(Plan("off", ("1",), timing=timing), dev, clock, out.append) == 0
     assert out == ["Success: Powered OFF"]
-    assert clock.sleeps == pytest.approx([0.05, 0.1, 0.2])  # doubling pauses: done at 0.35 s, not 1 s
-    assert clock.now == pytest.approx(0.35)
+    assert clock.sleeps == pytest.approx([0.02] * len(clock.sleeps))  # young wait: every 20 ms
+    assert 0.3 <= clock.now <= 0.3 + 0.02 + 1e-9  # seen within 20 ms, not at 0.35 s (doubling) or 1 s
 
 
 def test_backoff_capped_at_stonith_status_sleep() -> None:
-    clock, dev, out = setup(plugs={"1": ON}, switch_delay=5.0)
-    perform(Plan("off", ("1",), timing=Timing(status_sleep=1.0)), dev, clock, out.append)
-    assert max(clock.sleeps) == pytest.approx(1.0)
-    assert clock.sleeps[:5] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.8])
+    clock, dev, out = setup(plugs={"1": ON}, switch_delay=15.0)
+    perform(Plan("off", ("1",), timing=Timing(status_sleep=0.5)), dev, clock, out.append)
+    assert max(clock.sleeps) == pytest.approx(0.5)  # 5% of 10 s: the cap is reached
+    assert clock.sleeps[:3] == pytest.approx([0.02, 0.02, 0.02])
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(clock.sleeps))  # pauses never shrink
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.25, 0.5, 0.51, 1.0, 1.7, 3.0, 9.9, 19.0])
+def test_a_change_is_seen_within_5_percent_or_20_ms(delay: float) -> None:
+    clock, dev, out = setup(plugs={"1": ON}, switch_delay=delay)
+    perform(Plan("off", ("1",), timing=Timing(status_sleep=1.0, power_timeout=20)), dev, clock, out.append)
+    assert out == ["Success: Powered OFF"]
+    assert delay <= clock.now <= delay + max(0.02, 0.05 * delay) + 1e-9
+
+
+def test_polls_thin_out_as_the_wait_grows() -> None:
+    clock, dev, out = setup(plugs={"1": ON}, stuck={"1"})
+    timing = Timing(status_sleep=1.0, power_timeout=20)
+    with pytest.raises(PowerTimeout):
+        perform(Plan("off", ("1",), timing=timing), dev, clock, out.append)
+    polls = [c for c in dev.calls if c[0] == "get"]
+    assert len(polls) <= 110  # over 20 s: 20 + ln(20 / 0.4) / ln(1.05) + 1; every 20 ms would be 1000
+    first_second = sum(1 for t in itertools.accumulate(clock.sleeps) if t <= 1.0)
+    assert first_second <= 40
 
 
 def test_stuck_times_out_within_power_timeout() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -58,6 +61,30 @@ def test_cipher_suites_fall_back_to_what_the_bmc_offers(bmc: Emulator, cipher: s
     assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
 
 
+def test_suite_17_is_preferred(bmc: Emulator) -> None:
+    result = by_argv(bmc, "-o", "status", "-v")
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
+    assert "IPMI session up, cipher suite 17" in result.err
+
+
+@pytest.mark.parametrize("cipher", [None, "17"])
+def test_falls_back_to_suite_3_on_an_older_bmc(emulator: Callable[..., Emulator], cipher: str | None) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[3]))
+    result = by_argv(bmc, "-o", "status", "-v", *(["-C", cipher] if cipher else []))
+    assert (result.rc, result.out) == (0, "Status: ON\n"), result.err
+    assert "IPMI session up, cipher suite 3" in result.err
+
+
+def test_suite_3_only_against_a_suite_17_only_bmc_is_refused_clearly(
+    emulator: Callable[..., Emulator],
+) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[17]))
+    result = by_argv(bmc, "-o", "status", "-C", "3")
+    assert result.rc == 1
+    assert "no common cipher suite (no cipher suite match: the BMC refused suite 3)" in result.err
+    assert result.seconds < 2.0
+
+
 def test_unsupported_cipher_is_a_usage_error(bmc: Emulator) -> None:
     result = by_argv(bmc, "-o", "status", "-C", "1")
     assert result.rc == 1
@@ -100,3 +127,24 @@ def test_password_stays_out_of_verbose_output(bmc: Emulator) -> None:
     result = by_stdin(bmc, "status", verbose="1", debug_file="/dev/null")
     assert result.rc == 0
     assert USERS["admin"]["password"] not in result.err
+
+
+def test_a_run_loads_neither_pyghmi_nor_cryptography(bmc: Emulator) -> None:
+    """The lean client: status and a power change without pyghmi's session or cryptography's AES (AES comes
+    from libcrypto through ctypes)."""
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from fence_agents.agents import ipmilan\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = ipmilan.main()\n"
+        "from fence_agents.ipmi import aes\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pyghmi', 'cryptography'})\n"
+        "print(json.dumps([code, out.getvalue(), heavy, aes.backend()]))\n"
+    )
+    for action, expected in (("status", "Status: ON\n"), ("reboot", "Success: Rebooted\n")):
+        argv = [*target_args(bmc.host, bmc.port("bmc1")), "-o", action, "--power-wait", "0"]
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=30, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == [0, expected, [], "libcrypto"]

@@ -116,9 +116,10 @@ def test_idle_sessions_are_reaped() -> None:
         wait_for(lambda: fleet.control(state)["sessions"] == 0, what="the idle session to be reaped")
 
 
-def test_pyghmi_client_falls_back_to_suite_3_and_sees_0xd4(emulator: Callable[..., Emulator]) -> None:
-    bmc = emulator("bmc", config=bmc_config())
-    client = python_client(
+def pyghmi_viewer_tries_chassis_control(bmc: Emulator) -> subprocess.CompletedProcess[str]:
+    """pyghmi's client (the referee) logs in as a user-level account; prints its hash (256: suite 17,
+    1: suite 3) and the completion code of a Chassis Control it is not allowed."""
+    return python_client(
         textwrap.dedent(f"""
         from pyghmi.ipmi.private import session
         s = session.Session(bmc="127.0.0.1", userid="viewer", password={USERS["viewer"]["password"]!r},
@@ -127,7 +128,18 @@ def test_pyghmi_client_falls_back_to_suite_3_and_sees_0xd4(emulator: Callable[..
         s.logout()
         """)
     )
+
+
+def test_pyghmi_client_falls_back_to_suite_3_and_sees_0xd4(emulator: Callable[..., Emulator]) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[3]))  # an older BMC: suite 3 only
+    client = pyghmi_viewer_tries_chassis_control(bmc)
     assert client.stdout.split() == ["1", "212"], client.stderr  # suite 3 (SHA-1), 0xd4
+
+
+def test_pyghmi_client_logs_in_with_suite_17(emulator: Callable[..., Emulator]) -> None:
+    bmc = emulator("bmc", config=bmc_config())  # offers 17 and 3
+    client = pyghmi_viewer_tries_chassis_control(bmc)
+    assert client.stdout.split() == ["256", "212"], client.stderr  # suite 17 (SHA-256), 0xd4
 
 
 def test_chassis_powers_a_wired_process(emulator: Callable[..., Emulator]) -> None:

@@ -1,4 +1,4 @@
-"""ipmitool (lanplus, suite 3) against our BMC: the stock client is the referee of the emulator."""
+"""ipmitool (lanplus, suites 3 and 17) against our BMC: the stock client is the referee of the emulator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from harness.pytest_plugin import Emulator, require_tool
 from harness.tools import run
 
-from .support import USERS, bmc_config
+from .support import USERS, bmc_config, by_argv
 
 pytestmark = pytest.mark.interop
 
@@ -83,7 +83,17 @@ def test_unknown_user_is_answered_at_once(bmc: Emulator) -> None:
     assert time.monotonic() - start < 3.0  # pyghmi's own server leaves ipmitool waiting 14 s
 
 
-def test_unsupported_cipher_suite_is_refused(bmc: Emulator) -> None:
+@pytest.mark.parametrize("cipher", ["3", "17"])
+def test_both_cipher_suites(bmc: Emulator, cipher: str) -> None:
+    assert (
+        ipmitool(bmc, "chassis", "power", "off", cipher=cipher).stdout == "Chassis Power Control: Down/Off\n"
+    )
+    assert ipmitool(bmc, "chassis", "power", "status", cipher=cipher).stdout == "Chassis Power is off\n"
+    assert ipmitool(bmc, "chassis", "power", "on", cipher=cipher).stdout == "Chassis Power Control: Up/On\n"
+
+
+def test_unsupported_cipher_suite_is_refused(emulator: Callable[..., Emulator]) -> None:
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=[3]))  # an older BMC: suite 3 only
     start = time.monotonic()
     done = ipmitool(bmc, "chassis", "power", "status", cipher="17")
     assert done.returncode != 0
@@ -98,3 +108,26 @@ def test_ipmi_15_is_refused_at_once(bmc: Emulator) -> None:
     assert done.returncode != 0
     assert "Authentication type NONE not supported" in done.stderr
     assert time.monotonic() - start < 5.0  # pyghmi's server stays silent and ipmitool waits ~10 s
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [("17", "3"), ("3", "17")])
+def test_our_agent_and_ipmitool_agree_across_suites(bmc: Emulator, ours: str, theirs: str) -> None:
+    off = by_argv(bmc, "-o", "off", "-C", ours)
+    assert (off.rc, off.out) == (0, "Success: Powered OFF\n"), off.err
+    assert ipmitool(bmc, "chassis", "power", "status", cipher=theirs).stdout == "Chassis Power is off\n"
+    assert ipmitool(bmc, "chassis", "power", "on", cipher=theirs).returncode == 0
+    status = by_argv(bmc, "-o", "status", "-C", ours)
+    assert (status.rc, status.out) == (0, "Status: ON\n"), status.err
+
+
+@pytest.mark.parametrize(("offered", "best"), [([17, 3], "17"), ([3], "3")])
+def test_ipmitool_picks_the_best_suite_the_bmc_lists(
+    emulator: Callable[..., Emulator], offered: list[int], best: str
+) -> None:
+    """Without -C, ipmitool asks Get Channel Cipher Suites first (pyghmi's server lists suite 3 only)."""
+    bmc = emulator("bmc", config=bmc_config(cipher_suites=offered))
+    tool = require_tool("ipmitool")
+    argv = [tool, "-I", "lanplus", "-H", bmc.host, "-p", str(bmc.port("bmc1")), "-U", "admin", "-E", "-v"]
+    done = run([*argv, "chassis", "power", "status"], env={"IPMI_PASSWORD": USERS["admin"]["password"]})
+    assert done.stdout == "Chassis Power is on\n", done.stderr
+    assert f"Using best available cipher suite {best}" in done.stderr

@@ -22,9 +22,18 @@ def test_suite_3_is_accepted() -> None:
     assert rmcpplus.negotiate(request) is RakpStatus.OK
 
 
-def test_suite_17_is_refused_so_clients_fall_back() -> None:
+def test_suite_17_is_accepted_and_preferred() -> None:
     request = rmcpplus.parse_open_session_request(open_request(3, 4, 1))
-    assert rmcpplus.negotiate(request) is RakpStatus.NO_CIPHER_SUITE_MATCH
+    assert rmcpplus.negotiate(request) is RakpStatus.OK
+    suite = rmcpplus.choose_suite(request)
+    assert suite is not None and (suite.number, suite.hash_name, suite.icv_length) == (17, "sha256", 16)
+    anything = rmcpplus.parse_open_session_request(open_request(9, 9, 9, wildcard=True))
+    assert rmcpplus.choose_suite(anything) == suite  # the BMC's choice: the stronger suite
+
+
+def test_suite_17_is_refused_by_a_suite_3_bmc_so_clients_fall_back() -> None:
+    request = rmcpplus.parse_open_session_request(open_request(3, 4, 1))
+    assert rmcpplus.negotiate(request, offered=(3,)) is RakpStatus.NO_CIPHER_SUITE_MATCH
     rejection = rmcpplus.open_session_rejection(request, RakpStatus.NO_CIPHER_SUITE_MATCH)
     assert rejection == bytes([7, 0x11, 0, 0]) + b"\x11\x22\x33\x44"
 

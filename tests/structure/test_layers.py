@@ -15,7 +15,7 @@ from imports import PACKAGES, Module, circles, load, ours, runtime_closure, top
 
 MODULES = load()
 MAX_LINES = 400
-IO_MODULES = ("asyncio", "socket", "subprocess")
+IO_MODULES = ("asyncio", "socket", "_socket", "subprocess")
 
 # package -> packages of ours it must never import
 FORBIDDEN = {
@@ -37,6 +37,10 @@ PURE_CORES: dict[str, str] = {
     "fence_agents.agents.nps_screens": "NPS /S and /SG table parser",
     "fence_agents.agents.brocade_switchshow": "Brocade switchshow parser",
     "fence_agents.transports.telnet_protocol": "telnet negotiation codec",
+    "fence_agents.ipmi.session": "the RMCP+ client session state machine (datagrams and time in)",
+    "fence_agents.ipmi.wire": "RMCP/RMCP+ framing, IPMI messages, packet sealing",
+    "fence_agents.ipmi.rakp": "RMCP+ open session and RAKP messages, cipher suites, key derivation",
+    "fence_agents.ipmi.aes": "AES-128-CBC through libcrypto (bytes in, bytes out)",
     # emulators: device models, their sessions and screens, wire codecs
     "emulators.base.model": "the DeviceModel/Session contract, relay schedule",
     "emulators.base.faults": "fault plan decisions",
@@ -54,6 +58,7 @@ PURE_CORES: dict[str, str] = {
     "emulators.san.rpdu": "SNMP PDU relays",
     "emulators.san.nbd_protocol": "NBD wire codec",
     "emulators.bmc.chassis": "BMC chassis power state machine",
+    "emulators.bmc.rmcpplus": "the BMC's RMCP+ decisions: cipher suites, RAKP1 users and roles, privileges",
     # cluster: quorum, membership protocol, fenced domain
     "cluster.quorum": "votes and quorum arithmetic",
     "cluster.membership.protocol": "the membership state machine",
