@@ -114,6 +114,15 @@ def bench_install(venv: str | None, given: Install | None = None) -> Iterator[In
     if venv and _has_fencelab(Path(venv)):
         yield Install(Path(venv).resolve(), f"the install in {venv}")
         return
+    if not (ROOT / "pyproject.toml").exists():  # fencelab runs from a user's install: measure that one
+        running = Path(sys.prefix)
+        if venv or not _has_fencelab(running):
+            raise InstallError(
+                f"no source tree to build a wheel from (fencelab is installed in {running}); "
+                "give --venv an existing install"
+            )
+        yield Install(running, f"the running install in {running}")
+        return
     scratch = Path(tempfile.mkdtemp(prefix="fencelab-bench-"))
     try:
         wheel = build_wheel(scratch / "dist")

@@ -11,7 +11,9 @@ from harness.pytest_plugin import Emulator
 CHECKOUT = Path(__file__).resolve().parents[2]
 PAGES = [CHECKOUT / "README.md", *sorted((CHECKOUT / "docs").glob("*.md"))]
 # a random seed of a simulation is another thing
-RANDOM_SEED = re.compile(r"SIM_SEED|from one seed|replay one seed|\(seeds \d|chaos_run\(seed|seeded sched")
+RANDOM_SEED = re.compile(
+    r"SIM_SEED|from one seed|replay one seed|\bseeds? \d|chaos_run\(seed|seeded sched|--seed", re.IGNORECASE
+)
 
 
 def test_no_bare_seed_in_the_docs() -> None:

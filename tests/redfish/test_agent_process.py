@@ -17,6 +17,7 @@ Start = Callable[..., Emulator]
 
 @pytest.fixture
 def bmc(emulator: Start) -> Emulator:
+    """A Redfish emulator with the tests' default config (one system, sessions and Basic on)."""
     return emulator("redfish", config=config())
 
 
@@ -29,6 +30,7 @@ def shared() -> Iterator[Emulator]:
 
 @pytest.fixture
 def faulty(shared: Emulator) -> Iterator[Emulator]:
+    """The module's shared emulator; its faults are cleared after each test."""
     yield shared
     shared.control({"cmd": "clear-faults"})
 

@@ -31,6 +31,7 @@ def curl(bmc: Emulator, path: str, *args: str) -> tuple[int, dict[str, str], str
 
 @pytest.fixture
 def bmc(emulator: Start) -> Emulator:
+    """A Redfish emulator with the tests' default config (one system, sessions and Basic on)."""
     return emulator("redfish", config=config())
 
 

@@ -32,6 +32,7 @@ def _need(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def verdict() -> Iterator[dict[str, Any]]:
+    """One run of DMTF's Protocol Validator and Use Case Checkers for the module, in its own namespace."""
     bin_dir = Path(sys.executable).parent
     for name in ("rf_protocol_validator", "rf_use_case_checkers"):
         _need(bin_dir / name)

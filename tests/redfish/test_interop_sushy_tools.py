@@ -30,6 +30,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def sushy_emulator() -> Iterator[tuple[int, str]]:
+    """sushy-tools' fake Redfish service on a free port (port, password file); stopped at the end."""
     exe = Path(sys.executable).parent / "sushy-emulator"
     try:
         import bcrypt
