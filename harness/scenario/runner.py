@@ -174,9 +174,10 @@ class ScenarioRunner:
     # ---- expectations ----------------------------------------------------------------------------------
     def _expect(self, step: Step) -> Expectation:
         what, within = str(step.get("what")), float(step.get("within", DEFAULT_WITHIN))
-        since, deadline = self.mark, time.monotonic() + within
         judge = EXPECT[what]
         holds_until_end = what in ("not-fenced", "nobody-fenced")
+        # "it happens within N s" counts from the last action; "nothing happens for N s" from now
+        since, deadline = (time.time() if holds_until_end else self.mark), time.monotonic() + within
         while True:
             ok, detail = judge(self, step, since)
             if holds_until_end and not ok:

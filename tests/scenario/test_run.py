@@ -66,3 +66,13 @@ def test_cli_refuses_an_unknown_scenario_in_one_line() -> None:
     assert out.returncode == 2
     assert out.stderr.startswith("fencelab scenario: no scenario 'no-such-scenario' (a file, or one of: ")
     assert out.stderr.count("\n") == 1
+
+
+def test_a_quiet_round_after_a_fence_counts_from_its_own_start(tmp_path: Path) -> None:
+    from harness.scenario.generate import random_scenario
+    from harness.scenario.runner import ScenarioRunner
+
+    scenario = random_scenario(5)  # a node's daemon killed and fenced, then a round that must fence nobody
+    expects = [s.get("what") for s in scenario.steps if s.do == "expect"]
+    assert expects == ["fenced", "member", "nobody-fenced"]
+    assert_safe(ScenarioRunner(scenario, tmp_path).run())
