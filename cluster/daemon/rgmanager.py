@@ -38,6 +38,7 @@ from cluster.rm.events import (
     AgentDone,
     Broadcast,
     Event,
+    Lockdown,
     Log,
     NodeFenced,
     RecordUpdate,
@@ -176,7 +177,13 @@ class RgManagerService:
                 self._submit({"k": "record", "sender": me, "record": record_to_json(effect.record)})
             elif isinstance(effect, SendState):
                 sync = StateSync(
-                    effect.generation, me, effect.records, effect.history, effect.failed_at, effect.fenced
+                    effect.generation,
+                    me,
+                    effect.records,
+                    effect.history,
+                    effect.failed_at,
+                    effect.fenced,
+                    effect.locked,
                 )
                 self._submit({"k": "state", "sender": me, **sync_to_json(sync)})
             elif isinstance(effect, Send):
@@ -211,6 +218,8 @@ class RgManagerService:
                 self._feed(RecordUpdate(record_from_json(dict(body["record"])), int(body["sender"])))
             elif body.get("k") == "state":
                 self._feed(sync_from_json(body, int(body["sender"])))
+            elif body.get("k") == "lock":
+                self._feed(Lockdown(bool(body["locked"])))
 
     def _out(self, sends: list[Outgoing]) -> None:
         for out in sends:
@@ -289,6 +298,13 @@ class RgManagerService:
             future.set_result((code, owner))
 
     async def _cmd_request(self, req: Payload) -> dict[str, Any]:
+        if req.get("op") in ("lock", "unlock"):  # clusvcadm -l / -u: to every member, in the records' order
+            if not self.quorate:
+                raise ControlError("Operation requires quorum")
+            self._submit({"k": "lock", "locked": req["op"] == "lock"})
+            return {"code": 0, "locked": req["op"] == "lock"}
+        if req.get("op") == "query":
+            return {"code": 0, "locked": self.core.locked}
         try:
             op = UserOp(str(req["op"]))
         except (KeyError, ValueError):

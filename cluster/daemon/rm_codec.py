@@ -45,6 +45,7 @@ def sync_to_json(s: StateSync) -> dict[str, Any]:
         "history": s.history,
         "failed_at": [list(p) for p in s.failed_at],
         "fenced": [list(p) for p in s.fenced],
+        "locked": s.locked,
     }
 
 
@@ -56,6 +57,7 @@ def sync_from_json(d: dict[str, Any], sender: int) -> StateSync:
         bool(d["history"]),
         _pairs(d["failed_at"]),
         _pairs(d["fenced"]),
+        bool(d.get("locked")),
     )
 
 

@@ -13,6 +13,7 @@ from .events import (
     AgentDone,
     Effect,
     Event,
+    Lockdown,
     NodeFenced,
     Order,
     RecordUpdate,
@@ -63,6 +64,9 @@ class RmCore(OwnerPart, DeciderPart):
             self._sync(event)
         elif isinstance(event, Order):
             self._order(event)
+        elif isinstance(event, Lockdown):
+            self.locked = event.locked
+            self.log("notice", "Resource groups locked" if event.locked else "Resource groups unlocked")
         elif isinstance(event, Tick):
             self.poll_status()
             if not self.ordered and not self.local_orders:
@@ -99,7 +103,8 @@ class RmCore(OwnerPart, DeciderPart):
                 self._emergency_stop(name)
         if view.quorate:
             facts = (tuple(self.failed_at.items()), tuple(self.fenced.items()))
-            self.out.append(SendState(view.generation, tuple(self.records.values()), self.history, *facts))
+            records = tuple(self.records.values())
+            self.out.append(SendState(view.generation, records, self.history, *facts, locked=self.locked))
             if self.decider == self.nodeid:
                 self.on_view(joined)
 
@@ -115,6 +120,7 @@ class RmCore(OwnerPart, DeciderPart):
         for nodeid, generation in sync.fenced:
             self.fenced[nodeid] = max(self.fenced.get(nodeid, -1), generation)
         self.history = self.history or sync.history
+        self.locked = self.locked or sync.locked  # a lockdown holds until an unlock everyone sees
         self.synced_from.add(sync.sender)
         if self.ready:
             self.check_history()

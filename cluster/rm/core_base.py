@@ -33,6 +33,7 @@ class CoreBase:
     inflight: dict[str, int] = field(default_factory=dict)  # newest version we proposed, not yet passed
     history: bool = False  # our records are complete: who may hold what is in them
     formed: int | None = None  # first quorate generation since we lost (or never had) history
+    locked: bool = False  # clusvcadm -l: no service starts anywhere
     out: list[Effect] = field(default_factory=list)
     local_orders: list[Order] = field(default_factory=list)  # the decider's orders to itself
     now: float = 0.0
@@ -84,6 +85,8 @@ class CoreBase:
         record = self.records[name]
         if not self.quorate:
             return "inquorate"
+        if self.locked:
+            return "resource groups are locked (clusvcadm -u unlocks them)"
         if not self.history:
             return "the state of absent nodes is not known yet"
         if record.frozen:

@@ -225,6 +225,9 @@ class DeciderPart(CoreBase):
     def user_request(self, request: UserRequest, name: str) -> None:
         record = self.records[name]
         op = request.op
+        if self.locked and op in (UserOp.ENABLE, UserOp.RELOCATE, UserOp.RESTART):
+            self.reply(request, RgError.EAGAIN)  # rgmanager: a start while locked down is "try again"
+            return
         owner_up = record.held and self.online(record.owner)
         if record.held and not owner_up and not self.fenced_since_failure(record.owner):
             self.reply(request, RgError.EFENCE)

@@ -92,6 +92,7 @@ class StateSync:
     history: bool = False
     failed_at: tuple[tuple[int, int], ...] = ()
     fenced: tuple[tuple[int, int], ...] = ()
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,15 @@ class Tick:
     """Time passed (status checks are due by the clock given to ``handle``)."""
 
 
-Event = ViewChange | NodeFenced | AgentDone | UserRequest | RecordUpdate | Order | StateSync | Tick
+@dataclass(frozen=True)
+class Lockdown:
+    """``clusvcadm -l`` / ``-u``: no service starts anywhere while locked (rgmanager's ``rg_lockdown``, a
+    cluster-wide key); delivered to every member in the same order as the records."""
+
+    locked: bool
+
+
+Event = ViewChange | NodeFenced | AgentDone | UserRequest | RecordUpdate | Order | StateSync | Tick | Lockdown
 
 # -- outputs -------------------------------------------------------------------------------------
 
@@ -133,6 +142,7 @@ class SendState:
     history: bool = False
     failed_at: tuple[tuple[int, int], ...] = ()
     fenced: tuple[tuple[int, int], ...] = ()
+    locked: bool = False
 
 
 @dataclass(frozen=True)

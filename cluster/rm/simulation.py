@@ -232,6 +232,7 @@ class RmSimulation:
                         effect.history,
                         effect.failed_at,
                         effect.fenced,
+                        effect.locked,
                     )
                     self.send(member, sync, generation)
             elif isinstance(effect, Send):

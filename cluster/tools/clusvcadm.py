@@ -18,12 +18,31 @@ from cluster.rm.events import UserOp
 from cluster.rm.state import RgError
 from cluster.text_escape import one_line
 from cluster.tools.closed_output import quiet_when_output_closed
-from cluster.tools.clusvcadm_format import exit_status, result_lines, service_name
+from cluster.tools.clusvcadm_format import exit_status, lockdown_line, result_lines, service_name
 from cluster.tools.runtime import EXIT_FAIL, ToolArgumentParser
 
 PROG = "clusvcadm"
 OPS = {"e": UserOp.ENABLE, "d": UserOp.DISABLE, "s": UserOp.STOP, "R": UserOp.RESTART, "r": UserOp.RELOCATE,
        "Z": UserOp.FREEZE, "U": UserOp.UNFREEZE}  # fmt: skip
+
+
+LOCKS = {"l": "lock: no service starts anywhere", "u": "unlock", "S": "say whether they are locked"}
+FAILED = {"l": "Lock operation failed", "u": "Unlock operation failed", "S": "Query operation failed"}
+
+
+def _lockdown(run_dir: object, flag: str, timeout: float) -> int:
+    """-l / -u / -S: rgmanager's cluster-wide rg_lockdown key."""
+    op = {"l": "lock", "u": "unlock", "S": "query"}[flag]
+    try:
+        reply = request(str(run_dir), "rm_request", timeout=timeout, op=op)
+    except NotRunning:
+        print("Could not connect to resource group manager", file=sys.stderr)
+        return EXIT_FAIL
+    except ControlError:
+        print(FAILED[flag], file=sys.stderr)
+        return EXIT_FAIL
+    print(lockdown_line(bool(reply.get("locked"))))
+    return 0
 
 
 @quiet_when_output_closed
@@ -32,11 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     group = p.add_mutually_exclusive_group(required=True)
     for flag, op in OPS.items():
         group.add_argument(f"-{flag}", dest=flag, metavar="SERVICE", help=f"{op.value} SERVICE")
+    for flag, what in LOCKS.items():
+        group.add_argument(f"-{flag}", dest=f"lock_{flag}", action="store_true", help=what)
     p.add_argument("-m", "-n", dest="member", help="the member to run it on (enable, relocate)")
     p.add_argument("-F", dest="by_domain", action="store_true", help="enable by the failover domain's rules")
     p.add_argument("-t", dest="timeout", type=float, default=60.0, help=argparse.SUPPRESS)
     p.add_argument("--run-dir", dest="run_dir", help=f"the node's run directory (default ${RUN_DIR_ENV})")
     args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
+    lock = next((f for f in LOCKS if getattr(args, f"lock_{f}")), None)
+    if lock is not None:
+        return _lockdown(pick_run_dir(args.run_dir).path, lock, args.timeout)
     flag = next(f for f in OPS if getattr(args, f))
     op, service = OPS[flag], service_name(getattr(args, flag))
     if args.by_domain and args.member:

@@ -232,3 +232,19 @@ def test_an_exclusive_service_placed_in_the_same_round_avoids_nodes_just_chosen(
     assert where(sim, "service:a") == (State.STARTED, 3)
     assert where(sim, "service:solo")[0] is State.STARTED
     assert where(sim, "service:solo")[1] != 3  # node3 was chosen for a in the same round
+
+
+def test_lockdown_refuses_every_start_until_unlocked() -> None:
+    from cluster.rm.events import Lockdown
+
+    sim = cluster(www())
+    assert ask(sim, 1, UserOp.DISABLE) == RgError.SUCCESS
+    for nodeid in sim.cores:  # what the ordered channel does: every member, the same order
+        sim.deliver(nodeid, Lockdown(True))
+    assert ask(sim, 2, UserOp.ENABLE) == RgError.EAGAIN  # rgmanager: a start while locked is "try again"
+    assert where(sim)[0] is State.DISABLED
+    for nodeid in sim.cores:
+        sim.deliver(nodeid, Lockdown(False))
+    assert ask(sim, 2, UserOp.ENABLE) == RgError.SUCCESS
+    sim.run_until(sim.now + 5.0)
+    assert where(sim)[0] is State.STARTED

@@ -47,8 +47,10 @@ def test_clusvcadm_relocate_disable_enable(www_lab: WwwLab) -> None:
     wait_for("www on node1", lambda: www_lab.running("www", "node1"), 60, retry_on=ERR)
     out = www_lab.tool("node2", "clusvcadm", "-r", "www", "-m", "node3")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.splitlines() == ["Trying to relocate service:www to node3...Success",
-                                       "service:www is now running on node3"]  # fmt: skip
+    assert out.stdout.splitlines() == [
+        "Trying to relocate service:www to node3...Success",
+        "service:www is now running on node3",
+    ]
     assert www_lab.running("www", "node3") and wait_for("the page", www_lab.http, 20) == PAGE
     out = www_lab.tool("node1", "clusvcadm", "-d", "www")
     assert (out.returncode, out.stdout.strip()) == (0, "Local machine disabling service:www...Success")
@@ -60,6 +62,19 @@ def test_clusvcadm_relocate_disable_enable(www_lab: WwwLab) -> None:
         "Local machine trying to enable service:www...Success"
     )
     wait_for("www enabled on a node", lambda: www_lab.service()["state"] == 112, 30, retry_on=ERR)
+    locked = www_lab.tool("node3", "clusvcadm", "-l")
+    assert (locked.returncode, locked.stdout.strip()) == (0, "Resource groups locked")
+    asked = www_lab.tool("node1", "clusvcadm", "-S")
+    assert wait_for(
+        "the lock everywhere",
+        lambda: www_lab.tool("node1", "clusvcadm", "-S").stdout.strip() == "Resource groups locked",
+        10,
+    )
+    del asked
+    refused = www_lab.tool("node2", "clusvcadm", "-r", "www", "-m", "node2")
+    assert refused.returncode == 250 and refused.stdout.strip().endswith("...Temporary failure; try again")
+    unlocked = www_lab.tool("node2", "clusvcadm", "-u")
+    assert (unlocked.returncode, unlocked.stdout.strip()) == (0, "Resource groups unlocked")
     missing = www_lab.tool("node2", "clusvcadm", "-e", "nosuch")
     assert (missing.returncode, missing.stdout.strip()) == (
         252,
