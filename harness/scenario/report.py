@@ -132,6 +132,7 @@ def plot(outcome: Outcome, path: Path) -> None:
     labels = [
         "member",
         "fault",
+        "service held",
         "fence call",
         "failed fence call",
         "device cut the node",

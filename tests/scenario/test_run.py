@@ -76,3 +76,18 @@ def test_a_quiet_round_after_a_fence_counts_from_its_own_start(tmp_path: Path) -
     expects = [s.get("what") for s in scenario.steps if s.do == "expect"]
     assert expects == ["fenced", "member", "nobody-fenced"]
     assert_safe(ScenarioRunner(scenario, tmp_path).run())
+
+
+def test_the_plot_legend_names_every_mark() -> None:
+    import warnings
+
+    from harness.scenario.history import History
+    from harness.scenario.runner import Outcome
+    from harness.scenario.spec import load
+
+    outcome = Outcome(load(LIBRARY / "quiet_cluster.toml"), History([]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns when the legend's handles and labels differ
+        from harness.scenario.report import plot
+
+        plot(outcome, Path("/dev/null"))
