@@ -162,14 +162,13 @@ class WwwLab:
         return row["state"] == 112 and row["owner"] == node
 
     def node_file(self, node: str, path: str) -> str | None:
-        """A file as the node sees it (its own /run), read through one of its processes."""
+        """A file as the node sees it (its own /run), read through its PID 1 (not the launcher: host view)."""
         assert self.lab.net is not None
-        for pid in self.lab.net.node_pids(self.lab.nodeid(node)):
-            try:
-                return Path(f"/proc/{pid}/root{path}").read_text()
-            except OSError:
-                continue
-        return None
+        init = self.lab.net.init_pid(self.lab.nodeid(node))
+        try:
+            return Path(f"/proc/{init}/root{path}").read_text() if init is not None else None
+        except OSError:
+            return None
 
     def kill_httpd(self, node: str) -> None:
         """The web server dies on its own (its status check fails); the cluster is not told."""

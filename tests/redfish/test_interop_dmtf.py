@@ -40,7 +40,7 @@ def verdict() -> Iterator[dict[str, Any]]:
         if in_ci():
             pytest.fail("a network namespace needs root (CI runs as root)")
         pytest.skip("a network namespace needs root")
-    ns = f"fencelab-rf-{os.getpid()}"
+    ns = f"fl-rf-{os.getpid()}-1"  # harness.namespaces' naming: the next lab sweeps a killed run's leftover
     subprocess.run(["ip", "netns", "add", ns], check=True, timeout=10)
     try:
         subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True, timeout=10)
