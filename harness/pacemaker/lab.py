@@ -61,6 +61,7 @@ BINDS = (
     "/var/log/pacemaker",
     "/dev/shm",
 )
+STACK_TOOLS = ("corosync", "corosync-quorumtool", "pacemakerd", "crm_mon", "cibadmin", "nsenter", "runuser")
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
 COROSYNC_LOG = "/var/log/corosync/corosync.log"
 
@@ -114,6 +115,11 @@ class PacemakerLab(ConfLab):
     def start(self) -> dict[str, Any]:
         from cluster.config import load_cluster_conf
 
+        for tool in STACK_TOOLS:
+            if shutil.which(tool) is None:
+                raise LabError(
+                    f"the Pacemaker backend needs {tool} (Debian: apt-get install pacemaker corosync)"
+                )
         try:
             conf = load_cluster_conf(self.source)
         except Exception as err:  # ConfigError and OSError both say what is wrong in one line
@@ -276,6 +282,10 @@ class PacemakerLab(ConfLab):
         """Boot a node no outlet powers (a lab-powered node, e.g. fenced only on the fabric)."""
         self._boot(name)
 
+    def power_off(self, name: str) -> None:
+        """Cut a lab-powered node's power: its machine dies and its network forgets its addresses."""
+        self._cut(name)
+
     def crash(self, name: str) -> None:
         """Every process of the node's machine dies at once; its outlets stay on (the cluster must fence)."""
         assert self.net is not None
@@ -290,7 +300,6 @@ class PacemakerLab(ConfLab):
 
     def ready_info(self) -> dict[str, Any]:
         info = super().ready_info()
-        info["backend"] = self.backend
         if self.agents_dir is not None:
             info["agents"] = str(self.agents_dir)
         return info
