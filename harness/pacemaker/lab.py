@@ -110,6 +110,7 @@ class PacemakerLab(ConfLab):
         self.agent_names: dict[str, str] = {}
         self.pcmk: Any = None  # the PacemakerPlan the lab runs
         self.timings: dict[str, float] = {}
+        self.up = False  # every node came up: a stop is orderly (a failed start is killed at once)
 
     # ---- building -------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
@@ -253,6 +254,7 @@ class PacemakerLab(ConfLab):
                     f"{name} did not come up within {self.boot_timeout:g} s{self._last_lines(name)}"
                 ) from None
         self.check_agents(names[0])
+        self.up = True
 
     def _last_lines(self, name: str, count: int = 5) -> str:
         lines: list[str] = []
@@ -314,8 +316,9 @@ class PacemakerLab(ConfLab):
     def _stop_stacks(self) -> None:
         """SIGTERM every node's PID 1 (it passes it to node_stack: pacemakerd, then corosync, each with its
         deadline); wait for the machines to end. What is left, ConfLab.stop kills."""
-        if self.net is None or self.plan is None:
+        if self.net is None or self.plan is None or not self.up:
             return
+        self.up = False
         running = [name for name, proc in self.procs.items() if proc.poll() is None]
         for name in running:
             init = self.net.init_pid(self.nodeid(name))
