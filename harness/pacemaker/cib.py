@@ -8,6 +8,7 @@ through ``crm_attribute`` and every element through ``cibadmin --create``, all o
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -40,8 +41,14 @@ def _run(argv: Sequence[str], env: dict[str, str], deadline: float) -> subproces
 
 
 def _complaint(out: subprocess.CompletedProcess[str]) -> str:
+    """The tool's own words: its error lines (not the numbered CIB dump cibadmin adds on a schema error)."""
     lines = [ln.strip() for ln in (out.stderr + "\n" + out.stdout).splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not ln.startswith(("-V may provide", "Errors found during check"))]
+    lines = [ln for ln in lines if not re.match(r"\d+\s", ln)]
+    errors = [ln.split("error: ", 1)[1] for ln in lines if "error: " in ln]
+    errors += [ln for ln in lines if ln.startswith("Call failed")]
+    useful = errors or [
+        ln for ln in lines if not ln.startswith(("-V may provide", "crm_verify: Errors found"))
+    ]
     return one_line("; ".join(useful[:3]) or f"exit status {out.returncode}")
 
 
@@ -75,6 +82,7 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
             _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
     out = _run(["crm_verify", "-x", str(path)], bare, deadline)
     if out.returncode != 0:
+        out = _run(["crm_verify", "-V", "-x", str(path)], bare, deadline)  # -V says what is wrong
         raise CibError(f"crm_verify rejects {path.name}: {_complaint(out)}")
 
 
