@@ -60,7 +60,7 @@ UNKNOWN_OPTION = [
     ("fencelab", [], 2, r"unknown command '--bogus-opt'"),
     ("rg_test", [], 1, r"unknown command or agent directory: --bogus-opt"),
     ("fencelab", ["demo"], 2, r"fencelab demo: unrecognized arguments: --bogus-opt"),
-    ("fencelab", ["pacemaker", "translate", "x"], 2, r"fencelab pacemaker: unrecognized arguments: --bogus-opt"),
+    ("fencelab", ["pacemaker", "translate", "x"], 2, r"pacemaker: unrecognized arguments: --bogus-opt"),
     *[("fencelab", ["emulate", k], 2, r"unrecognized arguments: --bogus-opt") for k in EMULATORS],
     *[
         ("fencelab", ["bench", b], 2, r"unrecognized arguments: --bogus-opt")
