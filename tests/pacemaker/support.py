@@ -15,6 +15,12 @@ DATA = Path(__file__).parent / "data"
 HUB = "192.0.2.254"
 NPS_DEVICE = '<fencedevice name="nps" agent="fence_nps" ipaddr="10.0.0.9" login="admin" passwd="pw"/>'
 
+EXCLUSIVE_RM = (  # one exclusive service and two ordinary ones
+    '<service name="big" exclusive="1"><ip address="192.0.2.70"/></service>'
+    '<service name="a"><ip address="192.0.2.71"/></service>'
+    '<service name="b"><ip address="192.0.2.72"/></service>'
+)
+
 
 def nps_fenced(count: int = 3) -> str:
     """<clusternodes> whose node N is fenced on plug N of device "nps"."""

@@ -15,7 +15,7 @@ from harness.pacemaker.cib import CibError, build_cib
 from harness.pacemaker.translate import PacemakerPlan, translate
 from harness.pytest_plugin import require_tool
 
-from .support import DATA, addresses, endpoints
+from .support import DATA, EXCLUSIVE_RM, NPS_DEVICE, addresses, endpoints, nps_fenced, write_conf
 
 pytestmark = pytest.mark.interop
 TOOLS = ("cibadmin", "crm_attribute", "crm_verify", "crm_simulate", "crm_resource")
@@ -108,6 +108,24 @@ def test_nofailback_keeps_www_where_it_moved(tmp_path: Path) -> None:
     simulate(tmp_path / "s1.xml", "-f", "node1", save=tmp_path / "s2.xml")
     _, where = simulate(tmp_path / "s2.xml", "-u", "node1", save=tmp_path / "s3.xml")
     assert all(where[m] == "Started node2" for m in WWW), where
+
+
+def test_an_exclusive_service_runs_alone_and_nothing_joins_it(tmp_path: Path) -> None:
+    conf = write_conf(
+        tmp_path, f"{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices><rm>{EXCLUSIVE_RM}</rm>"
+    )
+    cib = tmp_path / "cib.xml"
+    build_cib(real_plan(conf), cib)
+    ips = ("big-ip-192.0.2.70", "a-ip-192.0.2.71", "b-ip-192.0.2.72")
+    _, where = simulate(cib, "-u", "node1", "-u", "node2", "-u", "node3", save=tmp_path / "s1.xml")
+    assert len({where[ip] for ip in ips}) == 3, where  # one node each
+    big_node = where[ips[0]].split()[-1]
+    others = sorted({"node1", "node2", "node3"} - {big_node})
+    _, where = simulate(tmp_path / "s1.xml", "-f", others[0], save=tmp_path / "s2.xml")
+    assert where[ips[0]] == f"Started {big_node}"
+    assert where[ips[1]] == where[ips[2]] == f"Started {others[1]}", where  # together, not beside big
+    _, where = simulate(tmp_path / "s2.xml", "-f", others[1], save=tmp_path / "s3.xml")
+    assert where[ips[0]] == f"Started {big_node}" and where[ips[1]] == where[ips[2]] == "Stopped", where
 
 
 def test_a_cib_crm_verify_rejects_is_one_line_with_its_complaint(tmp_path: Path) -> None:

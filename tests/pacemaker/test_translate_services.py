@@ -13,7 +13,7 @@ from cluster.rm.conf_build import StaticRules
 from cluster.rm.rules import parse_metadata
 from harness.pacemaker.translate import PacemakerPlan, TranslateError
 
-from .support import DATA, NPS_DEVICE, by_id, conf_of, element, lab_plan, nps_fenced, params
+from .support import DATA, EXCLUSIVE_RM, NPS_DEVICE, by_id, conf_of, element, lab_plan, nps_fenced, params
 
 LISTING7 = Path(__file__).parents[1] / "rm" / "data" / "listing7-corrected.conf"
 
@@ -191,10 +191,6 @@ def test_a_type_with_no_ocf_agent_is_refused(tmp_path: Path) -> None:
 
 RM_REFUSED = {
     "vm": ('\n<vm name="guest1"/>', ":5: <vm guest1>: virtual machines do not translate"),
-    "exclusive": (
-        '\n<service name="s" exclusive="1"><ip address="192.0.2.9"/></service>',
-        ":5: service s: exclusive",
-    ),
     "independent subtree": (
         '<service name="s">\n<ip address="192.0.2.9" __independent_subtree="1"/></service>',
         ":5: ip:192.0.2.9 of service s: __independent_subtree",
@@ -225,3 +221,19 @@ def test_an_empty_service_is_left_out(tmp_path: Path) -> None:
     plan = with_rm(tmp_path, '<service name="nothing"/>')
     assert [element(t).get("id") for t in plan.resources] == ["nps"]
     assert any("nothing has no resources" in w for w in plan.warnings)
+
+
+def test_exclusive_is_utilization_every_slot_of_a_node(tmp_path: Path) -> None:
+    plan = with_rm(tmp_path, EXCLUSIVE_RM)
+    assert plan.properties["placement-strategy"] == "utilization"
+    nodes = [element(t) for t in plan.nodes]
+    assert [(n.get("id"), n.get("uname")) for n in nodes] == [("1", "node1"), ("2", "node2"), ("3", "node3")]
+    assert all(params(n, "utilization") == {"services": "3"} for n in nodes)
+    assert params(plan_member(plan, "big-ip-192.0.2.70"), "utilization") == {"services": "3"}
+    assert params(plan_member(plan, "a-ip-192.0.2.71"), "utilization") == {"services": "1"}
+
+
+def test_without_exclusive_services_there_is_no_utilization(tmp_path: Path) -> None:
+    plan = with_rm(tmp_path, '<service name="a"><ip address="192.0.2.71"/></service>')
+    assert plan.nodes == [] and "placement-strategy" not in plan.properties
+    assert plan_member(plan, "a-ip-192.0.2.71").find("utilization") is None
