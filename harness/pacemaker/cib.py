@@ -1,7 +1,8 @@
 """A :class:`PacemakerPlan` written into a CIB file with Pacemaker's own tools, checked by crm_verify.
 
 ``cibadmin --empty`` makes the file (so its version fields are Pacemaker's), then every property goes in
-through ``crm_attribute`` and every element through ``cibadmin --create``, all offline on the file
+through ``crm_attribute`` and each section's elements through ``cibadmin`` (one ``--replace`` per section;
+one ``--create`` per element to name the culprit when cibadmin refuses one), all offline on the file
 (``CIB_file``). ``crm_verify -x`` must accept the result; its complaint is the one-line error otherwise.
 Node entries (only written for utilization, see harness.pacemaker.services) are added after that check.
 """
@@ -69,18 +70,15 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
     for name, value in plan.properties.items():
         argv = ["crm_attribute", "--type", "crm_config", "--name", name, "--update", value]
         _checked(argv, env, deadline, f"property {name}")
-    sections = (
+    if plan.topology:  # the empty CIB has no such section yet
+        argv = ["cibadmin", "--create", "-o", "configuration", "--xml-text", "<fencing-topology/>"]
+        _checked(argv, env, deadline, "the fencing-topology section")
+    for section, elements in (
         ("resources", plan.resources),
         ("constraints", plan.constraints),
         ("fencing-topology", plan.topology),
-    )
-    for section, elements in sections:
-        if section == "fencing-topology" and elements:  # the empty CIB has no such section yet
-            argv = ["cibadmin", "--create", "-o", "configuration", "--xml-text", "<fencing-topology/>"]
-            _checked(argv, env, deadline, "the fencing-topology section")
-        for element in elements:
-            what = f"{section} element {_head(element)}"
-            _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
+    ):
+        _add_section(section, elements, env, deadline)
     out = _run(["crm_verify", "-x", str(path)], bare, deadline)
     if out.returncode != 0:
         out = _run(["crm_verify", "-V", "-x", str(path)], bare, deadline)  # -V says what is wrong
@@ -88,10 +86,22 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
     # Node entries (their utilization) go in after the check: with nodes but no status section crm_verify
     # warns that every node is unclean (never seen), which is about state, not configuration. cibadmin
     # still checks them against the schema.
-    for element in plan.nodes:
-        _checked(
-            ["cibadmin", "--create", "-o", "nodes", "--xml-text", element], env, deadline, _head(element)
-        )
+    _add_section("nodes", plan.nodes, env, deadline)
+
+
+def _add_section(section: str, elements: list[str], env: dict[str, str], deadline: float) -> None:
+    """All of a section's elements in one ``cibadmin --replace`` (one call, not one per element); when
+    cibadmin refuses that, which changes nothing, each element is created on its own to name the one
+    it refuses."""
+    if not elements:
+        return
+    whole = f"<{section}>{''.join(elements)}</{section}>"
+    if _run(["cibadmin", "--replace", "-o", section, "--xml-text", whole], env, deadline).returncode == 0:
+        return
+    for element in elements:
+        what = f"{section} element {_head(element)}"
+        _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
+    raise CibError(f"cibadmin refused the {section} section as a whole, but each of its elements alone")
 
 
 def _head(element: str) -> str:
