@@ -157,9 +157,10 @@ class _Translator:
             elif key == "port":
                 raise TranslateError(
                     f"{self.at(fd.line)}: fencedevice {fd.name}: a plug on the device itself fences "
-                    "one plug for "
-                    "every node: give it per node in <device>"
+                    "one plug for every node: give it per node in <device>"
                 )
+            elif not value and not (self.endpoints is not None and key in ("ipaddr", "ipport")):
+                self.warnings.append(f"{self.at(fd.line)}: fencedevice {fd.name}: {attr} is empty: left out")
             else:
                 params[table.stdin_name(key)] = value
         if self.endpoints is not None:
