@@ -1,24 +1,16 @@
 """A :class:`PacemakerPlan` written into a CIB file with Pacemaker's own tools, checked by crm_verify.
 
 ``cibadmin --empty`` makes the file (so its version fields are Pacemaker's), then every property goes in
-<<<<<<< HEAD
-through ``crm_attribute`` and every element through ``cibadmin --create``, all offline on the file
-(``CIB_file``). ``crm_verify -x`` must accept the result; its complaint is the one-line error otherwise.
-=======
 through ``crm_attribute`` and each section's elements through ``cibadmin`` (one ``--replace`` per section;
 one ``--create`` per element to name the culprit when cibadmin refuses one), all offline on the file
 (``CIB_file``). ``crm_verify -x`` must accept the result; its complaint is the one-line error otherwise.
 Node entries (only written for utilization, see harness.pacemaker.services) are added after that check.
->>>>>>> pcmk-translate
 """
 
 from __future__ import annotations
 
 import os
-<<<<<<< HEAD
-=======
 import re
->>>>>>> pcmk-translate
 import shutil
 import subprocess
 import time
@@ -51,10 +43,6 @@ def _run(argv: Sequence[str], env: dict[str, str], deadline: float) -> subproces
 
 
 def _complaint(out: subprocess.CompletedProcess[str]) -> str:
-<<<<<<< HEAD
-    lines = [ln.strip() for ln in (out.stderr + "\n" + out.stdout).splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not ln.startswith(("-V may provide", "Errors found during check"))]
-=======
     """The tool's own words: its error lines (not the numbered CIB dump cibadmin adds on a schema error)."""
     lines = [ln.strip() for ln in (out.stderr + "\n" + out.stdout).splitlines() if ln.strip()]
     lines = [ln for ln in lines if not re.match(r"\d+\s", ln)]
@@ -63,7 +51,6 @@ def _complaint(out: subprocess.CompletedProcess[str]) -> str:
     useful = errors or [
         ln for ln in lines if not ln.startswith(("-V may provide", "crm_verify: Errors found"))
     ]
->>>>>>> pcmk-translate
     return one_line("; ".join(useful[:3]) or f"exit status {out.returncode}")
 
 
@@ -83,23 +70,6 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
     for name, value in plan.properties.items():
         argv = ["crm_attribute", "--type", "crm_config", "--name", name, "--update", value]
         _checked(argv, env, deadline, f"property {name}")
-<<<<<<< HEAD
-    sections = (
-        ("resources", plan.resources),
-        ("constraints", plan.constraints),
-        ("fencing-topology", plan.topology),
-    )
-    for section, elements in sections:
-        if section == "fencing-topology" and elements:  # the empty CIB has no such section yet
-            argv = ["cibadmin", "--create", "-o", "configuration", "--xml-text", "<fencing-topology/>"]
-            _checked(argv, env, deadline, "the fencing-topology section")
-        for element in elements:
-            what = f"{section} element {_head(element)}"
-            _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
-    out = _run(["crm_verify", "-x", str(path)], bare, deadline)
-    if out.returncode != 0:
-        raise CibError(f"crm_verify rejects {path.name}: {_complaint(out)}")
-=======
     if plan.topology:  # the empty CIB has no such section yet
         argv = ["cibadmin", "--create", "-o", "configuration", "--xml-text", "<fencing-topology/>"]
         _checked(argv, env, deadline, "the fencing-topology section")
@@ -132,7 +102,6 @@ def _add_section(section: str, elements: list[str], env: dict[str, str], deadlin
         what = f"{section} element {_head(element)}"
         _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
     raise CibError(f"cibadmin refused the {section} section as a whole, but each of its elements alone")
->>>>>>> pcmk-translate
 
 
 def _head(element: str) -> str:
