@@ -107,12 +107,12 @@ def test_lab_up_runs_pacemaker_with_our_agents_and_lab_down_stops_it(tmp_path: P
 def test_a_conf_pacemaker_cannot_express_is_one_line_before_anything_starts(tmp_path: Path) -> None:
     need_stack()
     conf = write_conf(tmp_path, "nps")
-    conf.write_text(conf.read_text().replace('<service name="www"', '<service name="www" exclusive="1"'))
+    conf.write_text(conf.read_text().replace("  </rm>", '    <vm name="guest1"/>\n  </rm>'))
     lab = PacemakerLab(conf, tmp_path / "lab")
     with pytest.raises(LabError) as err:
         lab.start()
     message = str(err.value)
-    assert "\n" not in message and f"{conf}:" in message and "exclusive" in message, message
+    assert "\n" not in message and f"{conf}:" in message and "virtual machines" in message, message
     assert not (tmp_path / "lab").exists() and namespaces_of(os.getpid()) == []
 
 
