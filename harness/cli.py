@@ -44,7 +44,7 @@ BENCHES = {
     "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "~1 min"),
     "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~1 min"),
     "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~1 min"),
-    "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
+    "failover": ("an owner dies: until its page answers elsewhere (root; --backend ...)", "~60 s"),
     "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "~1 min"),
 }
 
