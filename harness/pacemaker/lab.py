@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from harness.agent_install import install
 from harness.lab_up import ConfLab, LabError
 from harness.machines import HUB_ADDRESS
@@ -224,16 +226,22 @@ class PacemakerLab(ConfLab):
     def check_agents(self, name: str) -> None:
         """Every agent the CIB names answers metadata as hacluster inside node ``name`` (the controller
         reads it so)."""
-        for agent in sorted(set(self.agent_names.values()) & self._cib_agents()):
+        agents = self._cib_agents()
+        if not agents:
+            raise LabError("the CIB has no stonith resource: Pacemaker would fence nothing")
+        for agent in sorted(agents):
             done = self.node_tool(name, "runuser", "-u", USER, "--", f"/usr/sbin/{agent}", "-o", "metadata")
             if done.returncode != 0 or not done.stdout.startswith("<?xml"):
                 last = (done.stderr.strip().splitlines() or ["no metadata"])[-1]
                 raise LabError(f"{name}: /usr/sbin/{agent} -o metadata as {USER} failed: {last}")
 
     def _cib_agents(self) -> set[str]:
-        return {
-            m for text in self.pcmk.resources for m in re.findall(r'class="stonith"[^>]*type="([^"]+)"', text)
-        }
+        """The agents of the plan's stonith primitives."""
+        found = set()
+        for text in self.pcmk.resources:
+            root = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+            found |= {el.get("type", "") for el in root.iter("primitive") if el.get("class") == "stonith"}
+        return found
 
     def _wait_members(self) -> None:
         assert self.plan is not None
