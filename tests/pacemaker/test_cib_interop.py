@@ -138,3 +138,22 @@ def test_a_cib_crm_verify_rejects_is_one_line_with_its_complaint(tmp_path: Path)
     schema = dataclasses.replace(plan, constraints=['<rsc_location id="x" rsc="www" score="5"/>'])
     with pytest.raises(CibError, match="cibadmin refused constraints element rsc_location x: Call failed"):
         build_cib(schema, tmp_path / "cib2.xml")
+
+
+def test_no_password_is_in_a_tools_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other users see argv in `ps`: the device passwords go to cibadmin on stdin only."""
+    seen: list[list[str]] = []
+    real = subprocess.run
+
+    def spy(argv: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(list(argv))
+        return real(argv, *args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr("harness.pacemaker.cib.subprocess.run", spy)
+    cib = tmp_path / "cib.xml"
+    build_cib(real_plan(DATA / "three_devices.conf"), cib)
+    assert "s3cret-nps" in cib.read_text() and "fabric-rw" in cib.read_text()  # Pacemaker keeps them
+    assert len(seen) > 3
+    assert not [
+        argv for argv in seen if any("s3cret-nps" in a or "calvin" in a or "fabric-rw" in a for a in argv)
+    ]
