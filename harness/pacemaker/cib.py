@@ -75,7 +75,10 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
     path = Path(path)
     env = {**os.environ, "CIB_file": str(path)}
     bare = {k: v for k, v in env.items() if k != "CIB_file"}
-    path.write_text(_checked(["cibadmin", "--empty"], bare, deadline, "an empty CIB"))
+    empty = _checked(["cibadmin", "--empty"], bare, deadline, "an empty CIB")
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(empty)  # owner-only from the start: it will hold the fence devices' passwords
     for name, value in plan.properties.items():
         argv = ["crm_attribute", "--type", "crm_config", "--name", name, "--update", value]
         _checked(argv, env, deadline, f"property {name}")

@@ -141,7 +141,7 @@ def test_a_cib_crm_verify_rejects_is_one_line_with_its_complaint(tmp_path: Path)
 
 
 def test_no_password_is_in_a_tools_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Other users see argv in `ps`: the device passwords go to cibadmin on stdin only."""
+    """Other users see argv in `ps`: the device passwords go to cibadmin on stdin only; the CIB is 0600."""
     seen: list[list[str]] = []
     real = subprocess.run
 
@@ -153,6 +153,7 @@ def test_no_password_is_in_a_tools_argv(tmp_path: Path, monkeypatch: pytest.Monk
     cib = tmp_path / "cib.xml"
     build_cib(real_plan(DATA / "three_devices.conf"), cib)
     assert "s3cret-nps" in cib.read_text() and "fabric-rw" in cib.read_text()  # Pacemaker keeps them
+    assert cib.stat().st_mode & 0o777 == 0o600  # so the file is the owner's alone
     assert len(seen) > 3
     assert not [
         argv for argv in seen if any("s3cret-nps" in a or "calvin" in a or "fabric-rw" in a for a in argv)
