@@ -158,3 +158,17 @@ def test_no_password_is_in_a_tools_argv(tmp_path: Path, monkeypatch: pytest.Monk
     assert not [
         argv for argv in seen if any("s3cret-nps" in a or "calvin" in a or "fabric-rw" in a for a in argv)
     ]
+
+
+def test_an_installed_heartbeat_agent_runs_as_itself(tmp_path: Path) -> None:
+    from rm.support import require_ocf_agent
+
+    require_ocf_agent("Dummy")
+    rm = '<service name="s"><Dummy name="d1" state="/run/fl-d1.state"/></service>'
+    conf = write_conf(tmp_path, f"{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices><rm>{rm}</rm>")
+    cib = tmp_path / "cib.xml"
+    build_cib(real_plan(conf), cib)  # the Dummy rule comes from the agent's own meta-data
+    listing = run(["crm_resource", "--list"], cib)
+    assert "s-Dummy-d1\t(ocf:heartbeat:Dummy)" in listing, listing
+    _, where = simulate(cib, "-u", "node1", "-u", "node2", "-u", "node3", save=tmp_path / "s1.xml")
+    assert where["s-Dummy-d1"].startswith("Started node"), where
