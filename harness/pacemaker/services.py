@@ -110,9 +110,12 @@ class _Services:
                 rid, "ocf", "IPaddr2", params, ops=_ops(node, on_fail, stop_on_fail), provider="heartbeat"
             )
         elif node.type == "fs":
-            params = {"device": attrs["device"], "directory": attrs["mountpoint"]}
-            if attrs.get("fstype"):
-                params["fstype"] = attrs["fstype"]
+            if not attrs.get("fstype"):
+                raise TranslateError(
+                    f"{self.at(node.line)}: fs {node.resource.primary}: no fstype: ocf:heartbeat:Filesystem "
+                    "needs one (rgmanager's fs.sh found it on the device)"
+                )
+            params = {"device": attrs["device"], "directory": attrs["mountpoint"], "fstype": attrs["fstype"]}
             if attrs.get("options"):
                 params["options"] = attrs["options"]
             params["force_unmount"] = "true" if yes_flag(attrs.get("force_unmount")) else "false"
