@@ -21,6 +21,7 @@ EXAMPLE = TESTS.parent / "examples" / "cluster.conf"
 def test_the_articles_cluster_as_a_two_node_pacemaker_cluster() -> None:
     plan = lab_plan(load_cluster_conf(FULL))
     assert "    two_node: 1\n" in plan.corosync_conf and "    token: 30000\n" in plan.corosync_conf
+    assert "expected_votes:" not in plan.corosync_conf
     nps = params(by_id(plan, "nps"))
     assert nps["pcmk_host_map"] == "iscsi1:1;iscsi2:1" and nps["password"] == "redhat123"
     assert any(":38: fencedevice nps: plug 1 fences iscsi1 and iscsi2" in w for w in plan.warnings)

@@ -45,6 +45,17 @@ def test_corosync_conf_carries_name_token_nodelist_and_logging() -> None:
     assert "two_node" not in text
 
 
+def test_expected_votes_and_votes_carry_over(tmp_path: Path) -> None:
+    body = (
+        '<cman expected_votes="5"/><clusternodes><clusternode name="a" nodeid="1" votes="3"><fence>'
+        '<method name="1"><device name="nps" port="1"/></method></fence></clusternode>'
+        '<clusternode name="b" nodeid="2"><fence><method name="1"><device name="nps" port="2"/></method>'
+        f"</fence></clusternode></clusternodes><fencedevices>{NPS_DEVICE}</fencedevices>"
+    )
+    text = lab_plan(conf_of(tmp_path, body)).corosync_conf
+    assert "    expected_votes: 5\n" in text and "        quorum_votes: 3\n" in text
+
+
 def test_two_node_expected_votes_consensus_and_votes_carry_over(tmp_path: Path) -> None:
     body = (
         '<cman two_node="1" expected_votes="1"/><totem token="2000" consensus="3000"/>'
@@ -53,8 +64,11 @@ def test_two_node_expected_votes_consensus_and_votes_carry_over(tmp_path: Path) 
         '<clusternode name="b" nodeid="2"><fence><method name="1"><device name="nps" port="2"/></method>'
         f"</fence></clusternode></clusternodes><fencedevices>{NPS_DEVICE}</fencedevices>"
     )
-    text = lab_plan(conf_of(tmp_path, body)).corosync_conf
-    assert "    two_node: 1\n" in text and "    expected_votes: 1\n" in text
+    plan = lab_plan(conf_of(tmp_path, body))
+    text = plan.corosync_conf
+    assert "    two_node: 1\n" in text
+    assert "expected_votes:" not in text  # cman's "1" is votequorum's 2 votes with two_node (quorum 1)
+    assert any("two_node: corosync implies wait_for_all" in w for w in plan.warnings)
     assert "    consensus: 3000\n" in text and "    token: 2000\n" in text
 
 
