@@ -36,14 +36,17 @@ def _totem(conf: ClusterConf, warnings: list[str]) -> list[str]:
         "    token_coefficient: 0",
     ]
     if "consensus" in given and totem.consensus is not None:
-        if totem.consensus < 1.2 * totem.token:
-            warnings.append(
-                f"{where(conf.source, totem.line)}: <totem consensus={totem.consensus}> is below "
-                "corosync 3's "
-                f"minimum 1.2 x token ({int(1.2 * totem.token)} ms): left to corosync's default"
+        if totem.consensus < totem.join:  # corosync's totemconfig refuses to start then
+            raise TranslateError(
+                f"{where(conf.source, totem.line)}: <totem consensus={totem.consensus}> is below join "
+                f"({totem.join} ms): corosync refuses a consensus shorter than join"
             )
-        else:
-            lines.append(f"    consensus: {totem.consensus}")
+        if totem.consensus < totem.token and len(conf.nodes) > 2:
+            warnings.append(
+                f"{where(conf.source, totem.line)}: <totem consensus={totem.consensus}> is below token with "
+                "more than two nodes: corosync.conf(5) warns of odd membership changes"
+            )
+        lines.append(f"    consensus: {totem.consensus}")
     if "join" in given:
         lines.append(f"    join: {totem.join}")
     if "fail_recv_const" in given:

@@ -72,11 +72,22 @@ def test_two_node_expected_votes_consensus_and_votes_carry_over(tmp_path: Path) 
     assert "    consensus: 3000\n" in text and "    token: 2000\n" in text
 
 
-def test_a_consensus_corosync_3_refuses_is_left_out_with_a_warning(tmp_path: Path) -> None:
+def test_a_consensus_below_token_in_three_nodes_is_kept_with_a_warning(tmp_path: Path) -> None:
     body = f'<totem token="2000" consensus="1000"/>{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices>'
     plan = lab_plan(conf_of(tmp_path, body))
-    assert "    consensus:" not in plan.corosync_conf
-    assert any("consensus=1000" in w and ":3:" in w for w in plan.warnings)
+    assert "    consensus: 1000\n" in plan.corosync_conf
+    assert any("consensus=1000" in w and ":3:" in w and "odd membership" in w for w in plan.warnings)
+    two = f'<totem token="2000" consensus="1000"/>{nps_fenced(2)}<fencedevices>{NPS_DEVICE}</fencedevices>'
+    assert lab_plan(conf_of(tmp_path, two)).warnings == []  # corosync.conf(5): safe with two nodes
+
+
+def test_a_consensus_below_join_is_refused(tmp_path: Path) -> None:
+    totem = '<totem token="2000" join="100" consensus="50"/>'
+    body = f"{totem}{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices>"
+    with pytest.raises(
+        TranslateError, match=r"cluster.conf:3: <totem consensus=50> is below join \(100 ms\)"
+    ):
+        lab_plan(conf_of(tmp_path, body))
 
 
 def test_properties_enable_stonith_with_a_short_dc_deadtime() -> None:
