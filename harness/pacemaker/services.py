@@ -151,8 +151,7 @@ class _Services:
         if path is None or path.parent.parent.name != "resource.d":
             raise TranslateError(
                 f"{self.at(node.line)}: <{node.type}>: no Pacemaker agent for this resource type "
-                "(not an OCF agent "
-                "under /usr/lib/ocf/resource.d)"
+                "(not an OCF agent under /usr/lib/ocf/resource.d)"
             )
         params = {k: v for k, v in node.resource.attrs.items() if not (k == "name" and rule.implicit_primary)}
         ops = _ops(node, on_fail, stop_on_fail)
@@ -210,8 +209,7 @@ class _Services:
         if [m.ident for m in stop_order(service.root)][:-1] != [m.ident for m in reversed(members)]:
             self.warnings.append(
                 f"{self.at(service.line)}: service {service.name}: Pacemaker stops a group in "
-                "reverse start order, "
-                "which differs from rgmanager's stop levels here"
+                "reverse start order, which differs from rgmanager's stop levels here"
             )
         gid = self.ids.claim(xml_id(service.name), f"service {service.name}")
         meta, on_fail = self.recovery_meta(service)
@@ -264,8 +262,7 @@ class _Services:
             if first is None:
                 self.warnings.append(
                     f"{self.at(service.line)}: service {service.name}: depends on {service.depend}, "
-                    "which is not "
-                    "translated: dependency dropped"
+                    "which is not translated: dependency dropped"
                 )
                 continue
             then = self.translated[service.full_name]
@@ -297,6 +294,5 @@ def vm_elements(conf: ClusterConf) -> None:
         if el.tag == "vm":
             raise TranslateError(
                 f"{where(conf.source, el.line)}: <vm {el.get('name') or ''}>: virtual machines do "
-                "not translate "
-                "(Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
+                "not translate (Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
             )

@@ -71,8 +71,7 @@ class _Translator:
         if table is None:
             raise TranslateError(
                 f"{self.at(fd.line)}: fencedevice {fd.name}: agent {fd.agent} is not one of "
-                "fencelab's agents "
-                f"({', '.join(known_agents())})"
+                f"fencelab's agents ({', '.join(known_agents())})"
             )
         return table
 
@@ -132,8 +131,7 @@ class _Translator:
             if key is None:
                 self.warnings.append(
                     f"{self.at(ref.line)}: node {node.name}: device {ref.name}: {table.name} has no "
-                    "parameter "
-                    f"{attr!r}: dropped"
+                    f"parameter {attr!r}: dropped"
                 )
             elif key == "port":
                 plugs.append(value)
@@ -161,8 +159,7 @@ class _Translator:
         elif chosen not in (None, "reboot"):
             raise TranslateError(
                 f"{self.at(line)}: device {fd.name}: action={chosen!r} in a fence method cannot be "
-                "a Pacemaker "
-                "fence (only reboot or off)"
+                "a Pacemaker fence (only reboot or off)"
             )
         key = tuple(sorted(settings))
         group = self.devices.setdefault(fd.name, [])
@@ -206,8 +203,7 @@ class _Translator:
         if not node.methods:
             raise TranslateError(
                 f"{self.at(node.line)}: clusternode {node.name} has no fence method: Pacemaker "
-                "(stonith-enabled) "
-                "could never fence it"
+                "(stonith-enabled) could never fence it"
             )
         for index, method in enumerate(node.methods, 1):
             if not method.devices:
@@ -256,8 +252,7 @@ class _Translator:
                 other = next(iter(device.plugs))
                 raise TranslateError(
                     f"{self.at(ref.line)}: fencedevice {ref.name} has no plug but fences {other} "
-                    f"and {node.name}: "
-                    "give each node its own device (or its own address)"
+                    f"and {node.name}: give each node its own device (or its own address)"
                 )
             device.plugs[node.name] = list(plugs)
             device.plug_method[node.name] = method
@@ -287,8 +282,7 @@ class _Translator:
             if not serving:
                 raise TranslateError(
                     f"{self.at(ref.line)}: node {node.name}: unfence device {ref.name} is not in "
-                    "its fence methods: "
-                    "Pacemaker unfences through the devices that fence the node"
+                    "its fence methods: Pacemaker unfences through the devices that fence the node"
                 )
             for device in serving:
                 device.unfencing = True
