@@ -33,6 +33,7 @@ DEBIAN_PACKAGE = {
     "crm_verify": "pacemaker-cli-utils",
     "crm_simulate": "pacemaker-cli-utils",
     "crm_resource": "pacemaker-cli-utils",
+    "corosync": "corosync",
     "ocf-tester": "resource-agents",
     "xmllint": "libxml2-utils",
     "mkfs.ext4": "e2fsprogs",

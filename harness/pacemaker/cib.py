@@ -28,15 +28,22 @@ class CibError(RuntimeError):
     """The CIB could not be built or does not verify; one line (a tool's own complaint when it has one)."""
 
 
-def _run(argv: Sequence[str], env: dict[str, str], deadline: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    argv: Sequence[str], env: dict[str, str], deadline: float, xml: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one tool; ``xml`` goes in on stdin (``--xml-pipe``): in argv, passwords would show in ``ps``."""
     if shutil.which(argv[0]) is None:
         raise CibError(f"{argv[0]} not found: apt-get install {TOOLS_PACKAGE}")
     left = deadline - time.monotonic()
     if left <= 0:
         raise CibError(f"building the CIB took longer than its timeout (at {argv[0]})")
     try:
+        if xml is None:
+            return subprocess.run(
+                list(argv), env=env, capture_output=True, text=True, timeout=left, stdin=subprocess.DEVNULL
+            )
         return subprocess.run(
-            list(argv), env=env, capture_output=True, text=True, timeout=left, stdin=subprocess.DEVNULL
+            [*argv, "--xml-pipe"], env=env, capture_output=True, text=True, timeout=left, input=xml
         )
     except subprocess.TimeoutExpired:
         raise CibError(f"{argv[0]} did not finish within the CIB's timeout") from None
@@ -54,8 +61,10 @@ def _complaint(out: subprocess.CompletedProcess[str]) -> str:
     return one_line("; ".join(useful[:3]) or f"exit status {out.returncode}")
 
 
-def _checked(argv: Sequence[str], env: dict[str, str], deadline: float, what: str) -> str:
-    out = _run(argv, env, deadline)
+def _checked(
+    argv: Sequence[str], env: dict[str, str], deadline: float, what: str, xml: str | None = None
+) -> str:
+    out = _run(argv, env, deadline, xml)
     if out.returncode != 0:
         raise CibError(f"{argv[0]} refused {what}: {_complaint(out)}")
     return out.stdout
@@ -66,13 +75,16 @@ def build_cib(plan: PacemakerPlan, path: Path, timeout: float = 30.0) -> None:
     path = Path(path)
     env = {**os.environ, "CIB_file": str(path)}
     bare = {k: v for k, v in env.items() if k != "CIB_file"}
-    path.write_text(_checked(["cibadmin", "--empty"], bare, deadline, "an empty CIB"))
+    empty = _checked(["cibadmin", "--empty"], bare, deadline, "an empty CIB")
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(empty)  # owner-only from the start: it will hold the fence devices' passwords
     for name, value in plan.properties.items():
         argv = ["crm_attribute", "--type", "crm_config", "--name", name, "--update", value]
         _checked(argv, env, deadline, f"property {name}")
     if plan.topology:  # the empty CIB has no such section yet
-        argv = ["cibadmin", "--create", "-o", "configuration", "--xml-text", "<fencing-topology/>"]
-        _checked(argv, env, deadline, "the fencing-topology section")
+        argv = ["cibadmin", "--create", "-o", "configuration"]
+        _checked(argv, env, deadline, "the fencing-topology section", "<fencing-topology/>")
     for section, elements in (
         ("resources", plan.resources),
         ("constraints", plan.constraints),
@@ -96,11 +108,11 @@ def _add_section(section: str, elements: list[str], env: dict[str, str], deadlin
     if not elements:
         return
     whole = f"<{section}>{''.join(elements)}</{section}>"
-    if _run(["cibadmin", "--replace", "-o", section, "--xml-text", whole], env, deadline).returncode == 0:
+    if _run(["cibadmin", "--replace", "-o", section], env, deadline, whole).returncode == 0:
         return
     for element in elements:
         what = f"{section} element {_head(element)}"
-        _checked(["cibadmin", "--create", "-o", section, "--xml-text", element], env, deadline, what)
+        _checked(["cibadmin", "--create", "-o", section], env, deadline, what, element)
     raise CibError(f"cibadmin refused the {section} section as a whole, but each of its elements alone")
 
 

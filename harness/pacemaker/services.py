@@ -110,9 +110,12 @@ class _Services:
                 rid, "ocf", "IPaddr2", params, ops=_ops(node, on_fail, stop_on_fail), provider="heartbeat"
             )
         elif node.type == "fs":
-            params = {"device": attrs["device"], "directory": attrs["mountpoint"]}
-            if attrs.get("fstype"):
-                params["fstype"] = attrs["fstype"]
+            if not attrs.get("fstype"):
+                raise TranslateError(
+                    f"{self.at(node.line)}: fs {node.resource.primary}: no fstype: ocf:heartbeat:Filesystem "
+                    "needs one (rgmanager's fs.sh found it on the device)"
+                )
+            params = {"device": attrs["device"], "directory": attrs["mountpoint"], "fstype": attrs["fstype"]}
             if attrs.get("options"):
                 params["options"] = attrs["options"]
             params["force_unmount"] = "true" if yes_flag(attrs.get("force_unmount")) else "false"
@@ -148,8 +151,7 @@ class _Services:
         if path is None or path.parent.parent.name != "resource.d":
             raise TranslateError(
                 f"{self.at(node.line)}: <{node.type}>: no Pacemaker agent for this resource type "
-                "(not an OCF agent "
-                "under /usr/lib/ocf/resource.d)"
+                "(not an OCF agent under /usr/lib/ocf/resource.d)"
             )
         params = {k: v for k, v in node.resource.attrs.items() if not (k == "name" and rule.implicit_primary)}
         ops = _ops(node, on_fail, stop_on_fail)
@@ -207,8 +209,7 @@ class _Services:
         if [m.ident for m in stop_order(service.root)][:-1] != [m.ident for m in reversed(members)]:
             self.warnings.append(
                 f"{self.at(service.line)}: service {service.name}: Pacemaker stops a group in "
-                "reverse start order, "
-                "which differs from rgmanager's stop levels here"
+                "reverse start order, which differs from rgmanager's stop levels here"
             )
         gid = self.ids.claim(xml_id(service.name), f"service {service.name}")
         meta, on_fail = self.recovery_meta(service)
@@ -261,8 +262,7 @@ class _Services:
             if first is None:
                 self.warnings.append(
                     f"{self.at(service.line)}: service {service.name}: depends on {service.depend}, "
-                    "which is not "
-                    "translated: dependency dropped"
+                    "which is not translated: dependency dropped"
                 )
                 continue
             then = self.translated[service.full_name]
@@ -294,6 +294,5 @@ def vm_elements(conf: ClusterConf) -> None:
         if el.tag == "vm":
             raise TranslateError(
                 f"{where(conf.source, el.line)}: <vm {el.get('name') or ''}>: virtual machines do "
-                "not translate "
-                "(Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
+                "not translate (Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
             )

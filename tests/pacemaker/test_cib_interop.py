@@ -138,3 +138,37 @@ def test_a_cib_crm_verify_rejects_is_one_line_with_its_complaint(tmp_path: Path)
     schema = dataclasses.replace(plan, constraints=['<rsc_location id="x" rsc="www" score="5"/>'])
     with pytest.raises(CibError, match="cibadmin refused constraints element rsc_location x: Call failed"):
         build_cib(schema, tmp_path / "cib2.xml")
+
+
+def test_no_password_is_in_a_tools_argv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other users see argv in `ps`: the device passwords go to cibadmin on stdin only; the CIB is 0600."""
+    seen: list[list[str]] = []
+    real = subprocess.run
+
+    def spy(argv: list[str], *args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        seen.append(list(argv))
+        return real(argv, *args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr("harness.pacemaker.cib.subprocess.run", spy)
+    cib = tmp_path / "cib.xml"
+    build_cib(real_plan(DATA / "three_devices.conf"), cib)
+    assert "s3cret-nps" in cib.read_text() and "fabric-rw" in cib.read_text()  # Pacemaker keeps them
+    assert cib.stat().st_mode & 0o777 == 0o600  # so the file is the owner's alone
+    assert len(seen) > 3
+    assert not [
+        argv for argv in seen if any("s3cret-nps" in a or "calvin" in a or "fabric-rw" in a for a in argv)
+    ]
+
+
+def test_an_installed_heartbeat_agent_runs_as_itself(tmp_path: Path) -> None:
+    from rm.support import require_ocf_agent
+
+    require_ocf_agent("Dummy")
+    rm = '<service name="s"><Dummy name="d1" state="/run/fl-d1.state"/></service>'
+    conf = write_conf(tmp_path, f"{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices><rm>{rm}</rm>")
+    cib = tmp_path / "cib.xml"
+    build_cib(real_plan(conf), cib)  # the Dummy rule comes from the agent's own meta-data
+    listing = run(["crm_resource", "--list"], cib)
+    assert "s-Dummy-d1\t(ocf:heartbeat:Dummy)" in listing, listing
+    _, where = simulate(cib, "-u", "node1", "-u", "node2", "-u", "node3", save=tmp_path / "s1.xml")
+    assert where["s-Dummy-d1"].startswith("Started node"), where

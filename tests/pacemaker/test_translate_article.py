@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ EXAMPLE = TESTS.parent / "examples" / "cluster.conf"
 def test_the_articles_cluster_as_a_two_node_pacemaker_cluster() -> None:
     plan = lab_plan(load_cluster_conf(FULL))
     assert "    two_node: 1\n" in plan.corosync_conf and "    token: 30000\n" in plan.corosync_conf
+    assert "expected_votes:" not in plan.corosync_conf
     nps = params(by_id(plan, "nps"))
     assert nps["pcmk_host_map"] == "iscsi1:1;iscsi2:1" and nps["password"] == "redhat123"
     assert any(":38: fencedevice nps: plug 1 fences iscsi1 and iscsi2" in w for w in plan.warnings)
@@ -61,3 +63,25 @@ def test_the_articles_cluster_verifies_with_the_real_tools(tmp_path: Path) -> No
     conf = load_cluster_conf(FULL)
     build_cib(translate(conf, {"nps": ("192.0.2.254", 2323)}, addresses(conf)), tmp_path / "cib.xml")
     assert "iscsi1:1;iscsi2:1" in (tmp_path / "cib.xml").read_text()
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("conf_path", [FULL, EXAMPLE, TESTS / "pacemaker" / "data" / "three_devices.conf"])
+def test_corosync_accepts_the_corosync_conf(tmp_path: Path, conf_path: Path) -> None:
+    """`corosync -t` parses and checks the file (it needs one nodelist address to be local: loopback)."""
+    corosync = require_tool("corosync")
+    conf = load_cluster_conf(conf_path)
+    loopback = {n.name: f"127.0.0.{n.nodeid}" for n in conf.nodes}
+    text = translate(conf, None, loopback).corosync_conf
+    assert "    to_logfile: yes\n" in text
+    path = tmp_path / "corosync.conf"  # its log to stderr: the check must not write the host's log
+    path.write_text(text.replace("    to_logfile: yes\n", "    to_logfile: no\n"))
+    out = subprocess.run([corosync, "-t", "-c", str(path)], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout + out.stderr
+    path.write_text(
+        text.replace("token_coefficient: 0", "token_coefficient: {").replace(
+            "to_logfile: yes", "to_logfile: no"
+        )
+    )
+    broken = subprocess.run([corosync, "-t", "-c", str(path)], capture_output=True, text=True, timeout=30)
+    assert broken.returncode != 0  # the check can fail

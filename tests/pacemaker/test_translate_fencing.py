@@ -45,6 +45,17 @@ def test_corosync_conf_carries_name_token_nodelist_and_logging() -> None:
     assert "two_node" not in text
 
 
+def test_expected_votes_and_votes_carry_over(tmp_path: Path) -> None:
+    body = (
+        '<cman expected_votes="5"/><clusternodes><clusternode name="a" nodeid="1" votes="3"><fence>'
+        '<method name="1"><device name="nps" port="1"/></method></fence></clusternode>'
+        '<clusternode name="b" nodeid="2"><fence><method name="1"><device name="nps" port="2"/></method>'
+        f"</fence></clusternode></clusternodes><fencedevices>{NPS_DEVICE}</fencedevices>"
+    )
+    text = lab_plan(conf_of(tmp_path, body)).corosync_conf
+    assert "    expected_votes: 5\n" in text and "        quorum_votes: 3\n" in text
+
+
 def test_two_node_expected_votes_consensus_and_votes_carry_over(tmp_path: Path) -> None:
     body = (
         '<cman two_node="1" expected_votes="1"/><totem token="2000" consensus="3000"/>'
@@ -53,16 +64,30 @@ def test_two_node_expected_votes_consensus_and_votes_carry_over(tmp_path: Path) 
         '<clusternode name="b" nodeid="2"><fence><method name="1"><device name="nps" port="2"/></method>'
         f"</fence></clusternode></clusternodes><fencedevices>{NPS_DEVICE}</fencedevices>"
     )
-    text = lab_plan(conf_of(tmp_path, body)).corosync_conf
-    assert "    two_node: 1\n" in text and "    expected_votes: 1\n" in text
+    plan = lab_plan(conf_of(tmp_path, body))
+    text = plan.corosync_conf
+    assert "    two_node: 1\n" in text
+    assert "expected_votes:" not in text  # cman's "1" is votequorum's 2 votes with two_node (quorum 1)
+    assert any("two_node: corosync implies wait_for_all" in w for w in plan.warnings)
     assert "    consensus: 3000\n" in text and "    token: 2000\n" in text
 
 
-def test_a_consensus_corosync_3_refuses_is_left_out_with_a_warning(tmp_path: Path) -> None:
+def test_a_consensus_below_token_in_three_nodes_is_kept_with_a_warning(tmp_path: Path) -> None:
     body = f'<totem token="2000" consensus="1000"/>{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices>'
     plan = lab_plan(conf_of(tmp_path, body))
-    assert "    consensus:" not in plan.corosync_conf
-    assert any("consensus=1000" in w and ":3:" in w for w in plan.warnings)
+    assert "    consensus: 1000\n" in plan.corosync_conf
+    assert any("consensus=1000" in w and ":3:" in w and "odd membership" in w for w in plan.warnings)
+    two = f'<totem token="2000" consensus="1000"/>{nps_fenced(2)}<fencedevices>{NPS_DEVICE}</fencedevices>'
+    assert lab_plan(conf_of(tmp_path, two)).warnings == []  # corosync.conf(5): safe with two nodes
+
+
+def test_a_consensus_below_join_is_refused(tmp_path: Path) -> None:
+    totem = '<totem token="2000" join="100" consensus="50"/>'
+    body = f"{totem}{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices>"
+    with pytest.raises(
+        TranslateError, match=r"cluster.conf:3: <totem consensus=50> is below join \(100 ms\)"
+    ):
+        lab_plan(conf_of(tmp_path, body))
 
 
 def test_properties_enable_stonith_with_a_short_dc_deadtime() -> None:

@@ -200,6 +200,10 @@ RM_REFUSED = {
         'file="/opt/b/run"/></service>',
         ":5: script b: /opt/b/run and /opt/a/run would both be /etc/init.d/run",
     ),
+    "fs without fstype": (
+        '<service name="s">\n<fs name="data" device="/dev/vdc" mountpoint="/data"/></service>',
+        ":5: fs data: no fstype: ocf:heartbeat:Filesystem needs one",
+    ),
     "rgmanager drop": (
         '<service name="s">\n<ip ref="192.0.2.99"/></service>',
         ':5: <ip>: Reference to nonexistent resource ip:"192.0.2.99"',

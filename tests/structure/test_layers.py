@@ -91,6 +91,7 @@ PURE_CORES: dict[str, str] = {
     "harness.pacemaker.corosync_conf": "corosync.conf from the cluster.conf model",
     "harness.pacemaker.fence_agents_table": "our agents' stdin names for Pacemaker",
     "harness.pacemaker.stonith": "stonith resources and fencing topology",
+    "harness.pacemaker.stonith_device": "one stonith primitive and its fence-time bound",
     "harness.pacemaker.services": "groups and constraints from <rm>",
     "harness.pacemaker.status": "crm_mon XML and stonith_admin history parsers",
 }
