@@ -54,7 +54,13 @@ def fail_over(www: PacemakerWww, crash: str) -> tuple[str, str, float]:
         www.lab.crash(victim)
     else:
         www.lab.power_off(victim)
-    new = wait_for("www on a survivor", lambda: (o := www.owner(ask)) not in (None, victim) and o, 90)
+    try:
+        new = wait_for("www on a survivor", lambda: (o := www.owner(ask)) not in (None, victim) and o, 90)
+    except AssertionError as err:  # say what the stack did: the survivor's fence history and logs
+        history = www.lab.node_tool(ask, "stonith_admin", "--history", "*", "--verbose").stdout
+        raise AssertionError(
+            f"{err}; {ask}'s fence history: {history!r}{www.lab._last_lines(ask, 40)}"
+        ) from None
     assert wait_for("the page from the new owner", www.www.http, 30) == PAGE
     history = parse_fence_history(
         www.lab.node_tool(ask, "stonith_admin", "--history", victim, "--verbose").stdout
