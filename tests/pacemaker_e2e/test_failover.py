@@ -28,6 +28,7 @@ NODES = ("node1", "node2", "node3")
 
 @pytest.fixture
 def www(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[PacemakerWww]:
+    """The www lab on Pacemaker fenced by ``request.param`` (nps, ipmi, san); stopped whatever happened."""
     need_stack()
     lab = build(tmp_path, request.param)
     try:
