@@ -4,6 +4,7 @@ fencelab demo                      the main job (harness.demo)
 fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
 fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
 fencelab lab up|down [opts]        a lab from a cluster.conf (harness.lab_cli)
+fencelab pacemaker translate CONF  a cluster.conf as corosync.conf + cib.xml (harness.pacemaker.cli)
 fencelab install-agents [opts]     our agents into /usr/sbin for Pacemaker and fenced (harness.agent_install)
 fencelab uninstall-agents [opts]   remove them again
 """
@@ -24,6 +25,7 @@ commands:
   emulate <device> [...]   run one emulated device (nps, bmc, san, redfish); prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (fencelab bench -h lists them)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
+  pacemaker translate CONF a cluster.conf as Corosync 3 + Pacemaker: corosync.conf and a verified cib.xml
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
   uninstall-agents [...]   remove the agents install-agents installed
   conformance [...]        the fence agent contract on any agent, ours or stock (--agent A --device D)
@@ -110,6 +112,8 @@ def _dispatch(args: list[str]) -> int:
         mod = _load("harness.conformance.cli", "command 'conformance'")
     elif cmd == "scenario":
         mod = _load("harness.scenario.cli", "command 'scenario'")
+    elif cmd == "pacemaker":
+        mod = _load("harness.pacemaker.cli", "command 'pacemaker'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2
