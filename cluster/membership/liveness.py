@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .effects import Timing
+from .effects import Send, Timing
 from .messages import Heartbeat, Member
 from .view import ring_neighbours, view_digest
 
@@ -63,6 +63,8 @@ class Liveness:
         self._left_at: dict[int, float] = {}
         self._suspect_until: dict[int, float] = {}
         self._next_heartbeat = 0.0
+        self._last_hb: Heartbeat | None = None
+        self._last_hb_sends: tuple[Heartbeat | None, tuple[int, ...], tuple[Send, ...]] = (None, (), ())
 
     def _advance(self, now: float) -> None:
         if self._last_now is not None and now > self._last_now:
@@ -167,7 +169,17 @@ class Liveness:
                 and n in self._peer_inc
                 and not (self._left.get(n, (None,))[0] == inc and mono - self._left_at[n] < token)
             )
-        return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+        hb = self._last_hb  # the same heartbeat goes out every period of a steady view: build it once
+        if (
+            hb is None
+            or hb.gen != self.gen
+            or hb.view != self._digest
+            or hb.inc != self.inc
+            or hb.quiet is not self._quiet
+            or hb.down != down
+        ):
+            hb = self._last_hb = Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+        return hb
 
     def _heartbeat_targets(self) -> tuple[int, ...]:
         if not self._quiet:
@@ -208,16 +220,16 @@ class Liveness:
 
     def _liveness_due(self, due: float) -> float:
         """The earliest of ``due`` and the next moment a node's silence or credit runs out."""
-        token = self.timing.token_ms
+        token, mono = self.timing.token_ms, self._mono
         if self._quiet:
             heard = self._heard.get(self._pred) if self._pred is not None else None
-            if heard is not None and self._mono < heard + token < due:
+            if heard is not None and mono < heard + token < due:
                 due = heard + token
             return due
         for heard in self._heard.values():
-            if self._mono < heard + token < due:
+            if mono < heard + token < due:
                 due = heard + token
         for until in self._credit.values():
-            if self._mono < until < due:
+            if mono < until < due:
                 due = until
         return due

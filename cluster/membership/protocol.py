@@ -130,20 +130,28 @@ class MembershipNode(Liveness):
 
     def wakeup_in(self) -> float:
         """Milliseconds until this node next needs a tick (it may be ticked earlier or later)."""
+        # runs after every input: comparisons rather than min()/max() calls, the same values
         t = self.timing
         if not self.joined:
             return t.token_ms
+        mono = self._mono
         due = self._next_heartbeat
-        if self._round is not None:
-            due = min(due, self._round.deadline)
+        if self._round is not None and self._round.deadline < due:
+            due = self._round.deadline
         if self._pending_since is not None and not self._on_credit:  # on credit: heartbeats or expiry
-            due = min(due, max(self._pending_since + t.join_ms, self._not_before))
-        if self._suspect_until:
-            due = min(due, *self._suspect_until.values())  # overdue ones mean "tick now"
-        if self._not_before > self._mono:
-            due = min(due, self._not_before)
+            at = self._pending_since + t.join_ms
+            if self._not_before > at:
+                at = self._not_before
+            if at < due:
+                due = at
+        for until in self._suspect_until.values():  # overdue ones mean "tick now"
+            if until < due:
+                due = until
+        if mono < self._not_before < due:
+            due = self._not_before
         due = self._liveness_due(due)
-        return max(0.0, due - self._mono)
+        due -= mono
+        return due if due > 0.0 else 0.0
 
     # -- queries ---------------------------------------------------------------------------------
     @property
@@ -235,7 +243,11 @@ class MembershipNode(Liveness):
     def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
         if self._mono >= self._next_heartbeat:
             hb = self._heartbeat_message(desired)
-            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
+            targets = self._heartbeat_targets()
+            last = self._last_hb_sends
+            if last[0] is not hb or last[1] != targets:
+                last = self._last_hb_sends = (hb, targets, tuple(Send(peer, hb) for peer in targets))
+            effects.extend(last[2])
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
     def _maybe_start_round(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:

@@ -165,7 +165,7 @@ class Simulation:
             if n.machine is not None
             and n.machine.joined
             and n.quorum is not None
-            and n.quorum.status().quorate
+            and n.quorum.quorate
         ]
         for i, (a, view_a) in enumerate(quorate):
             for b, view_b in quorate[i + 1 :]:
