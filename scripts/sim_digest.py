@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     expected = dict(line.split() for line in args.check.read_text().splitlines())
     differ = [line.split()[0] for line in lines if expected.get(line.split()[0]) != line.split()[1]]
-    print(f"{len(lines)} seeds compared, {len(differ)} differ{': ' + ' '.join(differ[:20]) if differ else ''}")
+    print(
+        f"{len(lines)} seeds compared, {len(differ)} differ{': ' + ' '.join(differ[:20]) if differ else ''}"
+    )
     return 1 if differ else 0
 
 

@@ -88,7 +88,10 @@ class MembershipNode(Liveness):
         return [Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in self._others]
 
     def receive(self, now: float, msg: Message) -> list[Effect]:
-        self._advance(now)
+        last_now = self._last_now  # _advance, inlined: every message comes through here
+        if last_now is not None and now > last_now:
+            self._mono += now - last_now
+        self._last_now = now
         effects: list[Effect] = []
         sender = msg.sender
         if sender == self.nodeid or sender not in self.nodes or not self.joined:
@@ -104,10 +107,11 @@ class MembershipNode(Liveness):
             if self._round is not None and (sender, msg.inc) in self._round.members:
                 self._round = None  # it will never ack: propose again without it, not after consensus ms
         else:
-            before = self._heard.get(sender, -1.0)
-            news = self._hear(sender, msg.inc)
+            before = self._heard.get(sender)
+            news = self._hear(sender, msg.inc, before)
             if isinstance(msg, Heartbeat):
-                if not self._on_heartbeat(msg, effects, before < self._view_at) and not news:
+                first = before is None or before < self._view_at
+                if not self._on_heartbeat(msg, effects, first) and not news:
                     return effects  # nothing that a step would act on has changed
             elif isinstance(msg, Propose):
                 self._on_propose(msg, effects)
@@ -122,7 +126,10 @@ class MembershipNode(Liveness):
         return effects
 
     def tick(self, now: float) -> list[Effect]:
-        self._advance(now)
+        last_now = self._last_now  # _advance, inlined
+        if last_now is not None and now > last_now:
+            self._mono += now - last_now
+        self._last_now = now
         effects: list[Effect] = []
         if self.joined:
             self._step(effects)
@@ -219,9 +226,12 @@ class MembershipNode(Liveness):
 
     # -- the step --------------------------------------------------------------------------------
     def _step(self, effects: list[Effect]) -> None:
-        if self._quiet and not self._dirty and (self._pred is None or self._heard_lately(self._pred)):
-            self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
-            return
+        if self._quiet and not self._dirty:
+            pred = self._pred
+            heard = self._heard.get(pred) if pred is not None else None
+            if pred is None or (heard is not None and self._mono - heard < self.timing.token_ms):
+                self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
+                return
         if self._suspect_until:
             for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
                 del self._suspect_until[node]
@@ -245,7 +255,7 @@ class MembershipNode(Liveness):
             hb = self._heartbeat_message(desired)
             targets = self._heartbeat_targets()
             last = self._last_hb_sends
-            if last[0] is not hb or last[1] != targets:
+            if last[0] is not hb or last[1] is not targets:
                 last = self._last_hb_sends = (hb, targets, tuple(Send(peer, hb) for peer in targets))
             effects.extend(last[2])
             self._next_heartbeat = self._mono + self.timing.heartbeat_ms
@@ -290,16 +300,23 @@ class MembershipNode(Liveness):
     def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect], first: bool) -> bool:
         """True if a step has anything to look at: news, or (gathering) the sender's first word since
         the view was installed, or word a due round waits for."""
-        view = (msg.gen, msg.view)
-        changed = self._peer_view.get(msg.sender) != view
-        self._peer_view[msg.sender] = view
-        self._max_gen_seen = max(self._max_gen_seen, msg.gen)
-        in_view = self._member_inc.get(msg.sender) == msg.inc
-        coordinator = bool(self.members) and self.members[0][0] == self.nodeid
-        if in_view and msg.gen < self.gen and self._round is None and (coordinator or msg.quiet):
+        sender, gen = msg.sender, msg.gen
+        view = (gen, msg.view)
+        changed = self._peer_view.get(sender) != view
+        if changed:
+            self._peer_view[sender] = view
+        if gen > self._max_gen_seen:
+            self._max_gen_seen = gen
+        in_view = self._member_inc.get(sender) == msg.inc
+        if (
+            in_view
+            and gen < self.gen
+            and self._round is None
+            and (msg.quiet or (bool(self.members) and self.members[0][0] == self.nodeid))
+        ):
             # it missed a commit: the coordinator repairs a gatherer, a ring neighbour a quiet one
             effects.append(
-                Send(msg.sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
+                Send(sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
             )
         for node, inc in msg.down:
             if node == self.nodeid or (self._member_inc.get(node) == inc and not self._heard_lately(node)):
@@ -307,7 +324,7 @@ class MembershipNode(Liveness):
                 self._credit.pop(node, None)
                 changed = True
         if self._quiet and not msg.quiet and (not in_view or view == (self.gen, self._digest)):
-            effects.append(Send(msg.sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
+            effects.append(Send(sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
         return changed or (not self._quiet and (first or self._on_credit))
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:
