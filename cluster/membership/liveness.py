@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .effects import Send, Timing
+from .effects import Effect, Send, Timing
 from .messages import Heartbeat, Member
 from .view import ring_neighbours, view_digest
 
@@ -186,8 +186,15 @@ class Liveness:
             hb = self._last_hb = Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
         return hb
 
-    def _heartbeat_targets(self) -> tuple[int, ...]:
-        return self._ring_targets if self._quiet else self._others
+    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
+        if self._mono >= self._next_heartbeat:
+            hb = self._heartbeat_message(desired)
+            targets = self._ring_targets if self._quiet else self._others
+            last = self._last_hb_sends
+            if last[0] is not hb or last[1] is not targets:
+                last = self._last_hb_sends = (hb, targets, tuple(Send(peer, hb) for peer in targets))
+            effects.extend(last[2])
+            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
     def _view_mismatch(self, desired: list[Member]) -> bool:
         for node, _ in desired:
@@ -220,14 +227,10 @@ class Liveness:
                 self._peer_inc[node] = inc
                 self._peer_view.pop(node, None)
 
-    def _liveness_due(self, due: float) -> float:
-        """The earliest of ``due`` and the next moment a node's silence or credit runs out."""
+    def _gathering_due(self, due: float) -> float:
+        """The earliest of ``due`` and the next moment a node's silence or credit runs out (gathering;
+        quiet, only the predecessor's silence counts: see ``wakeup_in``)."""
         token, mono = self.timing.token_ms, self._mono
-        if self._quiet:
-            heard = self._heard.get(self._pred) if self._pred is not None else None
-            if heard is not None and mono < heard + token < due:
-                due = heard + token
-            return due
         for heard in self._heard.values():
             if mono < heard + token < due:
                 due = heard + token

@@ -156,7 +156,12 @@ class MembershipNode(Liveness):
                 due = until
         if mono < self._not_before < due:
             due = self._not_before
-        due = self._liveness_due(due)
+        if self._quiet:  # the next moment the watched predecessor's silence runs out
+            heard = self._heard.get(self._pred) if self._pred is not None else None
+            if heard is not None and mono < heard + t.token_ms < due:
+                due = heard + t.token_ms
+        else:
+            due = self._gathering_due(due)
         due -= mono
         return due if due > 0.0 else 0.0
 
@@ -249,16 +254,6 @@ class MembershipNode(Liveness):
         self._update_mode(effects, desired, matches)
         self._heartbeat_if_due(effects, desired)
         self._maybe_start_round(effects, desired, matches)
-
-    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
-        if self._mono >= self._next_heartbeat:
-            hb = self._heartbeat_message(desired)
-            targets = self._heartbeat_targets()
-            last = self._last_hb_sends
-            if last[0] is not hb or last[1] is not targets:
-                last = self._last_hb_sends = (hb, targets, tuple(Send(peer, hb) for peer in targets))
-            effects.extend(last[2])
-            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
     def _maybe_start_round(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
         if not self.joined or self._round is not None or self._mono < self._not_before:

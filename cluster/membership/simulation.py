@@ -55,10 +55,6 @@ class Simulation:
         self._views_by_gen: dict[int, set[tuple[Member, ...]]] = {}
 
     # -- scheduling -------------------------------------------------------------------------------
-    def _push(self, at: float, nodeid: int, version: int, msg: Message | None) -> None:
-        self._seq += 1
-        heapq.heappush(self._queue, (at, self._seq, nodeid, version, msg))
-
     def _local(self, node: SimNode) -> float:
         return self.now + node.offset
 
@@ -85,7 +81,8 @@ class Simulation:
             if at < node.tick_at or node.tick_at <= now:  # else the earlier pending tick will do
                 node.version += 1
                 node.tick_at = at
-                self._push(at, node.nodeid, node.version, None)
+                self._seq += 1
+                heapq.heappush(self._queue, (at, self._seq, node.nodeid, node.version, None))
 
     def run_until(self, until: float) -> None:
         queue, nodes, pop = self._queue, self.nodes, heapq.heappop
