@@ -1,16 +1,19 @@
-"""Digest of membership simulation runs, to prove a speed-up changed no behaviour.
+"""Digests of membership simulation runs, to prove that a change (a speed-up) changed no behaviour.
 
 For each seed: the whole ``ChaosResult`` (verdict, convergence times, violations, final views, faults),
 every view change the simulation logged (simulated time, node, generation, members, reasons), the
 simulated clock at the end and the state of the network's random generator (one or two draws per
 message sent, so the same state means the same number of messages sent, dropped and delayed alike).
+Floats are compared bit for bit (``repr``).
 
-    python scripts/sim_digest.py 0 2000 > before.txt     # one line per seed: seed, sha256
-    python scripts/sim_digest.py 0 2000 --max-nodes 32
-    python scripts/sim_digest.py 0 2000 --check before.txt
+    python cluster/membership/chaos_digest.py 0 2000 > before.txt   # one line per seed: seed, sha256
+    python cluster/membership/chaos_digest.py 0 400 --max-nodes 32
+    python cluster/membership/chaos_digest.py 0 2000 --check before.txt
+    python cluster/membership/chaos_digest.py 0 300 --combined       # one sha256 for them all
 
-Only public attributes of ``Simulation`` are read (it is caught as it is created), so the same script
-runs against an older checkout (``PYTHONPATH=that-checkout``).
+Only public attributes of ``Simulation`` are read (it is caught as ``chaos_run`` creates it), so the
+same file run as a script measures an older checkout too: ``PYTHONPATH=old-checkout python
+cluster/membership/chaos_digest.py ...`` (absolute imports, for that reason).
 """
 
 from __future__ import annotations
@@ -46,8 +49,12 @@ def seed_digest(seed: int, max_nodes: int) -> str:
     return h.hexdigest()
 
 
-def digests(first: int, count: int, max_nodes: int) -> list[str]:
+def digests(first: int, count: int, max_nodes: int = 5) -> list[str]:
     return [f"{seed} {seed_digest(seed, max_nodes)}" for seed in range(first, first + count)]
+
+
+def combined_digest(first: int, count: int, max_nodes: int = 5) -> str:
+    return hashlib.sha256("\n".join(digests(first, count, max_nodes)).encode()).hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("--max-nodes", type=int, default=5)
     parser.add_argument("--check", type=Path, help="a file this script wrote: report every seed that differs")
+    parser.add_argument("--combined", action="store_true", help="print one digest of all the seeds")
     args = parser.parse_args(argv)
+    if args.combined:
+        print(combined_digest(args.first, args.count, args.max_nodes))
+        return 0
     lines = digests(args.first, args.count, args.max_nodes)
     if args.check is None:
         print("\n".join(lines))
