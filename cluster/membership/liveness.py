@@ -36,6 +36,14 @@ from .view import ring_neighbours, view_digest
 class Liveness:
     """The liveness half of :class:`~cluster.membership.protocol.MembershipNode` (views, heartbeats)."""
 
+    # slots: over 30 attributes would take instances off CPython's fast shared-key attribute path
+    __slots__ = (
+        "nodeid", "inc", "nodes", "_others", "timing", "gen", "members", "_member_inc", "_digest",
+        "_pred", "_ring_targets", "_view_at", "_vouched_until", "_quiet", "_dirty", "_credit", "_mono",
+        "_last_now", "_heard", "_peer_inc", "_peer_view", "_left", "_left_at", "_suspect_until",
+        "_next_heartbeat", "_last_hb", "_last_hb_sends",
+    )  # fmt: skip
+
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
         self.nodeid = nodeid
         self.inc = incarnation

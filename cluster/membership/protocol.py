@@ -50,6 +50,11 @@ class _Round:
 
 
 class MembershipNode(Liveness):
+    __slots__ = (
+        "joined", "_joined_before", "_promised", "_max_gen_seen", "_last_left", "_missed", "_round",
+        "_pending_since", "_on_credit", "_not_before",
+    )  # fmt: skip
+
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
         super().__init__(nodeid, incarnation, nodes, timing)
         self.joined = self._joined_before = False
