@@ -234,15 +234,3 @@ class Liveness:
             if node != self.nodeid and self._peer_inc.get(node, -1) < inc:
                 self._peer_inc[node] = inc
                 self._peer_view.pop(node, None)
-
-    def _gathering_due(self, due: float) -> float:
-        """The earliest of ``due`` and the next moment a node's silence or credit runs out (gathering;
-        quiet, only the predecessor's silence counts: see ``wakeup_in``)."""
-        token, mono = self.timing.token_ms, self._mono
-        for heard in self._heard.values():
-            if mono < heard + token < due:
-                due = heard + token
-        for until in self._credit.values():
-            if mono < until < due:
-                due = until
-        return due

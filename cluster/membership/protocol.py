@@ -161,12 +161,18 @@ class MembershipNode(Liveness):
                 due = until
         if mono < self._not_before < due:
             due = self._not_before
-        if self._quiet:  # the next moment the watched predecessor's silence runs out
+        token = t.token_ms  # next, the moment a watched node's silence (or credit) runs out
+        if self._quiet:  # quiet: only the predecessor is watched
             heard = self._heard.get(self._pred) if self._pred is not None else None
-            if heard is not None and mono < heard + t.token_ms < due:
-                due = heard + t.token_ms
+            if heard is not None and mono < heard + token < due:
+                due = heard + token
         else:
-            due = self._gathering_due(due)
+            for heard in self._heard.values():
+                if mono < heard + token < due:
+                    due = heard + token
+            for until in self._credit.values():
+                if mono < until < due:
+                    due = until
         due -= mono
         return due if due > 0.0 else 0.0
 
