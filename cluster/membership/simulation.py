@@ -63,14 +63,14 @@ class Simulation:
         if effects:  # the hot loop of every schedule: sends inlined (rng draws as rng.uniform makes them)
             rng, drop, blocked, queue, push = self.rng, self.drop, self._blocked, self._queue, heapq.heappush
             low, high = self.delay
-            src, seq = node.nodeid, self._seq
+            span, src, seq = high - low, node.nodeid, self._seq
             for effect in effects:
                 if type(effect) is Send:
                     to = effect.to
                     if (blocked and (src, to) in blocked) or (drop and rng.random() < drop):
                         continue
                     seq += 1
-                    push(queue, (now + (low + (high - low) * rng.random()), seq, to, -1, effect.message))
+                    push(queue, (now + (low + span * rng.random()), seq, to, -1, effect.message))
                 else:
                     self._installed(node, effect)  # type: ignore[arg-type]
             self._seq = seq
