@@ -3,7 +3,8 @@
 Properties: once the network heals and stays stable for the bound, all live nodes agree on the
 generation and member list, and stay agreed; at no time are two disjoint views both quorate, and no
 generation carries two different overlapping views, and a run is settled only after a stability window
-without any view change. A failure prints the seed; replay it with
+without any view change; and runs stay the same bit for bit as pinned (a speed-up changes no run).
+A failure prints the seed; replay it with
 ``FENCELAB_SIM_SEED=<seed> pytest tests/cluster/test_membership_chaos.py``. Environment:
 FENCELAB_SIM_SCHEDULES (count), FENCELAB_SIM_FIRST (first seed), FENCELAB_SIM_MAX_NODES (default 5).
 """
