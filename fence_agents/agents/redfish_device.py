@@ -9,14 +9,16 @@ checked: a refusal is one error line naming the BMC's message, not a power timeo
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING, Any
 
 from fence_agents.agents import redfish_rules as rules
 from fence_agents.agents.redfish_http import RedfishHttp, Reply
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import DeviceError, FenceError, LoginError, NotSupported, PlugNotFound
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from fence_agents.log import Logger
 
 LOGIN_FAILED = "Unable to connect/login to fencing device"
