@@ -21,7 +21,9 @@ def connect_socket(
     """
     deadline = time.monotonic() + timeout
     try:
-        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        # an ASCII name as bytes: for text, getaddrinfo loads the IDNA codec (3 modules) first
+        name: str | bytes = host.encode("ascii") if host.isascii() else host
+        infos = socket.getaddrinfo(name, port, family, socket.SOCK_STREAM)
     except (OSError, UnicodeError) as err:
         log.debug("cannot resolve %s: %s", host, err)
         raise ConnectError() from None
