@@ -167,6 +167,7 @@ class HttpsConnection:
         except (ssl.SSLError, OSError) as err:
             sock.close()
             raise ConnectError(failure_line(self.origin, err)) from None
+        self.log.debug("Connected to %s (%s, connection %d)", self.origin, sock.version(), self.connections)
         return sock
 
     def _tunnel(self, raw: socket.socket, credentials: str | None, deadline: float) -> None:
