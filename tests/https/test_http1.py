@@ -112,3 +112,28 @@ def test_requests_are_framed_and_refuse_line_breaks() -> None:
     assert b"Content-Length" not in encode_request("GET", "/r", "h:1", {}, None)
     with pytest.raises(ProtocolError):
         encode_request("GET", "/r\r\nX: y", "h:1", {}, None)
+
+
+@given(st.binary(max_size=300), st.integers(min_value=1, max_value=50))
+def test_any_bytes_give_a_response_or_a_protocol_error(data: bytes, step: int) -> None:
+    reader = ResponseReader()
+    try:
+        for i in range(0, len(data), step):
+            if not reader.done:
+                reader.feed(data[i : i + step])
+        if not reader.done:
+            reader.feed(b"")
+    except ProtocolError:
+        return
+    assert reader.response is not None and 100 <= reader.response.status <= 999
+
+
+@given(st.binary(max_size=200))
+def test_any_chunked_body_after_a_valid_head(body: bytes) -> None:
+    reader = ResponseReader()
+    try:
+        reader.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+        reader.feed(b"")
+    except ProtocolError:
+        return
+    assert reader.response is not None

@@ -155,3 +155,18 @@ def test_redirects_within_the_bmc_are_followed_as_requests_would(tls: TlsFiles) 
         with pytest.raises(DeviceError, match=r"^Failed: https://192.0.2.9/Systems/1 is not on https://127"):
             client.get_json("/away")  # credentials never go to another host
         assert bmc.connections == 1
+
+
+def test_a_compressed_answer_is_inflated_and_a_broken_one_is_one_line(tls: TlsFiles) -> None:
+    import gzip
+
+    def compressing(peer: Peer, number: int) -> None:
+        while (request := peer.read_request()) is not None:
+            body = gzip.compress(b'{"Id": "1"}') if request.target == "/good" else b"\x1f\x8b broken"
+            peer.send(json_answer(body, extra="Content-Encoding: gzip\r\n"))
+
+    with serving(compressing, tls) as bmc:
+        client = http(bmc.port, {})
+        assert client.get_json("/good")[1] == {"Id": "1"}
+        with pytest.raises(DeviceError, match=r"^Failed: a gzip body that does not inflate"):
+            client.get_json("/bad")
