@@ -142,7 +142,11 @@ class HttpsConnection:
             raw = connect_socket(self.host, self.port, self.connect_timeout, self.log)
         else:
             self.log.debug("Through the proxy %s:%d (%s)", proxy.host, proxy.port, proxy.source)
-            raw = connect_socket(proxy.host, proxy.port, self.connect_timeout, self.log)
+            try:
+                raw = connect_socket(proxy.host, proxy.port, self.connect_timeout, self.log)
+            except ConnectError as err:  # name the proxy: the BMC itself was never tried
+                where = f"{_authority(proxy.host, proxy.port)} (from {proxy.source})"
+                raise ConnectError(f"{err} through the proxy {where}: it does not answer") from None
             try:
                 self._tunnel(raw, proxy.credentials, deadline)
             except BaseException:

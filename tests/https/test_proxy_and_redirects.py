@@ -121,6 +121,12 @@ def test_no_proxy_goes_direct_and_a_refusing_proxy_is_one_line(tls: TlsFiles) ->
     assert str(err.value) == (
         f"Failed: the proxy refused a tunnel to 127.0.0.1:{bmc.port}: HTTP 407 Proxy Authentication Required"
     )
+    with pytest.raises(ConnectError) as gone:  # the proxy's port is closed now
+        http(bmc.port, {"https_proxy": f"http://127.0.0.1:{proxy.port}"}).get_json("/redfish/v1")
+    assert str(gone.value) == (
+        "Unable to connect/login to fencing device through the proxy"
+        f" 127.0.0.1:{proxy.port} (from https_proxy): it does not answer"
+    )
 
 
 # -- redirects ---------------------------------------------------------------------------------------------
