@@ -224,5 +224,6 @@ def _base64(text: str) -> str:
 
 
 def basic_authorization(username: str, password: str) -> str:
-    """The ``Authorization`` value for HTTP Basic (UTF-8, as requests sends non-ASCII credentials)."""
+    """The ``Authorization`` value for HTTP Basic. UTF-8 (RFC 7617's charset, and what the session login's
+    JSON carries); requests encodes Latin-1, so a non-ASCII password differs from the stock agent's bytes."""
     return "Basic " + _base64(f"{username}:{password}")
