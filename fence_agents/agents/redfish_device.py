@@ -1,7 +1,8 @@
 """fence_redfish's device: discovery, login (session or Basic), PowerState, Reset, logout.
 
-One kept-alive HTTPS connection per run (:mod:`fence_agents.agents.redfish_http`). Login reads the service root (no credentials), opens an X-Auth-Token
-session when the root links one (POST ``Links.Sessions``), else uses HTTP Basic, and finds the systems.
+One kept-alive HTTPS connection per run (:mod:`fence_agents.agents.redfish_http`). Login reads the
+service root (no credentials), opens an X-Auth-Token session when the root links one (POST
+``Links.Sessions``), else uses HTTP Basic, and finds the systems.
 Logout deletes the session, also when the action failed or SIGTERM ends the run. The reset's answer is
 checked: a refusal is one error line naming the BMC's message, not a power timeout.
 """
