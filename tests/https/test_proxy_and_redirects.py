@@ -176,3 +176,14 @@ def test_a_compressed_answer_is_inflated_and_a_broken_one_is_one_line(tls: TlsFi
         assert client.get_json("/good")[1] == {"Id": "1"}
         with pytest.raises(DeviceError, match=r"^Failed: a gzip body that does not inflate"):
             client.get_json("/bad")
+
+
+def test_targets_are_quoted_and_bases_split() -> None:
+    from fence_agents.agents.redfish_http import quote_target, split_base
+
+    assert quote_target("/redfish/v1/Systems/System.Embedded.1") == "/redfish/v1/Systems/System.Embedded.1"
+    assert quote_target("/Systems/blade 1/é") == "/Systems/blade%201/%C3%A9"
+    assert quote_target("/Systems/a%20b") == "/Systems/a%20b"  # an escape stays as it is
+    assert split_base("https://[fd00::7]:8443") == ("fd00::7", 8443)
+    assert split_base("https://bmc.example:443") == ("bmc.example", 443)
+    assert split_base("https://bmc.example") == ("bmc.example", 443)
