@@ -15,16 +15,11 @@ from emulators.redfish.certs import TlsFiles
 from fence_agents.errors import ConnectError, ConnectionLost, DeviceError, DeviceTimeout
 from fence_agents.https.client import HttpsConnection
 
-from .servers import Peer, json_answer, serving, tls_files
+from .servers import Peer, json_answer, serving
 
 LOG = logging.getLogger("tests.https")
 OK = json_answer(b'{"PowerState": "On"}')
 NO_ENV: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return tls_files(tmp_path_factory.mktemp("tls"))
 
 
 def client(

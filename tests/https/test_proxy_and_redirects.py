@@ -15,14 +15,9 @@ from fence_agents.agents.redfish_http import HttpSettings, RedfishHttp
 from fence_agents.errors import ConnectError, DeviceError
 from fence_agents.https.proxy import ProxyError, bypassed, proxy_for
 
-from .servers import Peer, json_answer, serving, tls_files
+from .servers import Peer, json_answer, serving
 
 LOG = logging.getLogger("tests.https")
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return tls_files(tmp_path_factory.mktemp("tls"))
 
 
 def http(port: int, env: dict[str, str]) -> RedfishHttp:
