@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.agent_names import KEPT_ASIDE_SUFFIX, STOCK_NAMES
 from harness.one_line_parser import OneLineParser
 
 MARKER = "# fencelab agent wrapper: made by `fencelab install-agents`, removed by `fencelab uninstall-agents`"
@@ -48,13 +49,6 @@ SYSTEM_PREFIX = Path("/usr")
 SYSTEM_LIBDIR = Path("/usr/local/lib/fencelab")
 PACKAGES = ("fence_agents", "emulators", "cluster", "harness")  # the whole distribution: agents need only
 # fence_agents, but one copy of everything keeps -V and the metadata honest about what is installed
-# Agents the ClusterLabs fence-agents package (Debian fence-agents) ships under the same names as ours.
-STOCK_NAMES = frozenset(
-    {
-        "fence_ipmilan", "fence_ipmilanplus", "fence_ilo3", "fence_ilo4", "fence_ilo5", "fence_idrac",
-        "fence_imm", "fence_ifmib", "fence_brocade", "fence_redfish",
-    }
-)  # fmt: skip
 CHECK_USER = "hacluster"
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 
@@ -102,7 +96,7 @@ def installed_name(name: str, sbin: Path, replace: bool) -> str:
     """The name our agent gets: its own, unless that would shadow or overwrite a stock agent."""
     target = sbin / name
     clashes = name in STOCK_NAMES or (target.exists() and not is_our_wrapper(target))
-    return f"{name}_fencelab" if clashes and not replace else name
+    return f"{name}{KEPT_ASIDE_SUFFIX}" if clashes and not replace else name
 
 
 def wrapper_text(python: Path, name: str, entry: str) -> str:

@@ -122,10 +122,14 @@ class ConfLab:
         }
         self._start_devices(wire)  # outlets come up on, but the board holds the nodes...
         self._write_conf(self._endpoints())
+        self._before_boot()
         self.board.arm()  # ...until their conf points at the devices
         for name, feeds in self.plan.feeds().items():  # a node no outlet powers is powered by the lab
             if not feeds:
                 self._boot(name)
+
+    def _before_boot(self) -> None:
+        """What a backend prepares once the devices answer and before any node boots (nothing here)."""
 
     def _warnings(self, conf: ClusterConf) -> list[str]:
         """What a loopback lab cannot do for this conf (said in the ready line and on stderr)."""

@@ -184,18 +184,8 @@ class WwwLab:
                 os.kill(host_pid, 9)
 
 
-def build_www_lab(root: Path, **options: object) -> WwwLab:
-    """Write the disk, the web server's LSB script and the cluster.conf under ``root``; start the lab
-    (nodes as machines: needs root) and a ground-truth watcher. ``options`` fill the conf's template."""
-    opts: dict[str, object] = {
-        "token": 400,
-        "poll": 1,
-        "nofailback": 1,
-        "recovery": "relocate",
-        "max_restarts": 0,
-    }
-    opts.update({"extra_domains": "", "extra_resources": "", "extra_services": ""})
-    opts.update(options)
+def make_www_files(root: Path) -> tuple[Path, Path, Path]:
+    """The shared disk (an ext4 image holding the page), its mount point and the web server's LSB script."""
     image, mountpoint, docroot_setup = root / "shared.img", root / "www", root / "setup"
     with open(image, "wb") as fh:
         fh.truncate(32 * 1024 * 1024)
@@ -208,6 +198,22 @@ def build_www_lab(root: Path, **options: object) -> WwwLab:
     script = root / "httpd.sh"
     script.write_text(LSB.format(address=ADDRESS, docroot=mountpoint))
     script.chmod(0o755)
+    return image, mountpoint, script
+
+
+def build_www_lab(root: Path, **options: object) -> WwwLab:
+    """Write the disk, the web server's LSB script and the cluster.conf under ``root``; start the lab
+    (nodes as machines: needs root) and a ground-truth watcher. ``options`` fill the conf's template."""
+    opts: dict[str, object] = {
+        "token": 400,
+        "poll": 1,
+        "nofailback": 1,
+        "recovery": "relocate",
+        "max_restarts": 0,
+    }
+    opts.update({"extra_domains": "", "extra_resources": "", "extra_services": ""})
+    opts.update(options)
+    image, mountpoint, script = make_www_files(root)
     conf = root / "cluster.conf"
     conf.write_text(CONF.format(address=ADDRESS, image=image, mountpoint=mountpoint, script=script, **opts))
     lab = ConfLab(conf, root / "lab", machines=True, boot_timeout=60)
