@@ -36,8 +36,9 @@ class _NodeView:
     members: frozenset[str] = frozenset()
     quorate: bool | None = None
     answering: bool = False
-    last_t: float | None = None  # its previous answer
+    last_t: float | None = None  # when its previous answer was asked for
     lost: dict[str, float] = field(default_factory=dict)  # node -> when this view lost it (dated)
+    dated: float = 0.0  # the time its latest view was dated at
 
 
 @dataclass
@@ -71,9 +72,12 @@ class Differ:
         view = self.views.setdefault(snap.node, _NodeView())
         # a change first seen now happened since this node's previous answer: date it then (+1 ms), the
         # earliest it can have been; a node answering again starts a new life, dated now
-        since = view.last_t + EPSILON if view.answering and view.last_t is not None else snap.t
-        if not view.answering:
-            view.answering = True
+        # (and never before what this node's previous answer was dated at: one node's events stay in order)
+        since = (
+            max(view.last_t, view.dated) + EPSILON if view.answering and view.last_t is not None else snap.t
+        )
+        if not view.answering:  # a new life: it remembers no members (and lost none) from the last one
+            view.answering, view.members, view.lost = True, frozenset(), {}
             out.append(self._event(snap.t, snap.node, "start", nodeid=self.ids[snap.node], pid=None))
         out += self._membership(snap, view, since)
         if first and self.baseline:
@@ -83,7 +87,7 @@ class Differ:
             out += self._fences(snap, since)
             out += self._failures(snap)
         out += self._services(snap)
-        view.last_t = snap.t
+        view.last_t = snap.since
         self.last_t = snap.t
         return out
 
@@ -107,6 +111,7 @@ class Differ:
             failed = sorted(gone - set(left))
             view.generation += 1
             view.lost = {n: view.lost.get(n, t) for n in snap.online_complement}
+            view.dated = t
             out.append(
                 self._event(t, snap.node, "view", generation=view.generation,
                             members=self._idlist(members), joined=self._idlist(members - view.members),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+INFINITY = 1000000  # Pacemaker's score and fail-count "INFINITY"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -102,6 +103,13 @@ class Snapshot:
     failures: tuple[FailedAction, ...] = ()
     fences: tuple[FenceEntry, ...] = ()
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group id -> member ids, in order
+    fail_counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (node, resource) -> failures
+    asked: float | None = None  # when the command was started (``t``: when its answer was complete)
+
+    @property
+    def since(self) -> float:
+        """The earliest time the state shown can be from."""
+        return self.t if self.asked is None else self.asked
 
     def status_of(self, name: str) -> NodeStatus | None:
         return next((n for n in self.nodes if n.name == name), None)
@@ -139,6 +147,10 @@ def _root(text: str, what: str) -> etree._Element:
     return root
 
 
+def _count(text: str) -> int:
+    return INFINITY if text.upper() in ("INFINITY", "+INFINITY") else int(text)
+
+
 def _fence(el: etree._Element) -> FenceEntry:
     return FenceEntry(
         action=el.get("action", ""), target=el.get("target", ""), client=el.get("client", ""),
@@ -156,7 +168,7 @@ def _resource(el: etree._Element, group: str | None) -> ResourceStatus:
     )  # fmt: skip
 
 
-def parse_crm_mon(text: str, t: float, node: str) -> Snapshot:
+def parse_crm_mon(text: str, t: float, node: str, asked: float | None = None) -> Snapshot:
     """``crm_mon -1 --output-as=xml`` as ``node`` answered it at ``t``; ObserveError if it could not."""
     root = _root(text, f"crm_mon on {node}")
     nodes_el = root.find("nodes")
@@ -200,7 +212,13 @@ def parse_crm_mon(text: str, t: float, node: str) -> Snapshot:
         for f in root.iterfind("failures/failure")
     )
     fences = tuple(_fence(f) for f in root.iterfind("fence_history/fence_event"))
-    return Snapshot(t, node, dc, quorate, nodes, tuple(resources), failures, fences, groups)
+    counts = {
+        (n.get("name", ""), h.get("id", "")): _count(h.get("fail-count", "0"))
+        for n in root.iterfind("node_history/node")
+        for h in n.iterfind("resource_history")
+        if h.get("fail-count") not in (None, "0")
+    }
+    return Snapshot(t, node, dc, quorate, nodes, tuple(resources), failures, fences, groups, counts, asked)
 
 
 def parse_fence_history(text: str) -> tuple[FenceEntry, ...]:

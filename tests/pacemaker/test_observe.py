@@ -182,3 +182,8 @@ def test_service_transitions_of_a_failed_monitor_and_a_disable() -> None:
     assert actions == [("www-app", "monitor")]
     stopped = [e for e in differ.feed(snap("group-stopped", 3.0)) if e["kind"] == "service"]
     assert [(e["state"], e["owner"], e["last_owner"]) for e in stopped] == [("disabled", None, "node1")]
+
+
+def test_fail_counts_per_node_and_resource() -> None:
+    assert snap("monitor-failed").fail_counts == {("node1", "www-app"): 1}
+    assert snap("boot-06").fail_counts == {}
