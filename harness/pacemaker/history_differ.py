@@ -19,6 +19,7 @@ Pure. The events are the ones a bundled node daemon writes (docs/events.md), so 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from harness.pacemaker.observe import FenceEntry, ResourceStatus, Snapshot
 
 EPSILON = 0.001
+ORIGIN_WAIT = 3.0  # how long a request waits for its requester's own answer (a hung requester: not longer)
 RESULTS = {"success": "success", "failed": "error"}
 MANUAL = "a human"  # the delegate of a request that ``stonith_admin --confirm`` answered
 
@@ -54,8 +56,9 @@ class Differ:
     ids: dict[str, int] = field(default_factory=dict)  # node name -> id (learned from the snapshots)
     views: dict[str, _NodeView] = field(default_factory=dict)
     fences_known: set[FenceEntry] = field(default_factory=set)  # done entries already reported
-    fences_open: set[tuple[str, str, str, str]] = field(default_factory=set)  # pending: called, no result
-    called_at: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
+    open_calls: dict[tuple[str, str, str, str], list[float]] = field(
+        default_factory=dict
+    )  # key -> call times
     services_at: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     failures_known: set[tuple[str, str, str]] = field(default_factory=set)
     last_t: float | None = None  # the previous snapshot's time (any node)
@@ -133,22 +136,24 @@ class Differ:
 
     # ---- fencing -----------------------------------------------------------------------------------------
     def _fences(self, snap: Snapshot, since: float) -> list[dict[str, Any]]:
-        out = []
-        for f in reversed(snap.fences):  # crm_mon lists the newest first
-            earliest = self._earliest(f, since)
-            if not f.done:
-                if f.key not in self.fences_open:
-                    self.fences_open.add(f.key)
-                    out.append(self._call(f, earliest))
-                continue
-            if f in self.fences_known:
-                continue
+        """Requests are told apart by (action, target, client, origin) and counted: one controller may ask
+        twice for the same fence. A request made while another one for the same target and action is in
+        flight is merged into it by the fencer (one agent run answers both): its call is dated with the
+        first one's."""
+        out: list[dict[str, Any]] = []
+        fences = [f for f in snap.fences if not self._wait_for_origin(f, snap)]
+        new = [f for f in reversed(fences) if f.done and f not in self.fences_known]  # oldest first
+        wanted = Counter(f.key for f in fences if not f.done) + Counter(f.key for f in new)
+        for f in reversed(fences):
+            key = f.key
+            while len(self.open_calls.get(key, [])) < wanted[key]:
+                running = [t for k, ts in self.open_calls.items() if k[:2] == key[:2] for t in ts]
+                t = min(running) if running else self._earliest(f, since)
+                self.open_calls.setdefault(key, []).append(t)
+                out.append(self._call(f, t, merged=bool(running)))
+        for f in new:
             self.fences_known.add(f)
-            if f.key in self.fences_open:
-                self.fences_open.discard(f.key)
-            else:
-                out.append(self._call(f, earliest))
-            called = self.called_at.pop(f.key, earliest)
+            called = self.open_calls[f.key].pop(0)
             result = RESULTS.get(f.status, f.status)
             if result == "success" and f.delegate == MANUAL:
                 result = "override"  # stonith_admin --confirm: a person vouched, no device acted
@@ -162,6 +167,16 @@ class Differ:
                                        result=result))  # fmt: skip
         return out
 
+    def _wait_for_origin(self, f: FenceEntry, snap: Snapshot) -> bool:
+        """A request another node reports while its requester's last view still counts the victim a member:
+        the requester lost the victim since, and its own next answer (within a poll or two) shows when.
+        Wait for it, so the request does not look older than that loss."""
+        origin = self.views.get(f.origin)
+        if origin is None or snap.node == f.origin or not origin.answering or origin.last_t is None:
+            return False
+        known = f in self.fences_known or (not f.done and len(self.open_calls.get(f.key, [])) > 0)
+        return not known and f.target in origin.members and snap.t - origin.last_t < ORIGIN_WAIT
+
     def _earliest(self, f: FenceEntry, since: float) -> float:
         """When a request first seen now can have begun: after the previous answer of the node that asked
         (its fencer records the request first; else of the node reporting it), and not before the asking
@@ -172,10 +187,9 @@ class Differ:
         lost = origin.lost.get(f.target) if origin is not None else None
         return max(since, lost) if lost is not None else since
 
-    def _call(self, f: FenceEntry, t: float) -> dict[str, Any]:
-        self.called_at[f.key] = t
-        return self._event(t, f.origin, "fence_call", **self._fence_fields(f),
-                           client=f.client, operator=not f.client.startswith("pacemaker-"))  # fmt: skip
+    def _call(self, f: FenceEntry, t: float, merged: bool) -> dict[str, Any]:
+        return self._event(t, f.origin, "fence_call", **self._fence_fields(f), client=f.client,
+                           operator=not f.client.startswith("pacemaker-"), merged=merged)  # fmt: skip
 
     def _fence_fields(self, f: FenceEntry) -> dict[str, Any]:
         devices = self.devices.get(f.target, ())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -27,6 +28,7 @@ from harness.pacemaker.observe import ObserveError, Snapshot, parse_crm_mon
 PERIOD = 0.2
 ASK_TIMEOUT = 2.0  # a hung node's crm_mon blocks on its CIB: give up, ask again next round
 CRM_MON = ("crm_mon", "-1", "--output-as=xml")
+_VOLATILE = re.compile(r"<last_update [^>]*/>|<pacemakerd [^>]*/>")  # change on every call
 
 
 def fence_devices(lab: Any) -> dict[str, tuple[str, ...]]:
@@ -42,10 +44,19 @@ class Poller:
     """``start()`` polls until ``close()``; ``latest(node)`` is that node's last snapshot (expectations)."""
 
     def __init__(
-        self, lab: Any, path: Path, period: float = PERIOD, services: Mapping[str, str] | None = None
-    ):
+        self,
+        lab: Any,
+        path: Path,
+        period: float = PERIOD,
+        services: Mapping[str, str] | None = None,
+        raw: Path | None = None,
+    ) -> None:
         self.lab = lab
         self.path = Path(path)
+        self.raw = (
+            raw  # each node's every new state as {"t", "asked", "node", "xml"} lines (fixtures, debugging)
+        )
+        self._raw_last: dict[str, str] = {}
         self.period = period
         self.differ = Differ(services=dict(services or {}), devices=fence_devices(lab))
         self.lock = threading.Lock()
@@ -92,9 +103,22 @@ class Poller:
         if done.returncode != 0:
             return None
         try:
-            return parse_crm_mon(done.stdout, time.time(), name, asked)
+            snap = parse_crm_mon(done.stdout, time.time(), name, asked)
         except ObserveError:
             return None
+        self._keep_raw(snap, done.stdout)
+        return snap
+
+    def _keep_raw(self, snap: Snapshot, xml: str) -> None:
+        if self.raw is None:
+            return
+        stable = _VOLATILE.sub("", xml)
+        same = self._raw_last.get(snap.node) == stable
+        self._raw_last[snap.node] = stable
+        row = {"t": snap.t, "asked": snap.asked, "node": snap.node, "xml": None if same else xml}
+        line = json.dumps(row) + "\n"
+        with open(self.raw, "a", encoding="utf-8") as fh:
+            fh.write(line)
 
     def _run(self, name: str) -> None:
         life: int | None = None  # the machine's PID 1 when its stack last answered

@@ -97,7 +97,8 @@ class PacemakerBackend:
 
             self.lab = PacemakerLab(write_www_conf(self.root, **self.scenario.www), self.root / "lab")
         self.lab.start()
-        self.poller = Poller(self.lab, self.root / "pacemaker.events.jsonl")
+        raw = os.environ.get("FENCELAB_PCMK_RAW")  # keep every crm_mon answer there (fixtures, debugging)
+        self.poller = Poller(self.lab, self.root / "pacemaker.events.jsonl", raw=Path(raw) if raw else None)
         self.poller.start()
 
     def stop(self) -> None:

@@ -187,3 +187,87 @@ def test_service_transitions_of_a_failed_monitor_and_a_disable() -> None:
 def test_fail_counts_per_node_and_resource() -> None:
     assert snap("monitor-failed").fail_counts == {("node1", "www-app"): 1}
     assert snap("boot-06").fail_counts == {}
+
+
+def test_a_request_merged_into_one_in_flight_is_dated_with_it() -> None:
+    """Two requests to reboot one node from one controller (the same key): the fencer runs the agent
+    once for both, so the second's call is dated with the first's, and the device's cut counts for it."""
+    from dataclasses import replace
+
+    base = snap("fence-pending", 1.0)
+    pending = next(f for f in base.fences if not f.done)
+    done = replace(pending, status="success", delegate="node1", completed="2026-12-01 11:33:29Z")
+    differ = Differ()
+    differ.feed(replace(base, fences=()))
+    first = differ.feed(replace(base, t=2.0, asked=1.9, fences=(pending,)))
+    both = differ.feed(replace(base, t=3.0, asked=2.9, fences=(pending, done)))  # a second one, first done
+    last = differ.feed(replace(base, t=4.0, asked=3.9, fences=(replace(done, completed="x"), done)))
+    calls = [e for e in first + both + last if e["kind"] == "fence_call"]
+    results = [e for e in first + both + last if e["kind"] == "fence_result"]
+    assert [(c["t"], c["merged"]) for c in calls] == [(calls[0]["t"], False), (calls[0]["t"], True)]
+    assert calls[0]["t"] < 2.0 and [r["t"] for r in results] == [3.0, 4.0]
+
+
+# ---- a real 3-node failover ----------------------------------------------------------------------------
+# data/failover/: service-failover on --backend pacemaker (three nodes, www = Filesystem + IPaddr2 + lsb,
+# NPS fencing): every distinct crm_mon answer of each node as the poller saw it (FENCELAB_PCMK_RAW), the
+# NPS's log and the scenario's own events (the crash of node1, the namespace probes).
+FAILOVER = DATA / "failover"
+WWW_WIRING = Wiring(names={1: "node1", 2: "node2", 3: "node3"},
+                    feeds={f"node{n}": [Feed("nps", str(n))] for n in (1, 2, 3)})  # fmt: skip
+
+
+def failover_snapshots() -> list[Snapshot]:
+    import gzip
+
+    rows = [json.loads(line) for line in gzip.open(FAILOVER / "crm_mon.jsonl.gz", "rt")]
+    out, xml = [], {}
+    for r in rows:  # xml null: the node's answer did not change
+        xml[r["node"]] = r["xml"] or xml[r["node"]]
+        out.append(parse_crm_mon(xml[r["node"]], r["t"], r["node"], r["asked"]))
+    return sorted(out, key=lambda s: s.t)
+
+
+def failover_history(snaps: list[Snapshot], device_log: list[dict[str, Any]] | None = None) -> History:
+    differ = Differ(devices={f"node{n}": ("nps",) for n in (1, 2, 3)})
+    events = [e for s in snaps for e in differ.feed(s)]
+    scenario = devices(FAILOVER / "scenario.jsonl")
+    nps = devices(FAILOVER / "nps.jsonl") if device_log is None else device_log
+    return History(merge([events, scenario, nps]), WWW_WIRING)
+
+
+def test_the_real_failover_holds_every_invariant() -> None:
+    h = failover_history(failover_snapshots())
+    assert check_all(h) == []
+    starts = [(e.get("state"), e.get("owner")) for e in h.of("service")]
+    assert starts[-1] == ("started", "node2") and ("started", "node1") in starts
+    [call] = h.of("fence_call")
+    view = next(e for e in h.of("view") if e.src == call.src and e.get("failed") == [1])
+    assert view.seq < call.seq  # the requester lost node1 before it asked (not an artefact of polling)
+
+
+def test_a_takeover_before_the_fence_is_caught_in_the_real_failover() -> None:
+    """The same real answers, with the device's cut of node1 moved after www started on node2: the
+    fencer and the resource manager say what they said, the hardware says the takeover came first."""
+    nps = devices(FAILOVER / "nps.jsonl")
+    started = next(e for e in failover_history(failover_snapshots()).of("service")
+                   if e.get("state") == "started" and e.get("owner") == "node2")  # fmt: skip
+    late = [dict(e, t=started.t + 1.0) if e["kind"] == "outlet" else e for e in nps]
+    caught = {v.invariant for v in check_all(failover_history(failover_snapshots(), late))}
+    assert "fence-before-takeover" in caught and "verified-success" in caught
+
+
+def test_a_request_reported_before_its_requester_answers_waits_for_its_view(monkeypatch: Any) -> None:
+    """The DC (node3) asked for the fence; node2's answer shows the request first because the DC's own
+    crm_mon answers were slow (dropped here). Dated at once, the request would look older than the DC's
+    loss of node1, as if it fenced a member; it waits for the DC's answer instead."""
+    import harness.pacemaker.history_differ as differ_module
+
+    snaps = failover_snapshots()
+    first = next(s for s in snaps if s.fences)
+    lost = next(s for s in snaps if s.node == first.fences[0].origin and "node1" not in s.online)
+    slow = [s for s in snaps if not (s.node == lost.node and lost.t <= s.t < first.t)]
+    assert first.node != lost.node
+    assert check_all(failover_history(slow)) == []
+    monkeypatch.setattr(differ_module, "ORIGIN_WAIT", 0.0)  # without the wait: the artefact
+    assert {v.invariant for v in check_all(failover_history(slow))} == {"no-healthy-fenced"}
