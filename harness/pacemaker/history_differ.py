@@ -60,6 +60,7 @@ class Differ:
         default_factory=dict
     )  # key -> call times
     services_at: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
     failures_known: set[tuple[str, str, str]] = field(default_factory=set)
     last_t: float | None = None  # the previous snapshot's time (any node)
     baseline: bool = True  # the first snapshot's fence history and failures predate the run: not events
@@ -69,8 +70,9 @@ class Differ:
         out: list[dict[str, Any]] = []
         for n in snap.nodes:
             self.ids.setdefault(n.name, n.id)
-        if snap.node not in self.ids:
-            return []  # its CIB holds no nodes yet (the stack is still coming up): no answer
+        me = snap.status_of(snap.node)
+        if me is None or not me.online:
+            return []  # a stack coming up or going down (its CIB shows itself offline): no member's view
         first = self.last_t is None
         view = self.views.setdefault(snap.node, _NodeView())
         # a change first seen now happened since this node's previous answer: date it then (+1 ms), the
@@ -230,8 +232,9 @@ class Differ:
             if before != state:
                 last = before[1]
                 self.services_at[name] = state
+                version = self.versions[name] = self.versions.get(name, 0) + 1  # transitions seen, in order
                 out.append(self._event(snap.t, snap.node, "service", service=name, state=state[0],
-                                       owner=state[1], last_owner=last, version=None))  # fmt: skip
+                                       owner=state[1], last_owner=last, version=version))  # fmt: skip
         return out
 
     @staticmethod
