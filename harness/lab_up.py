@@ -258,6 +258,11 @@ class ConfLab:
         if self.net is not None:
             self.net.power_off(self.nodeid(name))
 
+    def power_cut(self, name: str) -> None:
+        """Pull node ``name``'s plug by hand, as an operator does before fence_ack_manual: the machine is
+        off (everything it ran is gone) until one of its outlets switches it on again."""
+        self._cut(name)
+
     # ---- state ----------------------------------------------------------------------------------------
     def _wait_members(self) -> None:
         assert self.plan is not None

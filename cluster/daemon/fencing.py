@@ -85,6 +85,9 @@ class FencedService:
         record = FenceRecord.from_json(payload["record"])
         if payload.get("kind") == "fenced":
             self._apply(self.domain.on_peer_fenced(int(payload["nodeid"]), record, self._clock()))
+            # the resource manager here may be the one deciding takeovers (fence_ack_manual ran elsewhere)
+            self._ctx.tell("fenced", victim=record.victim, by=record.by, result=record.result,
+                           incarnation=record.incarnation)  # fmt: skip
         elif payload.get("kind") == "record":
             self.domain.on_peer_record(record)
 
@@ -180,7 +183,8 @@ class FencedService:
                 self._ctx.send({"kind": "fenced", "nodeid": effect.nodeid, "record": effect.record.to_json()})
                 record = effect.record
                 self._ctx.event("fenced", victim=record.victim, by=record.by, method=record.method,
-                                device=record.device, result=record.result)  # fmt: skip
+                                device=record.device, result=record.result,
+                                incarnation=record.incarnation)  # fmt: skip
             elif isinstance(effect, Share):
                 self._ctx.send({"kind": "record", "record": effect.record.to_json()})
             elif isinstance(effect, JobDone):

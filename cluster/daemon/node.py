@@ -79,14 +79,17 @@ class Node:
         self.control = ControlServer(self.run_dir, self.commands)
 
     def _context(self, service: str) -> ServiceContext:
-        def event(kind: str, fields: Payload) -> None:
-            self.events.emit(kind, fields)
+        def tell(kind: str, fields: Payload) -> None:
             for other in self.services:  # what one service reports is an input of the others
                 if other.name != service and hasattr(other, "on_event"):
                     other.on_event(kind, fields)
 
+        def event(kind: str, fields: Payload) -> None:
+            self.events.emit(kind, fields)
+            tell(kind, fields)
+
         return ServiceContext(
-            service, self.me.name, self.me.nodeid, logging.getLogger(service), self._send, event
+            service, self.me.name, self.me.nodeid, logging.getLogger(service), self._send, event, tell
         )
 
     def _commands(self) -> dict[str, Handler]:

@@ -52,6 +52,7 @@ from cluster.rm.events import (
     UserRequest,
     ViewChange,
 )
+from cluster.rm.lives import NodeLives
 from cluster.rm.ocf import code_text, invocation
 from cluster.rm.state import RgError, State, rg_strerror
 
@@ -81,6 +82,7 @@ class RgManagerService:
         self.channel = OrderedChannel(ctx.nodeid)
         self.generation, self.quorate = -1, False
         self.members: tuple[int, ...] = ()
+        self.lives = NodeLives()
         self._inbox: deque[Event] = deque()
         self._draining = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -100,6 +102,7 @@ class RgManagerService:
     def on_view(self, view: MembershipView, quorate: bool) -> None:
         self._start_timers()
         self.generation, self.members, self.quorate = view.gen, view.member_ids, quorate
+        self.lives.observe(view.gen, view.incarnations)
         sends, delivered = self.channel.new_view(view.gen, view.member_ids)
         self._feed(ViewChange(view.gen, frozenset(view.member_ids), quorate))
         self._out(sends)
@@ -111,12 +114,18 @@ class RgManagerService:
             self._feed(ViewChange(self.generation, frozenset(self.members), quorate))
 
     def on_event(self, kind: str, fields: Mapping[str, Any]) -> None:
-        """Another service's event: fenced's ``fenced`` is the "fenced since its failure" fact."""
+        """Another service's event: fenced's ``fenced`` (ours, or a peer's that our fenced heard) is the
+        "fenced since its failure" fact, for the failures of the life it cut (cluster.rm.lives)."""
         if kind != "fenced":
             return
         victim = next((n for n, name in self.names.items() if name == fields.get("victim")), None)
-        if victim is not None:
-            self._feed(NodeFenced(victim, self.generation))
+        if victim is None:
+            return
+        life = fields.get("incarnation")
+        covered = self.lives.covered(victim, life if isinstance(life, int) else None, self.generation)
+        if covered < self.generation:
+            self._log.info(f"fence of {fields.get('victim')} covers its failures up to view {covered} only")
+        self._feed(NodeFenced(victim, covered))
 
     def on_message(self, sender: int, payload: Payload) -> None:
         kind = payload.get("t")

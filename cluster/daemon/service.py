@@ -29,6 +29,7 @@ class ServiceContext:
     log: logging.Logger
     _send: Callable[[str, Payload], None]
     _event: Callable[[str, Payload], None]
+    _tell: Callable[[str, Payload], None] | None = None
 
     def send(self, payload: Payload) -> None:
         """To the same service on every other node (best effort, repeated: receivers must be idempotent)."""
@@ -37,6 +38,12 @@ class ServiceContext:
     def event(self, kind: str, **fields: Any) -> None:
         """One line of the node's event stream (docs/events.md)."""
         self._event(kind, fields)
+
+    def tell(self, kind: str, **fields: Any) -> None:
+        """A fact for the node's other services only (``on_event``), not a line of the stream: what a peer
+        announced is already in that peer's stream."""
+        if self._tell is not None:
+            self._tell(kind, fields)
 
 
 class ClusterService(Protocol):
