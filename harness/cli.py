@@ -4,6 +4,7 @@ fencelab demo                      the main job (harness.demo)
 fencelab emulate <device> [opts]   run one emulated device (emulators.<device>.cli)
 fencelab bench <what> [opts]       benchmarks side by side with the stock tools (harness.bench.<what>)
 fencelab lab up|down [opts]        a lab from a cluster.conf (harness.lab_cli)
+fencelab pacemaker translate CONF  a cluster.conf as corosync.conf + cib.xml (harness.pacemaker.cli)
 fencelab install-agents [opts]     our agents into /usr/sbin for Pacemaker and fenced (harness.agent_install)
 fencelab uninstall-agents [opts]   remove them again
 """
@@ -24,6 +25,7 @@ commands:
   emulate <device> [...]   run one emulated device (nps, bmc, san, redfish); prints a JSON ready line
   bench <what> [...]       benchmark against the stock tools (fencelab bench -h lists them)
   lab up CONF | lab down   a whole lab from a cluster.conf: emulated fence devices, nodes as machines
+  pacemaker translate CONF a cluster.conf as Corosync 3 + Pacemaker: corosync.conf and a verified cib.xml
   install-agents [...]     install our fence agents in /usr/sbin, where Pacemaker and fenced look
   uninstall-agents [...]   remove the agents install-agents installed
   conformance [...]        the fence agent contract on any agent, ours or stock (--agent A --device D)
@@ -42,7 +44,7 @@ BENCHES = {
     "ipmi": ("fence_ipmilan against the stock one (ipmitool); the BMC's session rate", "~1 min"),
     "san": ("our SNMP agent against snmpsim; fence_ifmib against the stock one", "~1 min"),
     "cluster": ("a killed node of a 3-node lab: time to fence, per token timeout", "~1 min"),
-    "failover": ("a service's owner dies: until its page answers from another node (root)", "~60 s"),
+    "failover": ("an owner dies: until its page answers elsewhere (root; --backend ...)", "~60 s"),
     "redfish": ("fence_redfish against the stock one on one Redfish emulator (HTTPS)", "~1 min"),
 }
 
@@ -110,6 +112,8 @@ def _dispatch(args: list[str]) -> int:
         mod = _load("harness.conformance.cli", "command 'conformance'")
     elif cmd == "scenario":
         mod = _load("harness.scenario.cli", "command 'scenario'")
+    elif cmd == "pacemaker":
+        mod = _load("harness.pacemaker.cli", "command 'pacemaker'")
     else:
         print(f"fencelab: unknown command '{one_line(cmd)}' (use -h for the commands)", file=sys.stderr)
         return 2

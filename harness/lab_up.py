@@ -58,6 +58,8 @@ def _die_with_parent() -> None:
 
 
 class ConfLab:
+    backend = "bundled"  # the cluster stack the nodes run (the ready line says which)
+
     def __init__(
         self,
         conf_path: str | Path,
@@ -327,6 +329,7 @@ class ConfLab:
         ]
         return {
             "lab": str(self.root),
+            "backend": self.backend,
             "conf": str(self.conf_path),
             "machines": self.machines,
             "network": "192.0.2.0/24" if self.machines else "127.0.0.0/8",

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from harness.agent_install import install
 from harness.lab_up import ConfLab, LabError
 from harness.machines import HUB_ADDRESS
@@ -61,6 +63,7 @@ BINDS = (
     "/var/log/pacemaker",
     "/dev/shm",
 )
+STACK_TOOLS = ("corosync", "corosync-quorumtool", "pacemakerd", "crm_mon", "cibadmin", "nsenter", "runuser")
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
 COROSYNC_LOG = "/var/log/corosync/corosync.log"
 
@@ -109,11 +112,17 @@ class PacemakerLab(ConfLab):
         self.agent_names: dict[str, str] = {}
         self.pcmk: Any = None  # the PacemakerPlan the lab runs
         self.timings: dict[str, float] = {}
+        self.up = False  # every node came up: a stop is orderly (a failed start is killed at once)
 
     # ---- building -------------------------------------------------------------------------------------
     def start(self) -> dict[str, Any]:
         from cluster.config import load_cluster_conf
 
+        for tool in STACK_TOOLS:
+            if shutil.which(tool) is None:
+                raise LabError(
+                    f"the Pacemaker backend needs {tool} (Debian: apt-get install pacemaker corosync)"
+                )
         try:
             conf = load_cluster_conf(self.source)
         except Exception as err:  # ConfigError and OSError both say what is wrong in one line
@@ -217,16 +226,22 @@ class PacemakerLab(ConfLab):
     def check_agents(self, name: str) -> None:
         """Every agent the CIB names answers metadata as hacluster inside node ``name`` (the controller
         reads it so)."""
-        for agent in sorted(set(self.agent_names.values()) & self._cib_agents()):
+        agents = self._cib_agents()
+        if not agents:
+            raise LabError("the CIB has no stonith resource: Pacemaker would fence nothing")
+        for agent in sorted(agents):
             done = self.node_tool(name, "runuser", "-u", USER, "--", f"/usr/sbin/{agent}", "-o", "metadata")
             if done.returncode != 0 or not done.stdout.startswith("<?xml"):
                 last = (done.stderr.strip().splitlines() or ["no metadata"])[-1]
                 raise LabError(f"{name}: /usr/sbin/{agent} -o metadata as {USER} failed: {last}")
 
     def _cib_agents(self) -> set[str]:
-        return {
-            m for text in self.pcmk.resources for m in re.findall(r'class="stonith"[^>]*type="([^"]+)"', text)
-        }
+        """The agents of the plan's stonith primitives."""
+        found = set()
+        for text in self.pcmk.resources:
+            root = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+            found |= {el.get("type", "") for el in root.iter("primitive") if el.get("class") == "stonith"}
+        return found
 
     def _wait_members(self) -> None:
         assert self.plan is not None
@@ -247,6 +262,7 @@ class PacemakerLab(ConfLab):
                     f"{name} did not come up within {self.boot_timeout:g} s{self._last_lines(name)}"
                 ) from None
         self.check_agents(names[0])
+        self.up = True
 
     def _last_lines(self, name: str, count: int = 5) -> str:
         lines: list[str] = []
@@ -276,6 +292,10 @@ class PacemakerLab(ConfLab):
         """Boot a node no outlet powers (a lab-powered node, e.g. fenced only on the fabric)."""
         self._boot(name)
 
+    def power_off(self, name: str) -> None:
+        """Cut a lab-powered node's power: its machine dies and its network forgets its addresses."""
+        self._cut(name)
+
     def crash(self, name: str) -> None:
         """Every process of the node's machine dies at once; its outlets stay on (the cluster must fence)."""
         assert self.net is not None
@@ -290,7 +310,6 @@ class PacemakerLab(ConfLab):
 
     def ready_info(self) -> dict[str, Any]:
         info = super().ready_info()
-        info["backend"] = self.backend
         if self.agents_dir is not None:
             info["agents"] = str(self.agents_dir)
         return info
@@ -305,8 +324,9 @@ class PacemakerLab(ConfLab):
     def _stop_stacks(self) -> None:
         """SIGTERM every node's PID 1 (it passes it to node_stack: pacemakerd, then corosync, each with its
         deadline); wait for the machines to end. What is left, ConfLab.stop kills."""
-        if self.net is None or self.plan is None:
+        if self.net is None or self.plan is None or not self.up:
             return
+        self.up = False
         running = [name for name, proc in self.procs.items() if proc.poll() is None]
         for name in running:
             init = self.net.init_pid(self.nodeid(name))

@@ -43,7 +43,8 @@ class StackError(RuntimeError):
 def _mount(argv: Sequence[str]) -> None:
     done = subprocess.run(["mount", *argv], capture_output=True, text=True, timeout=30)
     if done.returncode != 0:
-        raise StackError(f"mount {' '.join(argv)}: {done.stderr.strip() or 'failed'}")
+        first = (done.stderr.strip().splitlines() or ["failed"])[0]  # not mount's "dmesg(1) may have more"
+        raise StackError(f"mount {' '.join(argv)}: {first}")
 
 
 def set_up_files(binds: Mapping[str, str], overlays: Mapping[str, Sequence[str]]) -> None:

@@ -2,7 +2,8 @@
 
 A service becomes a group whose members follow rgmanager's start order (parent before children, children
 by the parent's start levels: fs before ip before script); its failover domain becomes location
-constraints, its recovery policy meta attributes (rgmanager.md section 8 is the table). The scores:
+constraints, its recovery policy meta attributes (rgmanager.md section 8 is the table), exclusive="1"
+utilization (see ``finish``). The scores:
 a domain member gets 1000 - priority in an ordered domain (priority 1 best) and 1000 in an unordered one,
 a node outside a restricted domain -INFINITY, any other node 0, so a service leaves its domain only when
 no member can run it. Stickiness decides failback: 0 in an ordered domain (the best node pulls the service
@@ -28,6 +29,7 @@ from .cib_xml import Ids, nvset, primitive, text, xml_id
 from .errors import TranslateError, where
 
 MEMBER_SCORE = 1000
+UTILIZATION = "services"  # the utilization attribute that carries rgmanager's exclusive=
 MIN_MONITOR_TIMEOUT = 20  # seconds: the heartbeat agents' own advice for IPaddr2/Filesystem monitors
 
 
@@ -36,6 +38,7 @@ class ServicePlan:
     resources: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
     node_files: dict[str, str] = field(default_factory=dict)
+    node_capacity: dict[str, str] = field(default_factory=dict)  # utilization every node offers
 
 
 def _secs(value: int) -> str:
@@ -72,6 +75,23 @@ class _Services:
         self.plan = ServicePlan()
         self.scripts: dict[str, str] = {}  # init.d name -> host file
         self.translated: dict[str, str] = {}  # service full name -> group id
+        self.groups: list[tuple[etree._Element, bool]] = []  # each group, and whether it is exclusive
+
+    def finish(self) -> None:
+        """exclusive="1" as utilization: every node offers one slot per service, an ordinary service takes
+        one, an exclusive one takes them all, so it starts only where nothing runs and nothing joins it."""
+        slots = str(len(self.groups))
+        if any(exclusive for _, exclusive in self.groups):
+            self.plan.node_capacity = {UTILIZATION: slots}
+            for group, exclusive in self.groups:
+                first = group.find("primitive")
+                assert first is not None
+                holder = etree.Element("holder")
+                nvset(holder, "utilization", first.get("id", ""), {UTILIZATION: slots if exclusive else "1"})
+                operations = first.find("operations")
+                at = list(first).index(operations) if operations is not None else len(first)
+                first.insert(at, holder[0])
+        self.plan.resources += [text(group) for group, _ in self.groups]
 
     def at(self, line: int | None) -> str:
         return where(self.conf.source, line)
@@ -90,9 +110,12 @@ class _Services:
                 rid, "ocf", "IPaddr2", params, ops=_ops(node, on_fail, stop_on_fail), provider="heartbeat"
             )
         elif node.type == "fs":
-            params = {"device": attrs["device"], "directory": attrs["mountpoint"]}
-            if attrs.get("fstype"):
-                params["fstype"] = attrs["fstype"]
+            if not attrs.get("fstype"):
+                raise TranslateError(
+                    f"{self.at(node.line)}: fs {node.resource.primary}: no fstype: ocf:heartbeat:Filesystem "
+                    "needs one (rgmanager's fs.sh found it on the device)"
+                )
+            params = {"device": attrs["device"], "directory": attrs["mountpoint"], "fstype": attrs["fstype"]}
             if attrs.get("options"):
                 params["options"] = attrs["options"]
             params["force_unmount"] = "true" if yes_flag(attrs.get("force_unmount")) else "false"
@@ -128,8 +151,7 @@ class _Services:
         if path is None or path.parent.parent.name != "resource.d":
             raise TranslateError(
                 f"{self.at(node.line)}: <{node.type}>: no Pacemaker agent for this resource type "
-                "(not an OCF agent "
-                "under /usr/lib/ocf/resource.d)"
+                "(not an OCF agent under /usr/lib/ocf/resource.d)"
             )
         params = {k: v for k, v in node.resource.attrs.items() if not (k == "name" and rule.implicit_primary)}
         ops = _ops(node, on_fail, stop_on_fail)
@@ -141,11 +163,6 @@ class _Services:
             raise TranslateError(
                 f"{self.at(service.line)}: <{service.root.type}> {service.name}: only <service> translates "
                 "(Pacemaker runs virtual machines through ocf:heartbeat:VirtualDomain, written by hand)"
-            )
-        if service.exclusive:
-            raise TranslateError(
-                f'{self.at(service.line)}: service {service.name}: exclusive="1" has no Pacemaker equivalent '
-                "we translate (nothing else may run beside it)"
             )
         for node in service.root.walk():
             if node.independent is not Independence.NONE:
@@ -192,8 +209,7 @@ class _Services:
         if [m.ident for m in stop_order(service.root)][:-1] != [m.ident for m in reversed(members)]:
             self.warnings.append(
                 f"{self.at(service.line)}: service {service.name}: Pacemaker stops a group in "
-                "reverse start order, "
-                "which differs from rgmanager's stop levels here"
+                "reverse start order, which differs from rgmanager's stop levels here"
             )
         gid = self.ids.claim(xml_id(service.name), f"service {service.name}")
         meta, on_fail = self.recovery_meta(service)
@@ -204,7 +220,7 @@ class _Services:
         nvset(group, "meta_attributes", gid, meta)
         for node in members:
             group.append(self.member(service, node, on_fail))
-        self.plan.resources.append(text(group))
+        self.groups.append((group, service.exclusive))
         self.translated[service.full_name] = gid
         if domain is not None:
             self.locations(gid, domain)
@@ -246,8 +262,7 @@ class _Services:
             if first is None:
                 self.warnings.append(
                     f"{self.at(service.line)}: service {service.name}: depends on {service.depend}, "
-                    "which is not "
-                    "translated: dependency dropped"
+                    "which is not translated: dependency dropped"
                 )
                 continue
             then = self.translated[service.full_name]
@@ -267,6 +282,7 @@ def services_plan(conf: ClusterConf, rm: RmConfig, ids: Ids, warnings: list[str]
     for service in rm.services:
         s.service(service)
     s.dependencies()
+    s.finish()
     return s.plan
 
 
@@ -278,6 +294,5 @@ def vm_elements(conf: ClusterConf) -> None:
         if el.tag == "vm":
             raise TranslateError(
                 f"{where(conf.source, el.line)}: <vm {el.get('name') or ''}>: virtual machines do "
-                "not translate "
-                "(Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
+                "not translate (Pacemaker runs them through ocf:heartbeat:VirtualDomain, configured by hand)"
             )

@@ -12,77 +12,19 @@ plain level.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
 from cluster.config.model import ClusterConf, ClusterNode, DeviceRef, FenceDevice
 
-from .cib_xml import Ids, primitive, text, xml_id
+from .cib_xml import Ids, text, xml_id
 from .errors import TranslateError, where
 from .fence_agents_table import AgentTable, agent_table, known_agents
+from .stonith_device import PACEMAKER_DEFAULT_TIMEOUT, StonithDevice
 
-PACEMAKER_DEFAULT_TIMEOUT = 60  # seconds: stonith-timeout's default, also each device action's
 REF_SKIP = ("nodename",)  # fenced adds it itself; Pacemaker sends it too
-
-
-@dataclass
-class StonithDevice:
-    device: str  # the <fencedevice> name
-    rid: str
-    agent: str  # installed name
-    table: AgentTable
-    params: dict[str, str]  # stdin name -> value (shared by every node this primitive fences)
-    settings: tuple[tuple[str, str], ...]  # the per-node settings that made this primitive (key)
-    reboot_action: str | None
-    plugs: dict[str, list[str]] = field(default_factory=dict)  # node -> plugs, in first-use order
-    plug_method: dict[str, int] = field(default_factory=dict)  # node -> the method that gave its plugs
-    unfencing: bool = False
-    line: int | None = None
-
-    def element(self, delay_base: int) -> etree._Element:
-        params = dict(self.params)
-        nodes = list(self.plugs)
-        if any(self.plugs.values()):
-            params["pcmk_host_map"] = ";".join(f"{n}:{','.join(p)}" for n, p in self.plugs.items())
-        else:
-            params["pcmk_host_argument"] = "none"  # addressed by ip only: no plug to send
-        params["pcmk_host_list"] = ",".join(nodes)
-        params["pcmk_host_check"] = "static-list"
-        if self.reboot_action:
-            params["pcmk_reboot_action"] = self.reboot_action
-        timeout = self.timeout()
-        if timeout > PACEMAKER_DEFAULT_TIMEOUT:
-            for action in ("reboot", "off", "on"):
-                params[f"pcmk_{action}_timeout"] = f"{timeout}s"
-        if delay_base:
-            params["pcmk_delay_base"] = f"{delay_base}s"
-        meta = {"provides": "unfencing"} if self.unfencing else {}
-        ops = [{"name": "monitor", "interval": "60s"}]
-        return primitive(self.rid, "stonith", self.agent, params, meta, ops)
-
-    def timeout(self) -> int:
-        """A bound on one fence action of the agent (login, off and on each waited for, prompts)."""
-        values = {**self.table.defaults}
-        for name, value in self.params.items():
-            key = self.table.key(name)
-            if key:
-                values[key] = value
-
-        def seconds(key: str) -> float:
-            try:
-                return float(values.get(key, "0").rstrip("s") or 0)
-            except ValueError:
-                return 0.0
-
-        total = (
-            seconds("delay")
-            + seconds("login_timeout")
-            + 2 * (seconds("power_wait") + seconds("power_timeout") + seconds("shell_timeout"))
-        )
-        return int(math.ceil(total))
 
 
 @dataclass
@@ -129,8 +71,7 @@ class _Translator:
         if table is None:
             raise TranslateError(
                 f"{self.at(fd.line)}: fencedevice {fd.name}: agent {fd.agent} is not one of "
-                "fencelab's agents "
-                f"({', '.join(known_agents())})"
+                f"fencelab's agents ({', '.join(known_agents())})"
             )
         return table
 
@@ -157,9 +98,10 @@ class _Translator:
             elif key == "port":
                 raise TranslateError(
                     f"{self.at(fd.line)}: fencedevice {fd.name}: a plug on the device itself fences "
-                    "one plug for "
-                    "every node: give it per node in <device>"
+                    "one plug for every node: give it per node in <device>"
                 )
+            elif not value and not (self.endpoints is not None and key in ("ipaddr", "ipport")):
+                self.warnings.append(f"{self.at(fd.line)}: fencedevice {fd.name}: {attr} is empty: left out")
             else:
                 params[table.stdin_name(key)] = value
         if self.endpoints is not None:
@@ -189,8 +131,7 @@ class _Translator:
             if key is None:
                 self.warnings.append(
                     f"{self.at(ref.line)}: node {node.name}: device {ref.name}: {table.name} has no "
-                    "parameter "
-                    f"{attr!r}: dropped"
+                    f"parameter {attr!r}: dropped"
                 )
             elif key == "port":
                 plugs.append(value)
@@ -218,8 +159,7 @@ class _Translator:
         elif chosen not in (None, "reboot"):
             raise TranslateError(
                 f"{self.at(line)}: device {fd.name}: action={chosen!r} in a fence method cannot be "
-                "a Pacemaker "
-                "fence (only reboot or off)"
+                "a Pacemaker fence (only reboot or off)"
             )
         key = tuple(sorted(settings))
         group = self.devices.setdefault(fd.name, [])
@@ -263,8 +203,7 @@ class _Translator:
         if not node.methods:
             raise TranslateError(
                 f"{self.at(node.line)}: clusternode {node.name} has no fence method: Pacemaker "
-                "(stonith-enabled) "
-                "could never fence it"
+                "(stonith-enabled) could never fence it"
             )
         for index, method in enumerate(node.methods, 1):
             if not method.devices:
@@ -313,8 +252,7 @@ class _Translator:
                 other = next(iter(device.plugs))
                 raise TranslateError(
                     f"{self.at(ref.line)}: fencedevice {ref.name} has no plug but fences {other} "
-                    f"and {node.name}: "
-                    "give each node its own device (or its own address)"
+                    f"and {node.name}: give each node its own device (or its own address)"
                 )
             device.plugs[node.name] = list(plugs)
             device.plug_method[node.name] = method
@@ -344,8 +282,7 @@ class _Translator:
             if not serving:
                 raise TranslateError(
                     f"{self.at(ref.line)}: node {node.name}: unfence device {ref.name} is not in "
-                    "its fence methods: "
-                    "Pacemaker unfences through the devices that fence the node"
+                    "its fence methods: Pacemaker unfences through the devices that fence the node"
                 )
             for device in serving:
                 device.unfencing = True

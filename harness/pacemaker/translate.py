@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from cluster.config.model import ClusterConf
 from cluster.rm.conf_build import RuleSource, build_rm
 from cluster.rm.conf_model import RmConfig
 from harness.agent_names import default_installed_name
 
-from .cib_xml import Ids, text
+from .cib_xml import Ids, nvset, text, xml_id
 from .corosync_conf import corosync_conf
 from .errors import TranslateError, where
 from .fence_agents_table import known_agents
@@ -41,6 +43,7 @@ class PacemakerPlan:
     topology: list[str]  # XML text of each <fencing-level> for `-o fencing-topology`
     node_files: dict[str, str]  # absolute path inside every node -> host path to place there
     warnings: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)  # XML text of each <node> for `-o nodes` (utilization)
 
 
 def _rm(conf: ClusterConf, rules: RuleSource | None) -> RmConfig:
@@ -98,6 +101,10 @@ def translate(
     }
     if conf.fence_daemon.clean_start:
         properties["startup-fencing"] = "false"
+    nodes = []
+    if services.node_capacity:  # exclusive services: placement by utilization (see services.finish)
+        properties["placement-strategy"] = "utilization"
+        nodes = [_node_entry(n.nodeid, n.name, services.node_capacity) for n in conf.nodes]
     if fencing.stonith_timeout:
         properties["stonith-timeout"] = f"{fencing.stonith_timeout}s"
     return PacemakerPlan(
@@ -109,4 +116,12 @@ def translate(
         topology=[text(level) for level in fencing.levels],
         node_files=services.node_files,
         warnings=warnings,
+        nodes=nodes,
     )
+
+
+def _node_entry(nodeid: int, name: str, capacity: Mapping[str, str]) -> str:
+    """A CIB node (id = corosync nodeid, as Pacemaker names it) offering ``capacity``."""
+    el = etree.Element("node", id=str(nodeid), uname=name)
+    nvset(el, "utilization", xml_id("node", name), capacity)
+    return text(el)

@@ -60,6 +60,7 @@ UNKNOWN_OPTION = [
     ("fencelab", [], 2, r"unknown command '--bogus-opt'"),
     ("rg_test", [], 1, r"unknown command or agent directory: --bogus-opt"),
     ("fencelab", ["demo"], 2, r"fencelab demo: unrecognized arguments: --bogus-opt"),
+    ("fencelab", ["pacemaker", "translate", "x"], 2, r"pacemaker: unrecognized arguments: --bogus-opt"),
     *[("fencelab", ["emulate", k], 2, r"unrecognized arguments: --bogus-opt") for k in EMULATORS],
     *[
         ("fencelab", ["bench", b], 2, r"unrecognized arguments: --bogus-opt")
@@ -111,6 +112,8 @@ MISSING_VALUE = [
     ),
     ("fence_ifmib", ["-o", "status", "-a", "127.0.0.1", "-c", "x", "-n", "1", "-u", "0"], 1, r"not a port"),
     ("fencelab", ["emulate"], 2, r"choose a device: nps, bmc, san"),
+    ("fencelab", ["pacemaker", "translate", "x", "--out"], 2, r"argument --out: expected one argument"),
+    ("fencelab", ["pacemaker", "frobnicate"], 2, r"invalid choice: 'frobnicate'"),
     ("fencelab", ["emulate", "toaster"], 2, r"choose a device"),
     ("fencelab", ["bench", "toaster"], 2, r"unknown benchmark 'toaster'"),
     ("fencelab", ["bench", "timing"], 2, r"unknown benchmark 'timing'"),  # a helper module, no main
