@@ -9,8 +9,8 @@ What the bundled words mean here:
 - ``kill`` (the cluster daemon dies, the machine stays up): SIGKILL to the node's corosync. Pacemaker
   loses the node's membership and fences it; the lab's node program then ends the node's stack. (Killing
   pacemakerd would fence nobody: it is respawned by design.)
-- ``partition``: the largest group keeps the network; every other group must be one node, whose cable
-  is pulled (``ip link set down`` on its hub port); ``heal`` plugs them back.
+- ``partition``: each node drops every packet to and from the nodes outside its group (nft in its
+  namespace, harness.netfault), the fence devices stay reachable; ``heal`` removes the rules.
 - operator commands, run inside the step's node: ``fence_node N`` -> ``stonith_admin --reboot N`` (the
   device's configured action, as fenced does), ``fence_ack_manual N`` -> ``stonith_admin --confirm N``,
   ``clusvcadm -r S [-m N]`` -> ``crm_resource --move`` (then ``--clear``, once the cluster settled: no
@@ -28,6 +28,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.netfault import NetFaults, netfaults_supported
 from harness.pacemaker.history_differ import service_state
 from harness.pacemaker.lab import PacemakerLab
 from harness.pacemaker.observe import Snapshot
@@ -76,7 +77,6 @@ class PacemakerBackend:
         self.root = root
         self.lab: PacemakerLab = PacemakerLab(scenario.conf, root / "lab")
         self.poller: Poller | None = None
-        self.isolated: set[str] = set()
 
     # ---- the lab -----------------------------------------------------------------------------------------
     def unsupported(self, step: Step) -> str | None:
@@ -84,9 +84,9 @@ class PacemakerBackend:
             why = translate_command(str(step.get("command")).split())
             return why if isinstance(why, str) else None
         if step.do == "partition":
-            groups = sorted(step.get("groups"), key=len, reverse=True)
-            if any(len(g) > 1 for g in groups[1:]):
-                return "a partition into several multi-node groups needs per-peer packet filters"
+            return netfaults_supported()
+        if step.do == "restart-cluster" and not step.get("power", False):
+            return "a clean leave of the whole cluster is the bundled stack's (cman_tool leave)"
         if self.scenario.machines is False:
             return "the Pacemaker lab's nodes are machines (root); this scenario asks for loopback nodes"
         return None
@@ -117,20 +117,22 @@ class PacemakerBackend:
             os.kill(pid, signal.SIGKILL)
 
     def partition(self, r: ScenarioRunner, groups: list[list[str]]) -> None:
-        assert self.lab.net is not None
-        keep, *cut = sorted(groups, key=len, reverse=True)
-        for group in [keep, *cut]:
+        """Each node drops every packet to and from the nodes outside its group (nft in its namespace,
+        harness.netfault); the hub (the fence devices) stays reachable, as with the bundled daemons' drop."""
+        assert self.lab.net is not None and self.lab.plan is not None
+        if r.netfaults is None:
+            r.netfaults = NetFaults()
+        everyone = set(self.lab.plan.nodes.values())
+        for group in groups:
             for node in group:
                 r.emit("fault", target=node, fault="partition", hears=group)
-        for (node,) in cut:
-            self.lab.net.link(self.lab.nodeid(node), False)
-            self.isolated.add(node)
+                others = [self.lab.address(n) for n in sorted(everyone - set(group))]
+                if others:
+                    netns = self.lab.net.nodes[self.lab.nodeid(node)].name
+                    r.netfaults.loss(netns, others, 100.0)
 
     def heal(self, r: ScenarioRunner) -> None:
-        assert self.lab.net is not None
-        for node in sorted(self.isolated):
-            self.lab.net.link(self.lab.nodeid(node), True)
-        self.isolated.clear()
+        """The runner's network heal removed the partition's rules (harness.scenario.network_steps)."""
 
     def operator(self, node: str, argv: list[str], step: Step) -> subprocess.CompletedProcess[str]:
         command = translate_command(argv)

@@ -108,14 +108,17 @@ class Bundled:
     def member(self, target: str) -> tuple[bool, str]:
         assert self.lab.plan is not None
         wanted = self.lab.nodeid(target)
-        missing = []
+        missing, asked = [], 0
         for name in self.lab.plan.nodes.values():
             try:
                 nodes = self.ask(name, "nodes")["nodes"]
             except (ControlError, OSError):
                 continue  # a node that is down has no view to ask
+            asked += 1
             if not any(n["id"] == wanted and n["status"] == "M" for n in nodes):
                 missing.append(name)
+        if not asked:  # a whole cluster down (restarting) counts nobody a member
+            return False, "no node answers"
         return (
             not missing,
             f"{target} not a member for {', '.join(missing)}" if missing else "member everywhere",

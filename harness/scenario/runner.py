@@ -20,11 +20,14 @@ from typing import Any
 
 from harness.lab_plan import nps_config
 from harness.lab_up import ConfLab
+from harness.netfault import NetFaults
+from harness.scenario import network_steps
 from harness.scenario.backend import make_backend
 from harness.scenario.expectations import EXPECT
 from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
 from harness.scenario.invariants import Limits, Violation, check_all
 from harness.scenario.probes import Prober
+from harness.scenario.restart_steps import restart_cluster
 from harness.scenario.spec import DEFAULT_WITHIN, Scenario, Step
 
 POLL = 0.05
@@ -71,6 +74,7 @@ class ScenarioRunner:
         self.backend = make_backend(backend, scenario, self.root)
         self.lab: ConfLab = self.backend.lab
         self.prober: Prober | None = None
+        self.netfaults: NetFaults | None = None  # loss, delay, one-way partitions (machine labs)
         self.events_path = self.root / "scenario.jsonl"
         self._fd: int | None = None
         self.mark = 0.0  # when the previous step ran: expectations count from here
@@ -117,6 +121,8 @@ class ScenarioRunner:
             self.emit("teardown")
             if self.prober is not None:
                 self.prober.close()
+            if self.netfaults is not None:
+                self.netfaults.close()
             self.backend.stop()
             outcome.timings["teardown"] = time.monotonic() - t_down
             if self._fd is not None:
@@ -213,6 +219,10 @@ class ScenarioRunner:
             return []
         return _group(proc.pid)
 
+    def ask(self, name: str, cmd: str, **args: Any) -> dict[str, Any]:
+        """A bundled node daemon's control socket (backends without one refuse such steps beforehand)."""
+        return self.backend.ask(name, cmd, **args)  # type: ignore[no-any-return]
+
     def signal_node(self, name: str, sig: int) -> None:
         for pid in self.node_pids(name):
             try:
@@ -266,6 +276,9 @@ def _kill(r: ScenarioRunner, s: Step) -> None:
 
 def _partition(r: ScenarioRunner, s: Step) -> None:
     assert r.lab.plan is not None
+    if s.get("oneway", False):
+        network_steps.oneway_partition(r, s)
+        return
     groups = [[str(n) for n in g] for g in s.get("groups")]
     everyone = set(r.lab.plan.nodes.values())
     placed = {n for g in groups for n in g}
@@ -275,6 +288,7 @@ def _partition(r: ScenarioRunner, s: Step) -> None:
 
 def _heal(r: ScenarioRunner, s: Step) -> None:
     r.emit("heal")
+    network_steps.heal(r)
     r.backend.heal(r)
 
 
@@ -363,4 +377,7 @@ ACTIONS: dict[str, Callable[[ScenarioRunner, Step], None]] = {
     "run": _run,
     "exec": _exec,
     "wait": _wait,
+    "loss": network_steps.loss,
+    "delay": network_steps.delay,
+    "restart-cluster": restart_cluster,
 }

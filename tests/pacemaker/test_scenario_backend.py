@@ -75,14 +75,3 @@ def test_the_cli_reports_a_skip_in_one_line(tmp_path: Path) -> None:
     assert out.stdout.startswith("scenario lockdown: SKIPPED on pacemaker: step 1 (run node=node1 ")
     assert out.stdout.rstrip().endswith("0 passed, 0 failed, 1 skipped")
     assert "<skipped message=" in junit.read_text()
-
-
-def test_a_partition_into_two_multi_node_groups_is_refused(tmp_path: Path) -> None:
-    text = (
-        SCENARIO.split("[[step]]")[0]
-        + '[[step]]\ndo = "partition"\ngroups = [["node1", "node2"], ["node3", "node4"]]\n'
-    )
-    outcome = ScenarioRunner(parse(text, "p.toml", tmp_path), tmp_path / "run", "pacemaker").run()
-    assert outcome.skipped.endswith(
-        "a partition into several multi-node groups needs per-peer packet filters"
-    )
