@@ -26,17 +26,14 @@ import shlex
 import signal
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness.netfault import NetFaults, netfaults_supported
 from harness.pacemaker.history_differ import service_state
 from harness.pacemaker.lab import PacemakerLab
 from harness.pacemaker.observe import Snapshot
 from harness.pacemaker.poller import Poller
+from harness.scenario.backend import Run
 from harness.scenario.spec import Scenario, Step
-
-if TYPE_CHECKING:
-    from harness.scenario.runner import ScenarioRunner
 
 OPERATOR_TOOLS = ("fence_node", "fence_ack_manual", "clusvcadm", "clustat", "cman_tool")
 
@@ -116,7 +113,7 @@ class PacemakerBackend:
         if pid:
             os.kill(pid, signal.SIGKILL)
 
-    def partition(self, r: ScenarioRunner, groups: list[list[str]]) -> None:
+    def partition(self, r: Run, groups: list[list[str]]) -> None:
         """Each node drops every packet to and from the nodes outside its group (nft in its namespace,
         harness.netfault); the hub (the fence devices) stays reachable, as with the bundled daemons' drop."""
         assert self.lab.net is not None and self.lab.plan is not None
@@ -131,7 +128,7 @@ class PacemakerBackend:
                     netns = self.lab.net.nodes[self.lab.nodeid(node)].name
                     r.netfaults.loss(netns, others, 100.0)
 
-    def heal(self, r: ScenarioRunner) -> None:
+    def heal(self, r: Run) -> None:
         """The runner's network heal removed the partition's rules (harness.scenario.network_steps)."""
 
     def operator(self, node: str, argv: list[str], step: Step) -> subprocess.CompletedProcess[str]:

@@ -18,16 +18,23 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cluster.daemon.control import ControlError, request
 from harness.lab_up import ConfLab
 from harness.scenario.spec import Scenario, Step
 
-if TYPE_CHECKING:
-    from harness.scenario.runner import ScenarioRunner
-
 BACKENDS = ("bundled", "pacemaker")
+
+
+class Run(Protocol):
+    """What a backend may use of the running scenario (harness.scenario.runner.ScenarioRunner)."""
+
+    netfaults: Any  # harness.netfault.NetFaults once a network fault is on
+
+    def emit(self, kind: str, **fields: Any) -> None: ...
+
+    def nodeid(self, name: str) -> int: ...
 
 
 class Bundled:
@@ -78,7 +85,7 @@ class Bundled:
     def ask(self, node: str, cmd: str, **args: Any) -> dict[str, Any]:
         return request(self.lab.run_dir(node), cmd, timeout=5.0, **args)
 
-    def partition(self, r: ScenarioRunner, groups: list[list[str]]) -> None:
+    def partition(self, r: Run, groups: list[list[str]]) -> None:
         everyone = set(self.lab.plan.nodes.values()) if self.lab.plan else set()
         for group in groups:
             for node in group:
@@ -89,7 +96,7 @@ class Bundled:
                 except (ControlError, OSError):
                     continue  # a dead node hears nobody anyway
 
-    def heal(self, r: ScenarioRunner) -> None:
+    def heal(self, r: Run) -> None:
         for node in self.lab.plan.nodes.values() if self.lab.plan else ():
             try:
                 self.ask(node, "drop", peers=[])
@@ -147,13 +154,3 @@ class Bundled:
                 detail += f" (as {name} knows it)"
                 return ok, detail
         return False, "no node answers about its services"
-
-
-def make_backend(name: str, scenario: Scenario, root: Path) -> Any:
-    if name == "bundled":
-        return Bundled(scenario, root)
-    if name == "pacemaker":
-        from harness.pacemaker.scenario_backend import PacemakerBackend
-
-        return PacemakerBackend(scenario, root)
-    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")

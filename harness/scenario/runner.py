@@ -22,7 +22,7 @@ from harness.lab_plan import nps_config
 from harness.lab_up import ConfLab
 from harness.netfault import NetFaults
 from harness.scenario import network_steps
-from harness.scenario.backend import make_backend
+from harness.scenario.backend import BACKENDS, Bundled
 from harness.scenario.expectations import EXPECT
 from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
 from harness.scenario.invariants import Limits, Violation, check_all
@@ -229,6 +229,17 @@ class ScenarioRunner:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+
+def make_backend(name: str, scenario: Scenario, root: Path) -> Any:
+    """The stack the scenario runs on (harness.scenario.backend)."""
+    if name == "bundled":
+        return Bundled(scenario, root)
+    if name == "pacemaker":
+        from harness.pacemaker.scenario_backend import PacemakerBackend
+
+        return PacemakerBackend(scenario, root)
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")
 
 
 def limits_from(values: Mapping[str, float]) -> Limits:
