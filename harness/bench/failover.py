@@ -10,74 +10,17 @@ view without node1, the NPS cutting node1's outlet, www starting on node2, the f
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from harness.lab_up import ConfLab
+from harness.bench.failover_probe import crash_and_poll, events, first, outlet_cuts
 from harness.machines import machines_supported
 from harness.one_line_parser import OneLineParser
 from harness.waiting import wait_for
-from harness.www_lab import ADDRESS, PAGE, WwwLab, build_www_lab, stop_www_lab
-
-# A client on the lab's network: told when the owner died, it polls the page every 20 ms (0.2 s connect
-# timeouts) and prints when it first answers again from the new owner.
-POLLER = f"""
-import sys, time, urllib.request
-print("ready", flush=True)
-died = float(sys.stdin.readline())
-while time.time() - died < 120:
-    try:
-        if urllib.request.urlopen("http://{ADDRESS}/index.html", timeout=0.2).read().decode() == {PAGE!r}:
-            print(time.time(), flush=True)
-            break
-    except OSError:
-        pass
-    time.sleep(0.02)
-"""
-
-
-def _events(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
-
-
-def _first(items: list[float]) -> float:
-    return min(items) if items else float("nan")
-
-
-def crash_and_poll(lab: ConfLab, victim: str = "node1") -> tuple[float, float]:
-    """Crash ``victim`` (its machine dies, its network forgets its addresses, its outlet stays on) while a
-    client in the hub polls the page; (time of the crash, time the page answered again)."""
-    assert lab.net is not None
-    client = subprocess.Popen(lab.net.in_hub([sys.executable, "-c", POLLER]), stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
-    assert client.stdin is not None and client.stdout is not None
-    assert client.stdout.readline().strip() == "ready"
-    died = time.time()
-    lab.net.power_off(lab.nodeid(victim))
-    client.stdin.write(f"{died}\n")
-    client.stdin.flush()
-    try:
-        line = client.stdout.readline().strip()
-    finally:
-        client.kill()
-        client.wait()
-    if not line:
-        raise TimeoutError("www did not answer again within 120 s")
-    return died, float(line)
-
-
-def outlet_cuts(lab: ConfLab, victim: str = "node1", device: str = "nps") -> list[float]:
-    """When the NPS cut the victim's outlet (its plug is its node id in the www labs)."""
-    plug = str(lab.nodeid(victim))
-    return [float(str(e["t"])) for e in _events(lab.events_file(device))
-            if e["kind"] == "outlet" and e["outlet"] == plug and not e["on"]]  # fmt: skip
+from harness.www_lab import WwwLab, build_www_lab, stop_www_lab
 
 
 def measure_once(root: Path, token_ms: int) -> dict[str, float]:
@@ -87,7 +30,7 @@ def measure_once(root: Path, token_ms: int) -> dict[str, float]:
         wait_for("www on node1", lambda: www.running("www", "node1"), 60, retry_on=(OSError,))
         wait_for("the page", www.http, 20)
         died, answered = crash_and_poll(www.lab)
-        node2 = _events(www.lab.run_dir("node2") / "events.jsonl")
+        node2 = events(www.lab.run_dir("node2") / "events.jsonl")
         views = [float(str(e["t"])) for e in node2 if e["kind"] == "view" and 1 in (e.get("failed") or [])]
         starts = [
             float(str(e["t"]))
@@ -95,9 +38,9 @@ def measure_once(root: Path, token_ms: int) -> dict[str, float]:
             if e["kind"] == "service" and e.get("owner") == "node2" and e.get("state") == "starting"
         ]
         return {
-            "detected": _first([t for t in views if t >= died]) - died,
-            "fenced": _first([t for t in outlet_cuts(www.lab) if t >= died]) - died,
-            "started": _first([t for t in starts if t >= died]) - died,
+            "detected": first([t for t in views if t >= died]) - died,
+            "fenced": first([t for t in outlet_cuts(www.lab) if t >= died]) - died,
+            "started": first([t for t in starts if t >= died]) - died,
             "answered": answered - died,
         }
     finally:

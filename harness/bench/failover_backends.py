@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.bench.failover import crash_and_poll, outlet_cuts
+from harness.bench.failover_probe import crash_and_poll, outlet_cuts
 from harness.bench.timing import machine_note, write_section
 from harness.lab_up import ConfLab
 from harness.pacemaker.lab import PacemakerLab, shared_agents

@@ -3,9 +3,9 @@
 
 ``PacemakerLab(conf, root).start()`` translates the cluster.conf (harness.pacemaker.translate) before
 anything starts, so a feature Pacemaker cannot express is one line and nothing to clean up. Then it builds
-the lab as ConfLab does; before the first node boots it installs our agents once for this lab (a
-world-readable virtualenv in its own /tmp directory: the controller reads agent metadata as ``hacluster``,
-who cannot enter a root-only lab directory), writes the starting CIB with the real tools
+the lab as ConfLab does; before the first node boots it installs our agents (once per process, shared by its
+labs: a world-readable virtualenv in its own /tmp directory, since the controller reads agent metadata as
+``hacluster``, who cannot enter a root-only lab directory), writes the starting CIB with the real tools
 (harness.pacemaker.cib) and gives every node its own cluster directories (see harness.pacemaker.node_stack,
 the program the node's power runs). It returns when every node sees a DC and every node online in
 ``crm_mon``, or tears the lab down naming the node that did not come up, with its last log lines.
@@ -145,14 +145,17 @@ class PacemakerLab(ConfLab):
             raise LabError(str(err).splitlines()[0]) from None
 
     def _before_boot(self) -> None:
-        from harness.pacemaker.cib import build_cib
+        from harness.pacemaker.cib import CibError, build_cib
 
         assert self.plan is not None and self.conf is not None
         self._install_agents()
         self.pcmk = self._translate(self.conf, self._endpoints())
         self.warnings += list(self.pcmk.warnings)
         cib = self.root / "cib.xml"
-        build_cib(self.pcmk, cib)
+        try:
+            build_cib(self.pcmk, cib)
+        except CibError as err:
+            raise LabError(str(err).splitlines()[0]) from None
         layers = self._node_file_layers()
         for name in self.plan.nodes.values():
             self._prepare_node(name, cib, layers)
