@@ -242,15 +242,6 @@ def _fault_end(h: History, e: Event, target: str, t0: float, end: float) -> floa
     )), end)  # fmt: skip
 
 
-def _fault_end(h: History, e: Event, target: str, t0: float, end: float) -> float:
-    """A network fault lasts until the network heals; a node's own until it restarts or resumes."""
-    if e.get("fault") in NETWORK_FAULTS:
-        return next((x.t - t0 for x in h.of("heal") if x.t > e.t), end)
-    return next((x.t - t0 for x in h.of("fault", "start") if x.t > e.t and (
-        x.src == target or (x.get("target") == target and x.get("fault") in ("resume", "reconnect"))
-    )), end)  # fmt: skip
-
-
 def _fencing(ax, h: History, t0: float, y: dict[str, int]) -> None:  # noqa: ANN001
     """Each fence call as a bar on its victim's lane (purple: success, red: failed), labelled at its start."""
     calls: dict[tuple[str, str], Event] = {}
