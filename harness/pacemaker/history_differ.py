@@ -56,9 +56,8 @@ class Differ:
     ids: dict[str, int] = field(default_factory=dict)  # node name -> id (learned from the snapshots)
     views: dict[str, _NodeView] = field(default_factory=dict)
     fences_known: set[FenceEntry] = field(default_factory=set)  # done entries already reported
-    open_calls: dict[tuple[str, str, str, str], list[float]] = field(
-        default_factory=dict
-    )  # key -> call times
+    # a request's key -> the call times of its requests that have no result yet
+    open_calls: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)
     services_at: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     failures_known: set[tuple[str, str, str]] = field(default_factory=set)

@@ -53,9 +53,8 @@ class Poller:
     ) -> None:
         self.lab = lab
         self.path = Path(path)
-        self.raw = (
-            raw  # each node's every new state as {"t", "asked", "node", "xml"} lines (fixtures, debugging)
-        )
+        # every answer as {"t", "asked", "node", "xml"} lines, xml null when the node's state did not change
+        self.raw = raw
         self._raw_last: dict[str, str] = {}
         self.period = period
         self.differ = Differ(services=dict(services or {}), devices=fence_devices(lab))
