@@ -323,3 +323,27 @@ def test_a_node_without_an_address_is_refused(tmp_path: Path) -> None:
     conf = conf_of(tmp_path, f"{nps_fenced()}<fencedevices>{NPS_DEVICE}</fencedevices>")
     with pytest.raises(TranslateError, match="clusternode node3: no ring0 address"):
         translate(conf, endpoints(conf), {"node1": "192.0.2.1", "node2": "192.0.2.2"})
+
+
+def test_no_warning_or_error_shows_a_secret(tmp_path: Path) -> None:
+    secret = "hunter2-Secret"
+    device = (
+        f'<fencedevice name="nps" agent="fence_nps" passwd="{secret}" colour="{secret}" ipaddr=""/>'
+        f'<fencedevice name="spare" agent="fence_nps" passwd="{secret}"/>'
+    )
+    body = (
+        '<fence_daemon post_fail_delay="2"/><clusternodes><clusternode name="a" nodeid="1"><fence>'
+        f'<method name="1"><device name="nps" port="1" shade="{secret}"/></method></fence></clusternode>'
+        '<clusternode name="b" nodeid="2"><fence><method name="1"><device name="nps" port="1"/></method>'
+        f"</fence></clusternode></clusternodes><fencedevices>{device}</fencedevices>"
+    )
+    from rm.support import fixture_rules
+
+    conf = conf_of(tmp_path, body)
+    plan = translate(conf, None, addresses(conf), rules=fixture_rules())
+    assert len(plan.warnings) >= 5
+    assert all(secret not in w for w in plan.warnings), plan.warnings
+    refused = body.replace('port="1" shade', 'action="on" shade')
+    with pytest.raises(TranslateError) as caught:
+        translate(conf_of(tmp_path, refused), None, addresses(conf), rules=fixture_rules())
+    assert secret not in str(caught.value)

@@ -241,3 +241,18 @@ def test_without_exclusive_services_there_is_no_utilization(tmp_path: Path) -> N
     plan = with_rm(tmp_path, '<service name="a"><ip address="192.0.2.71"/></service>')
     assert plan.nodes == [] and "placement-strategy" not in plan.properties
     assert plan_member(plan, "a-ip-192.0.2.71").find("utilization") is None
+
+
+def test_an_ipv6_address_gets_a_64_prefix_unless_given(tmp_path: Path) -> None:
+    rm = '<service name="v6"><ip address="2001:db8::10"/><ip address="2001:db8::11/112"/></service>'
+    plan = with_rm(tmp_path, rm)
+    got = [params(p) for p in by_id(plan, "v6").iter("primitive")]
+    assert got == [
+        {"ip": "2001:db8::10", "cidr_netmask": "64"},
+        {"ip": "2001:db8::11", "cidr_netmask": "112"},
+    ]
+
+
+def test_the_same_conf_gives_the_same_plan(tmp_path: Path) -> None:
+    conf = load_cluster_conf(DATA / "three_devices.conf")
+    assert lab_plan(conf) == lab_plan(conf)  # ids and order come from the conf, nothing random
