@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.www_lab import ADDRESS, CONF, make_www_files
-
-DEFAULTS: dict[str, object] = {"token": 400, "poll": 1, "nofailback": 1, "recovery": "relocate",
-                               "max_restarts": 0, "extra_domains": "", "extra_resources": "",
-                               "extra_services": ""}  # fmt: skip
+from harness.www_lab import ADDRESS, CONF, OPTIONS, make_www_files
 
 
 def write_www_conf(root: Path, **options: object) -> Path:
     """The disk, the web server's script and the cluster.conf under ``root``; the conf's path."""
-    opts = {**DEFAULTS, **options}
+    opts = {**OPTIONS, **options}
     image, mountpoint, script = make_www_files(root)
     text = CONF.format(address=ADDRESS, image=image, mountpoint=mountpoint, script=script, **opts)
     conf = root / "cluster.conf"
