@@ -163,6 +163,11 @@ class Quorum:
             quorate = min(cfg.votes) in self.members
         self._quorate = quorate and not self.config_error and not self._waiting_for_all
 
+    @property
+    def quorate(self) -> bool:
+        """``status().quorate`` without building the status (the simulation asks at every view change)."""
+        return self._quorate
+
     def status(self) -> QuorumStatus:
         cfg = self.config
         flags = []

@@ -36,7 +36,7 @@ EMULATORS = ("nps", "bmc", "san", "redfish")
 
 # name -> (what it measures, run time with the default options on the project's 2-core machine)
 BENCHES = {
-    "all": ("metadata, nps, ipmi and san on one install (a fresh venv from the wheel, built once)", "~3 min"),
+    "all": ("metadata, nps, ipmi, san, redfish on one install (a fresh venv from the wheel)", "~4 min"),
     "metadata": ("agent start-up (-o metadata): our four agents against the stock ones", "~1 min"),
     "startup": ("a plain -o status of fence_nps/ifmib/brocade against the stock ones", "~20 s"),
     "nps": ("fence_nps against the stock fence_wti on one NPS emulator", "~2 min"),

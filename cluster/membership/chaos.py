@@ -8,6 +8,7 @@ safety violation seen at any time (disjoint quorate views, one generation with t
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .protocol import Timing
@@ -59,10 +60,17 @@ class Settling:
     window: float
     first_agreed_ms: float | None = None  # when it first looked agreed, after the heal
 
-    def observe(self, now: float, agreed: bool, last_change: float) -> bool:
+    def observe(self, now: float, agreed: bool | Callable[[], bool], last_change: float) -> bool:
+        """``agreed`` may be a function: it is then asked only when the answer matters (before the
+        first agreement, and once a window has passed)."""
+        window_passed = now - max(self.healed_at, last_change) >= self.window
+        if callable(agreed):
+            if self.first_agreed_ms is not None and not window_passed:
+                return False
+            agreed = agreed()
         if agreed and self.first_agreed_ms is None:
             self.first_agreed_ms = now - self.healed_at
-        return agreed and now - max(self.healed_at, last_change) >= self.window
+        return agreed and window_passed
 
 
 def _agreed_and_settled(sim: Simulation) -> bool:
@@ -106,7 +114,7 @@ def chaos_run(seed: int, max_nodes: int = 5) -> ChaosResult:
     while sim.now < give_up:
         sim.run_until(min(sim.now + timing.heartbeat_ms, give_up))
         last_change = sim.view_log[-1][0] if sim.view_log else 0.0
-        if settling.observe(sim.now, _agreed_and_settled(sim), last_change):
+        if settling.observe(sim.now, lambda: _agreed_and_settled(sim), last_change):
             stable = True
             break
     last_change = max((t for t, _, _ in sim.view_log), default=healed_at)

@@ -28,13 +28,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .effects import Timing
+from .effects import Effect, Send, Timing
 from .messages import Heartbeat, Member
 from .view import ring_neighbours, view_digest
 
 
 class Liveness:
     """The liveness half of :class:`~cluster.membership.protocol.MembershipNode` (views, heartbeats)."""
+
+    # slots: over 30 attributes would take instances off CPython's fast shared-key attribute path
+    __slots__ = (
+        "nodeid", "inc", "nodes", "_others", "timing", "gen", "members", "_member_inc", "_digest",
+        "_pred", "_ring_targets", "_view_at", "_vouched_until", "_quiet", "_dirty", "_credit", "_mono",
+        "_last_now", "_heard", "_peer_inc", "_peer_view", "_left", "_left_at", "_suspect_until",
+        "_next_heartbeat", "_last_hb", "_last_hb_sends",
+    )  # fmt: skip
 
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
         self.nodeid = nodeid
@@ -47,8 +55,7 @@ class Liveness:
         self._member_inc: dict[int, int] = {}
         self._digest = view_digest(())
         self._pred: int | None = None
-        self._succ: int | None = None
-        self._outsiders: tuple[int, ...] = self._others  # configured nodes not in the view
+        self._ring_targets: tuple[int, ...] = ()  # whom a quiet node heartbeats (see _set_view)
         self._view_at = 0.0
         self._vouched_until = 0.0  # the installed view's commit vouches for the predecessor until then
         self._quiet = False  # ring mode: heartbeats to the successor only
@@ -63,19 +70,23 @@ class Liveness:
         self._left_at: dict[int, float] = {}
         self._suspect_until: dict[int, float] = {}
         self._next_heartbeat = 0.0
+        self._last_hb: Heartbeat | None = None
+        self._last_hb_sends: tuple[Heartbeat | None, tuple[int, ...], tuple[Send, ...]] = (None, (), ())
 
     def _advance(self, now: float) -> None:
         if self._last_now is not None and now > self._last_now:
             self._mono += now - self._last_now
         self._last_now = now
 
-    def _hear(self, sender: int, inc: int) -> bool:
-        """Record a sign of life; True if the sender was not alive before or is a new incarnation."""
-        last = self._heard.get(sender)
+    def _hear(self, sender: int, inc: int, last: float | None) -> bool:
+        """Record a sign of life (``last``: the previous one); True if the sender was not alive before
+        or is a new incarnation."""
+        mono = self._mono
         known = self._peer_inc.get(sender) == inc
-        lately = last is not None and self._mono - last < self.timing.token_ms
-        news = not known or not (lately or self._alive(sender))
-        self._heard[sender] = self._mono
+        news = not known or not (
+            (last is not None and mono - last < self.timing.token_ms) or self._alive(sender)
+        )
+        self._heard[sender] = mono
         if not known:
             self._peer_inc[sender] = inc
             self._peer_view.pop(sender, None)
@@ -122,21 +133,23 @@ class Liveness:
                 return list(self.members)  # it left: the coordinator has a token to commit that
             return [m for m in self.members if m[0] != pred]
         out = [(self.nodeid, self.inc)]
-        for node, inc in self._peer_inc.items():
+        quiet, credit, suspect, left = self._quiet, self._credit, self._suspect_until, self._left
+        for member in self._peer_inc.items():
+            node, inc = member
             last = heard.get(node)
             if last is None or mono - last >= token:  # no word lately: vouched for, or on credit?
                 if member_inc.get(node) != inc:
                     continue
-                if self._quiet:
+                if quiet:
                     if node == pred and mono >= self._vouched_until:
                         continue
-                elif self._credit.get(node, 0.0) <= mono:
+                elif credit.get(node, 0.0) <= mono:
                     continue
-            if self._suspect_until and self._suspect_until.get(node, 0) > mono:
+            if suspect and suspect.get(node, 0) > mono:
                 continue
-            if self._left and node in self._left and self._left[node][0] == inc:
+            if left and node in left and left[node][0] == inc:
                 continue
-            out.append((node, inc))
+            out.append(member)
         out.sort()
         return out
 
@@ -156,26 +169,40 @@ class Liveness:
 
     def _heartbeat_message(self, desired: list[Member] | None = None) -> Heartbeat:
         down: tuple[Member, ...] = ()
-        if not self._quiet:  # members we have word of but that are gone: silent, restarted, or left a
-            # token ago (a node that leaves tells everyone itself; this is for those who missed that)
-            lost = {n for n, _ in self.members} - {n for n, _ in desired or self._desired()}
-            token, mono = self.timing.token_ms, self._mono
-            down = tuple(
-                (n, inc)
-                for n, inc in self.members
-                if n in lost
-                and n in self._peer_inc
-                and not (self._left.get(n, (None,))[0] == inc and mono - self._left_at[n] < token)
-            )
-        return Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+        if not self._quiet and self.members:  # members we have word of but that are gone: silent,
+            # restarted, or left a token ago (a node that leaves tells everyone itself; this is for
+            # those who missed that)
+            alive = {n for n, _ in desired or self._desired()}
+            lost = [m for m in self.members if m[0] not in alive]
+            if lost:
+                token, mono, left = self.timing.token_ms, self._mono, self._left
+                down = tuple(
+                    (n, inc)
+                    for n, inc in lost
+                    if n in self._peer_inc
+                    and not (left.get(n, (None,))[0] == inc and mono - self._left_at[n] < token)
+                )
+        hb = self._last_hb  # the same heartbeat goes out every period of a steady view: build it once
+        if (
+            hb is None
+            or hb.gen != self.gen
+            or hb.view != self._digest
+            or hb.inc != self.inc
+            or hb.quiet is not self._quiet
+            or hb.down != down
+        ):
+            hb = self._last_hb = Heartbeat(self.nodeid, self.inc, self.gen, self._digest, self._quiet, down)
+        return hb
 
-    def _heartbeat_targets(self) -> tuple[int, ...]:
-        if not self._quiet:
-            return self._others
-        ring = (self._succ,) if self._succ is not None else ()
-        if self.members and self.members[0][0] == self.nodeid:
-            return ring + self._outsiders  # the coordinator keeps looking for nodes outside the view
-        return ring
+    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
+        if self._mono >= self._next_heartbeat:
+            hb = self._heartbeat_message(desired)
+            targets = self._ring_targets if self._quiet else self._others
+            last = self._last_hb_sends
+            if last[0] is not hb or last[1] is not targets:
+                last = self._last_hb_sends = (hb, targets, tuple(Send(peer, hb) for peer in targets))
+            effects.extend(last[2])
+            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
     def _view_mismatch(self, desired: list[Member]) -> bool:
         for node, _ in desired:
@@ -192,8 +219,10 @@ class Liveness:
         self.members = members
         self._member_inc = dict(members)
         self._digest = view_digest(members)
-        self._pred, self._succ = ring_neighbours(members, self.nodeid)
-        self._outsiders = tuple(n for n in self._others if n not in self._member_inc)
+        self._pred, succ = ring_neighbours(members, self.nodeid)
+        self._ring_targets = (succ,) if succ is not None else ()
+        if members and members[0][0] == self.nodeid:  # the coordinator keeps looking for nodes outside
+            self._ring_targets += tuple(n for n in self._others if n not in self._member_inc)
         self._view_at = self._mono
         # a committed view: every member acked it a moment ago, so it vouches for them for a token, and
         # the ring watches them from now on (a member that missed the commit is repaired by a neighbour)
@@ -205,19 +234,3 @@ class Liveness:
             if node != self.nodeid and self._peer_inc.get(node, -1) < inc:
                 self._peer_inc[node] = inc
                 self._peer_view.pop(node, None)
-
-    def _liveness_due(self, due: float) -> float:
-        """The earliest of ``due`` and the next moment a node's silence or credit runs out."""
-        token = self.timing.token_ms
-        if self._quiet:
-            heard = self._heard.get(self._pred) if self._pred is not None else None
-            if heard is not None and self._mono < heard + token < due:
-                due = heard + token
-            return due
-        for heard in self._heard.values():
-            if self._mono < heard + token < due:
-                due = heard + token
-        for until in self._credit.values():
-            if self._mono < until < due:
-                due = until
-        return due

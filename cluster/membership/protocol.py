@@ -50,6 +50,11 @@ class _Round:
 
 
 class MembershipNode(Liveness):
+    __slots__ = (
+        "joined", "_joined_before", "_promised", "_max_gen_seen", "_last_left", "_missed", "_round",
+        "_pending_since", "_on_credit", "_not_before",
+    )  # fmt: skip
+
     def __init__(self, nodeid: int, incarnation: int, nodes: Iterable[int], timing: Timing) -> None:
         super().__init__(nodeid, incarnation, nodes, timing)
         self.joined = self._joined_before = False
@@ -88,7 +93,10 @@ class MembershipNode(Liveness):
         return [Send(peer, Leave(self.nodeid, self.inc, remove)) for peer in self._others]
 
     def receive(self, now: float, msg: Message) -> list[Effect]:
-        self._advance(now)
+        last_now = self._last_now  # _advance, inlined: every message comes through here
+        if last_now is not None and now > last_now:
+            self._mono += now - last_now
+        self._last_now = now
         effects: list[Effect] = []
         sender = msg.sender
         if sender == self.nodeid or sender not in self.nodes or not self.joined:
@@ -104,10 +112,11 @@ class MembershipNode(Liveness):
             if self._round is not None and (sender, msg.inc) in self._round.members:
                 self._round = None  # it will never ack: propose again without it, not after consensus ms
         else:
-            before = self._heard.get(sender, -1.0)
-            news = self._hear(sender, msg.inc)
+            before = self._heard.get(sender)
+            news = self._hear(sender, msg.inc, before)
             if isinstance(msg, Heartbeat):
-                if not self._on_heartbeat(msg, effects, before < self._view_at) and not news:
+                first = before is None or before < self._view_at
+                if not self._on_heartbeat(msg, effects, first) and not news:
                     return effects  # nothing that a step would act on has changed
             elif isinstance(msg, Propose):
                 self._on_propose(msg, effects)
@@ -122,7 +131,10 @@ class MembershipNode(Liveness):
         return effects
 
     def tick(self, now: float) -> list[Effect]:
-        self._advance(now)
+        last_now = self._last_now  # _advance, inlined
+        if last_now is not None and now > last_now:
+            self._mono += now - last_now
+        self._last_now = now
         effects: list[Effect] = []
         if self.joined:
             self._step(effects)
@@ -130,20 +142,39 @@ class MembershipNode(Liveness):
 
     def wakeup_in(self) -> float:
         """Milliseconds until this node next needs a tick (it may be ticked earlier or later)."""
+        # runs after every input: comparisons rather than min()/max() calls, the same values
         t = self.timing
         if not self.joined:
             return t.token_ms
+        mono = self._mono
         due = self._next_heartbeat
-        if self._round is not None:
-            due = min(due, self._round.deadline)
+        if self._round is not None and self._round.deadline < due:
+            due = self._round.deadline
         if self._pending_since is not None and not self._on_credit:  # on credit: heartbeats or expiry
-            due = min(due, max(self._pending_since + t.join_ms, self._not_before))
-        if self._suspect_until:
-            due = min(due, *self._suspect_until.values())  # overdue ones mean "tick now"
-        if self._not_before > self._mono:
-            due = min(due, self._not_before)
-        due = self._liveness_due(due)
-        return max(0.0, due - self._mono)
+            at = self._pending_since + t.join_ms
+            if self._not_before > at:
+                at = self._not_before
+            if at < due:
+                due = at
+        for until in self._suspect_until.values():  # overdue ones mean "tick now"
+            if until < due:
+                due = until
+        if mono < self._not_before < due:
+            due = self._not_before
+        token = t.token_ms  # next, the moment a watched node's silence (or credit) runs out
+        if self._quiet:  # quiet: only the predecessor is watched
+            heard = self._heard.get(self._pred) if self._pred is not None else None
+            if heard is not None and mono < heard + token < due:
+                due = heard + token
+        else:
+            for heard in self._heard.values():
+                if mono < heard + token < due:
+                    due = heard + token
+            for until in self._credit.values():
+                if mono < until < due:
+                    due = until
+        due -= mono
+        return due if due > 0.0 else 0.0
 
     # -- queries ---------------------------------------------------------------------------------
     @property
@@ -211,9 +242,12 @@ class MembershipNode(Liveness):
 
     # -- the step --------------------------------------------------------------------------------
     def _step(self, effects: list[Effect]) -> None:
-        if self._quiet and not self._dirty and (self._pred is None or self._heard_lately(self._pred)):
-            self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
-            return
+        if self._quiet and not self._dirty:
+            pred = self._pred
+            heard = self._heard.get(pred) if pred is not None else None
+            if pred is None or (heard is not None and self._mono - heard < self.timing.token_ms):
+                self._heartbeat_if_due(effects)  # the steady ring's fast path: nothing else can be due
+                return
         if self._suspect_until:
             for node in [n for n, until in self._suspect_until.items() if until <= self._mono]:
                 del self._suspect_until[node]
@@ -231,12 +265,6 @@ class MembershipNode(Liveness):
         self._update_mode(effects, desired, matches)
         self._heartbeat_if_due(effects, desired)
         self._maybe_start_round(effects, desired, matches)
-
-    def _heartbeat_if_due(self, effects: list[Effect], desired: list[Member] | None = None) -> None:
-        if self._mono >= self._next_heartbeat:
-            hb = self._heartbeat_message(desired)
-            effects.extend(Send(peer, hb) for peer in self._heartbeat_targets())
-            self._next_heartbeat = self._mono + self.timing.heartbeat_ms
 
     def _maybe_start_round(self, effects: list[Effect], desired: list[Member], matches: bool) -> None:
         if not self.joined or self._round is not None or self._mono < self._not_before:
@@ -278,16 +306,23 @@ class MembershipNode(Liveness):
     def _on_heartbeat(self, msg: Heartbeat, effects: list[Effect], first: bool) -> bool:
         """True if a step has anything to look at: news, or (gathering) the sender's first word since
         the view was installed, or word a due round waits for."""
-        view = (msg.gen, msg.view)
-        changed = self._peer_view.get(msg.sender) != view
-        self._peer_view[msg.sender] = view
-        self._max_gen_seen = max(self._max_gen_seen, msg.gen)
-        in_view = self._member_inc.get(msg.sender) == msg.inc
-        coordinator = bool(self.members) and self.members[0][0] == self.nodeid
-        if in_view and msg.gen < self.gen and self._round is None and (coordinator or msg.quiet):
+        sender, gen = msg.sender, msg.gen
+        view = (gen, msg.view)
+        changed = self._peer_view.get(sender) != view
+        if changed:
+            self._peer_view[sender] = view
+        if gen > self._max_gen_seen:
+            self._max_gen_seen = gen
+        in_view = self._member_inc.get(sender) == msg.inc
+        if (
+            in_view
+            and gen < self.gen
+            and self._round is None
+            and (msg.quiet or (bool(self.members) and self.members[0][0] == self.nodeid))
+        ):
             # it missed a commit: the coordinator repairs a gatherer, a ring neighbour a quiet one
             effects.append(
-                Send(msg.sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
+                Send(sender, Commit(self.nodeid, self.inc, self.gen, self.members, self._last_left))
             )
         for node, inc in msg.down:
             if node == self.nodeid or (self._member_inc.get(node) == inc and not self._heard_lately(node)):
@@ -295,7 +330,7 @@ class MembershipNode(Liveness):
                 self._credit.pop(node, None)
                 changed = True
         if self._quiet and not msg.quiet and (not in_view or view == (self.gen, self._digest)):
-            effects.append(Send(msg.sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
+            effects.append(Send(sender, self._heartbeat_message()))  # a gatherer or joiner: we are here
         return changed or (not self._quiet and (first or self._on_credit))
 
     def _on_propose(self, msg: Propose, effects: list[Effect]) -> None:

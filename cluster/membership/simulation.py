@@ -51,38 +51,38 @@ class Simulation:
         self.quorum_config = QuorumConfig.simple(self.votes)
         self._queue: list[tuple[float, int, int, int, Message | None]] = []  # at, seq, node, version, msg
         self._seq = 0
-        self._blocked: set[frozenset[int]] = set()
+        self._blocked: set[tuple[int, int]] = set()  # (from, to), both ways
         self._views_by_gen: dict[int, set[tuple[Member, ...]]] = {}
 
     # -- scheduling -------------------------------------------------------------------------------
-    def _push(self, at: float, nodeid: int, version: int, msg: Message | None) -> None:
-        self._seq += 1
-        heapq.heappush(self._queue, (at, self._seq, nodeid, version, msg))
-
     def _local(self, node: SimNode) -> float:
         return self.now + node.offset
 
     def _after_call(self, node: SimNode, effects: list[Effect]) -> None:
+        now = self.now
         if effects:  # the hot loop of every schedule: sends inlined (rng draws as rng.uniform makes them)
-            now, rng, drop, blocked, queue = self.now, self.rng, self.drop, self._blocked, self._queue
+            rng, drop, blocked, queue, push = self.rng, self.drop, self._blocked, self._queue, heapq.heappush
             low, high = self.delay
-            src = node.nodeid
+            span, src, seq = high - low, node.nodeid, self._seq
             for effect in effects:
-                if isinstance(effect, Send):
-                    if (blocked and frozenset((src, effect.to)) in blocked) or (drop and rng.random() < drop):
+                if type(effect) is Send:
+                    to = effect.to
+                    if (blocked and (src, to) in blocked) or (drop and rng.random() < drop):
                         continue
-                    self._seq += 1
-                    at = now + (low + (high - low) * rng.random())
-                    heapq.heappush(queue, (at, self._seq, effect.to, -1, effect.message))
+                    seq += 1
+                    push(queue, (now + (low + span * rng.random()), seq, to, -1, effect.message))
                 else:
-                    self._installed(node, effect)
+                    self._installed(node, effect)  # type: ignore[arg-type]
+            self._seq = seq
         machine = node.machine
         if machine is not None:
-            at = self.now + max(machine.wakeup_in(), MIN_TICK_MS)
-            if at < node.tick_at or node.tick_at <= self.now:  # else the earlier pending tick will do
+            wait = machine.wakeup_in()
+            at = now + (wait if wait >= MIN_TICK_MS else MIN_TICK_MS)
+            if at < node.tick_at or node.tick_at <= now:  # else the earlier pending tick will do
                 node.version += 1
                 node.tick_at = at
-                self._push(at, node.nodeid, node.version, None)
+                self._seq += 1
+                heapq.heappush(self._queue, (at, self._seq, node.nodeid, node.version, None))
 
     def run_until(self, until: float) -> None:
         queue, nodes, pop = self._queue, self.nodes, heapq.heappop
@@ -131,10 +131,7 @@ class Simulation:
         """Cut every link between nodes of different groups (nodes in no group are cut from all)."""
         side = {n: i for i, group in enumerate(groups) for n in group}
         self._blocked = {
-            frozenset((a, b))
-            for a in self.node_ids
-            for b in self.node_ids
-            if a < b and side.get(a, -a) != side.get(b, -b)
+            (a, b) for a in self.node_ids for b in self.node_ids if side.get(a, -a) != side.get(b, -b)
         }
 
     def heal(self) -> None:
@@ -162,10 +159,7 @@ class Simulation:
         quorate = [
             (n.nodeid, set(n.machine.member_ids))
             for n in self.nodes.values()
-            if n.machine is not None
-            and n.machine.joined
-            and n.quorum is not None
-            and n.quorum.status().quorate
+            if n.machine is not None and n.machine.joined and n.quorum is not None and n.quorum.quorate
         ]
         for i, (a, view_a) in enumerate(quorate):
             for b, view_b in quorate[i + 1 :]:

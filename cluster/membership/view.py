@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cluster.membership.messages import Member
 
@@ -29,6 +30,7 @@ class ViewChange:
         return dict(self.members)
 
 
+@lru_cache(maxsize=4096)  # every member of a view hashes the same list when it installs it
 def view_digest(members: tuple[Member, ...]) -> int:
     """63 bits naming a member list, so a heartbeat shows its sender's view in constant size. Two sides of
     a partition can reach the same generation with different members; a 63-bit hash tells them apart."""

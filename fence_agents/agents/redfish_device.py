@@ -1,7 +1,8 @@
 """fence_redfish's device: discovery, login (session or Basic), PowerState, Reset, logout.
 
-One ``requests`` session per run. Login reads the service root (no credentials), opens an X-Auth-Token
-session when the root links one (POST ``Links.Sessions``), else uses HTTP Basic, and finds the systems.
+One kept-alive HTTPS connection per run (:mod:`fence_agents.agents.redfish_http`). Login reads the
+service root (no credentials), opens an X-Auth-Token session when the root links one (POST
+``Links.Sessions``), else uses HTTP Basic, and finds the systems.
 Logout deletes the session, also when the action failed or SIGTERM ends the run. The reset's answer is
 checked: a refusal is one error line naming the BMC's message, not a power timeout.
 """
@@ -9,14 +10,16 @@ checked: a refusal is one error line naming the BMC's message, not a power timeo
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING, Any
 
 from fence_agents.agents import redfish_rules as rules
 from fence_agents.agents.redfish_http import RedfishHttp, Reply
 from fence_agents.device import Device, PowerState
 from fence_agents.errors import DeviceError, FenceError, LoginError, NotSupported, PlugNotFound
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from fence_agents.log import Logger
 
 LOGIN_FAILED = "Unable to connect/login to fencing device"

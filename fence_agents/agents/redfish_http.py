@@ -1,149 +1,144 @@
-"""HTTPS to a Redfish service with ``requests``: one kept-alive connection, a deadline on every request,
-certificate checking per request (so ``--ssl-insecure`` wins over ``REQUESTS_CA_BUNDLE``), an X-Auth-Token
-session or HTTP Basic, and every library failure turned into one fence error line.
+"""HTTPS to a Redfish service: JSON requests on one kept-alive connection (:mod:`fence_agents.https`), an
+X-Auth-Token session or HTTP Basic, redirects within the BMC, and every failure as one fence error line.
 
-``requests`` is imported when the first connection is made, never for ``-o metadata``.
+No ``requests``: its import alone (urllib3, http.client, email, charset_normalizer, idna...) cost about as
+much as a whole status run may (docs/agent-api.md, "How it talks"). The client is the standard library's
+``socket`` and ``ssl``, imported when the first request is made, never for ``-o metadata``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from fence_agents import log as agent_log
-from fence_agents.errors import ConnectError, ConnectionLost, DeviceError, DeviceTimeout, FenceError
+from fence_agents.errors import DeviceError
+from fence_agents.https.client import HttpsConnection, basic_authorization
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from fence_agents.https.http1 import Response
     from fence_agents.log import Logger
 
-GET_HEADERS = {"Accept": "application/json", "OData-Version": "4.0"}  # some BMCs answer 406 without them
+GET_HEADERS = {
+    "Accept": "application/json",
+    "OData-Version": "4.0",  # some BMCs answer 406 without these two
+    "Accept-Encoding": "identity",
+    "User-Agent": "fencelab-fence_redfish",
+}
 POST_HEADERS = {**GET_HEADERS, "Content-Type": "application/json"}
-MAX_BODY = 4 << 20
-_SSL_REASON = re.compile(r"\[SSL: ([A-Z0-9_]+)\]|(CERTIFICATE_VERIFY_FAILED|WRONG_VERSION_NUMBER)")
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_REDIRECTS = 10
+_UNSAFE = frozenset(' "<>\\^`{|}')
 
 
-@dataclass
 class Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any  # parsed JSON, or None
-    raw: bytes = b""
+    __slots__ = ("status", "headers", "body", "raw")
+
+    def __init__(self, status: int, headers: dict[str, str], body: Any, raw: bytes = b"") -> None:
+        self.status, self.headers, self.body, self.raw = status, headers, body, raw  # body: JSON or None
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
 
-@dataclass
 class HttpSettings:
-    base: str  # https://host:port
-    username: str
-    password: str
-    verify: bool
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
-    log: Logger = field(default_factory=agent_log.get)
+    __slots__ = ("base", "username", "password", "verify", "connect_timeout", "read_timeout", "log")
+
+    def __init__(
+        self,
+        base: str,  # https://host:port
+        username: str,
+        password: str,
+        verify: bool,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        log: Logger | None = None,
+    ) -> None:
+        self.base, self.username, self.password, self.verify = base, username, password, verify
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self.log: Logger = log if log is not None else agent_log.get()
 
 
-def tls_failure(base: str, text: str) -> FenceError:
-    match = _SSL_REASON.search(text)
-    reason = (match.group(1) or match.group(2)) if match else "handshake failed"
-    hint = " (use --ssl-insecure, or trust its CA)" if reason == "CERTIFICATE_VERIFY_FAILED" else ""
-    if reason == "WRONG_VERSION_NUMBER":
-        hint = " (the port does not speak TLS)"
-    return ConnectError(f"Failed: TLS with {base} failed: {reason}{hint}")
+def split_base(base: str) -> tuple[str, int]:
+    """(host, port) of ``https://host:port`` (IPv6 literals in brackets)."""
+    authority = base.split("://", 1)[-1].split("/", 1)[0]
+    if authority.startswith("["):
+        host, _, rest = authority[1:].partition("]")
+        return host, int(rest.lstrip(":") or 443)
+    host, _, port = authority.rpartition(":")
+    return (host, int(port)) if host and port.isdigit() else (authority, 443)
 
 
-def insecure_adapter(requests: Any) -> Any:
-    """An adapter whose unverified connections use a TLS context without CA certificates: urllib3 would
-    load the system's whole CA store into every new connection's context, to check nothing."""
-    import ssl
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-
-    class InsecureAdapter(requests.adapters.HTTPAdapter):  # type: ignore[misc, name-defined]
-        def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
-            host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
-            if verify is False:
-                pool["ssl_context"] = context
-            return host, pool
-
-    return InsecureAdapter()
+def quote_target(target: str) -> str:
+    """Percent-encode what may not stand in a request line (spaces, non-ASCII), as requests does; existing
+    %XX escapes are kept."""
+    if all(32 < ord(c) < 127 and c not in _UNSAFE for c in target):
+        return target
+    return "".join(
+        c if 32 < ord(c) < 127 and c not in _UNSAFE else "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+        for c in target
+    )
 
 
 class RedfishHttp:
-    def __init__(self, settings: HttpSettings) -> None:
+    def __init__(self, settings: HttpSettings, environ: Any = None) -> None:
         self.settings = settings
         self.token: str | None = None
         self.basic = True
-        self._session: Any = None
-
-    def _requests(self) -> Any:
-        if self._session is None:
-            import requests
-            import urllib3
-
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            self._session = requests.Session()
-            if not self.settings.verify:
-                self._session.mount("https://", insecure_adapter(requests))
-        return self._session
+        host, port = split_base(settings.base)
+        self.connection = HttpsConnection(
+            host,
+            port,
+            settings.verify,
+            settings.connect_timeout,
+            settings.read_timeout,
+            settings.log,
+            environ,
+        )
 
     def url(self, path: str) -> str:
         return path if path.startswith(("https://", "http://")) else self.settings.base + path
 
-    def request(self, method: str, path: str, body: Any = None, auth: bool = True) -> Reply:
-        """One request within its deadline; any HTTP status comes back (the caller judges it)."""
-        import requests
+    def _target(self, path: str) -> str:
+        """The request target for ``path``: a path, or an absolute URL on this BMC (a Location header)."""
+        if not path.startswith(("https://", "http://")):
+            return quote_target(path if path.startswith("/") else "/" + path)
+        scheme, _, rest = path.partition("://")
+        authority, slash, tail = rest.partition("/")
+        if scheme != "https" or split_base("https://" + authority) != split_base(self.settings.base):
+            raise DeviceError(f"Failed: {path} is not on {self.settings.base}: not followed")
+        return quote_target(slash + tail)
 
-        s, session = self.settings, self._requests()
+    def request(self, method: str, path: str, body: Any = None, auth: bool = True) -> Reply:
+        """One request within its deadline, following redirects within the BMC; any HTTP status comes back
+        (the caller judges it)."""
+        s = self.settings
         headers = dict(POST_HEADERS if body is not None else GET_HEADERS)
-        basic = None
         if auth and self.token:
             headers["X-Auth-Token"] = self.token
         elif auth and self.basic:
-            basic = (s.username, s.password)
+            headers["Authorization"] = basic_authorization(s.username, s.password)
+        data = json.dumps(body).encode("utf-8") if body is not None else None
         started = time.monotonic()
-        deadline = started + s.connect_timeout + s.read_timeout
-        try:
-            response = session.request(
-                method, self.url(path), headers=headers, auth=basic, verify=s.verify, stream=True,
-                data=json.dumps(body) if body is not None else None, allow_redirects=True,
-                timeout=(s.connect_timeout, s.read_timeout),
-            )  # fmt: skip
-            raw = b""
-            for chunk in response.iter_content(65536):
-                raw += chunk
-                if time.monotonic() > deadline or len(raw) > MAX_BODY:
-                    response.close()
-                    raise DeviceTimeout()
-        except requests.exceptions.SSLError as err:
-            raise tls_failure(s.base, str(err)) from None
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout):
-            raise DeviceTimeout() from None
-        except requests.exceptions.ConnectionError as err:
-            text = str(err)
-            if "Read timed out" in text:
-                raise DeviceTimeout() from None
-            if (
-                "Connection refused" in text
-                or "Name or service not known" in text
-                or "NewConnectionError" in text
-            ):
-                raise ConnectError() from None
-            raise ConnectionLost() from None
-        except requests.exceptions.ChunkedEncodingError:  # the answer broke off half-way
-            raise ConnectionLost() from None
-        except requests.exceptions.RequestException as err:
-            raise DeviceError(f"Failed: {method} {self.url(path)}: {str(err).splitlines()[0]}") from None
-        reply = Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, None, raw)
-        if raw.strip():
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.connection.request(method, self._target(path), headers, data)
+            location = response.header("location")
+            if response.status not in REDIRECTS or not location or not _follows(method, response.status):
+                break
+            s.log.debug("%s %s -> %d, to %s", method, path, response.status, location)
+            path = _resolve(self.url(path), location)
+            if response.status == 303 or (response.status in (301, 302) and method != "DELETE"):
+                method, data = "GET", None  # as requests does: the answer is fetched, not the request resent
+                headers = {k: v for k, v in headers.items() if k != "Content-Type"}
+        else:
+            raise DeviceError(f"Failed: {self.url(path)}: more than {MAX_REDIRECTS} redirects")
+        reply = Reply(response.status, response.headers, None, _decoded(response))
+        if reply.raw.strip():
             try:
-                reply.body = json.loads(raw.decode("utf-8"))
+                reply.body = json.loads(reply.raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
                 reply.body = None
         s.log.debug("%s %s -> %d (%.0f ms)", method, path, reply.status, (time.monotonic() - started) * 1000)
@@ -159,9 +154,35 @@ class RedfishHttp:
         return reply, reply.body if isinstance(reply.body, dict) else {}
 
     def close(self) -> None:
-        if self._session is not None:
-            try:
-                self._session.close()
-            except Exception:  # noqa: BLE001 - leaving is a courtesy
-                pass
-            self._session = None
+        self.connection.close()
+
+
+def _follows(method: str, status: int) -> bool:
+    """A POST (a reset) follows only 307/308 (sent again as it was) and 303 (its result is elsewhere): a
+    301/302 would turn it into a GET whose 200 would read as an accepted reset."""
+    return method != "POST" or status in (303, 307, 308)
+
+
+def _resolve(current: str, location: str) -> str:
+    if location.startswith(("https://", "http://")):
+        return location
+    from urllib.parse import urljoin  # only on a redirect
+
+    return urljoin(current, location)
+
+
+def _decoded(response: Response) -> bytes:
+    """The body, inflated when the server compressed it although we asked for identity."""
+    encoding = (response.header("content-encoding") or "identity").strip().lower()
+    if encoding in ("identity", "") or not response.body:
+        return response.body
+    import zlib
+
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompress(response.body, 16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            return zlib.decompress(response.body)
+    except zlib.error as err:
+        raise DeviceError(f"Failed: a {encoding} body that does not inflate: {err}") from None
+    raise DeviceError(f"Failed: unsupported Content-Encoding {encoding!r}")

@@ -5,9 +5,12 @@ and the one line a DMTF error body boils down to. No I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from fence_agents.device import PowerState
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RESET_ACTION = "#ComputerSystem.Reset"
 ALLOWABLE = "ResetType@Redfish.AllowableValues"

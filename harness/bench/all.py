@@ -1,7 +1,7 @@
-"""``fencelab bench all``: the agent benches (metadata, nps, ipmi, san) on one install, built once.
+"""``fencelab bench all``: the agent benches (metadata, nps, ipmi, san, redfish) on one install, built once.
 
 ``--venv PATH`` and ``--write`` are passed on to each; without ``--venv`` one fresh venv is built from the
-wheel for all four and removed at the end. Exit status 1 when any bench missed a goal or failed a run.
+wheel for all of them and removed at the end. Exit status 1 when any bench missed a goal or failed a run.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from harness.bench.install import bench_install
 from harness.one_line_parser import OneLineParser
 
-BENCHES = ("metadata", "nps", "ipmi", "san")
+BENCHES = ("metadata", "nps", "ipmi", "san", "redfish")
 
 
 def main(argv: Sequence[str]) -> int:

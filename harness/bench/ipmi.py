@@ -10,7 +10,6 @@ stock agent (A B A B). Figures: median wall time per action and the median of th
 from __future__ import annotations
 
 import json
-import os
 import select
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 
 from harness.bench.install import Install, add_bench_options, bench_install
 from harness.bench.report import report
-from harness.bench.timing import Paired, Side, time_pair
+from harness.bench.timing import Paired, Side, process_cpu_seconds, time_pair
 from harness.one_line_parser import OneLineParser
 from harness.tools import stock_tool
 
@@ -71,8 +70,7 @@ class Bmc:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the BMC's worker process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.worker_pid)
 
     def _line(self, timeout: float) -> dict[str, Any]:
         assert self.proc.stdout is not None

@@ -4,6 +4,7 @@ report medians and paired ratios, write the figures into docs/BENCHMARKS.md."""
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import time
@@ -17,6 +18,11 @@ class Timing:
     label: str
     samples: tuple[float, ...]  # seconds
     failures: int = 0
+    cpu: tuple[float, ...] = ()  # CPU seconds (user + system) of each successful run's process
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
     @property
     def median(self) -> float:
@@ -50,13 +56,16 @@ def time_command(
     ok: Callable[[subprocess.CompletedProcess[str]], bool] | None = None,
     before_each: Callable[[], None] | None = None,
 ) -> Timing:
-    """Run ``argv`` ``runs`` times; wall time of each run. ``ok`` decides success (default: exit 0)."""
+    """Run ``argv`` ``runs`` times; wall time (and CPU time) of each run. ``ok`` decides success (default:
+    exit 0)."""
     samples: list[float] = []
+    cpu: list[float] = []
     failures = 0
     full_env = {**os.environ, "LANG": "C", "LC_ALL": "C", **(env or {})}
     for _ in range(runs):
         if before_each is not None:
             before_each()
+        spent = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.run(
             list(argv),
@@ -71,9 +80,22 @@ def time_command(
         good = ok(proc) if ok is not None else proc.returncode == 0
         if good:
             samples.append(elapsed)
+            cpu.append(_children_cpu() - spent)
         else:
             failures += 1
-    return Timing(label, tuple(samples), failures)
+    return Timing(label, tuple(samples), failures, tuple(cpu))
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by our finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,11 @@ class Paired:
     ours: Timing
     stock: Timing
     ratios: tuple[float, ...]
+    cpu_ratios: tuple[float, ...] = ()  # the same for the CPU time of each pair
+
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.cpu_ratios) if self.cpu_ratios else float("nan")
 
     @property
     def ratio(self) -> float:
@@ -111,6 +138,9 @@ def time_pair(ours: Side, stock: Side, runs: int, warmup: int = 1) -> Paired:
     a: list[float] = []
     b: list[float] = []
     ratios: list[float] = []
+    cpu_a: list[float] = []
+    cpu_b: list[float] = []
+    cpu_ratios: list[float] = []
     fails = [0, 0]
     for i in range(warmup + runs):
         one = [
@@ -123,10 +153,17 @@ def time_pair(ours: Side, stock: Side, runs: int, warmup: int = 1) -> Paired:
         fails[1] += one[1].failures
         a += one[0].samples
         b += one[1].samples
+        cpu_a += one[0].cpu
+        cpu_b += one[1].cpu
         if one[0].samples and one[1].samples:
             ratios.append(one[0].samples[0] / one[1].samples[0])
+            if one[1].cpu[0] > 0:
+                cpu_ratios.append(one[0].cpu[0] / one[1].cpu[0])
     return Paired(
-        Timing(ours.label, tuple(a), fails[0]), Timing(stock.label, tuple(b), fails[1]), tuple(ratios)
+        Timing(ours.label, tuple(a), fails[0], tuple(cpu_a)),
+        Timing(stock.label, tuple(b), fails[1], tuple(cpu_b)),
+        tuple(ratios),
+        tuple(cpu_ratios),
     )
 
 

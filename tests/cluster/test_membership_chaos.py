@@ -3,7 +3,8 @@
 Properties: once the network heals and stays stable for the bound, all live nodes agree on the
 generation and member list, and stay agreed; at no time are two disjoint views both quorate, and no
 generation carries two different overlapping views, and a run is settled only after a stability window
-without any view change. A failure prints the seed; replay it with
+without any view change; and runs stay the same bit for bit as pinned (a speed-up changes no run).
+A failure prints the seed; replay it with
 ``FENCELAB_SIM_SEED=<seed> pytest tests/cluster/test_membership_chaos.py``. Environment:
 FENCELAB_SIM_SCHEDULES (count), FENCELAB_SIM_FIRST (first seed), FENCELAB_SIM_MAX_NODES (default 5).
 """
@@ -14,6 +15,7 @@ import os
 import time
 
 from cluster.membership.chaos import Settling, chaos_run
+from cluster.membership.chaos_digest import combined_digest
 
 SCHEDULES = int(os.environ.get("FENCELAB_SIM_SCHEDULES", "10000"))
 MAX_NODES = int(os.environ.get("FENCELAB_SIM_MAX_NODES", "5"))
@@ -70,3 +72,12 @@ def test_late_view_changes_are_waited_for() -> None:
         assert result.ok, result
         assert result.first_agreed_ms is not None and result.convergence_ms is not None
         assert result.first_agreed_ms < result.convergence_ms < result.bound_ms
+
+
+def test_runs_are_the_same_bit_for_bit_as_when_pinned() -> None:
+    """Seeds 0-299 (up to 5 nodes) and 0-7 (up to 32): verdicts, every view change with its simulated
+    time, the final views and the network's random state, as of the protocol of 2026-12-01 (issue 15's
+    ring). A speed-up must leave this digest alone; a deliberate change of behaviour updates it, with
+    ``python cluster/membership/chaos_digest.py`` run before and after to show which seeds changed."""
+    assert combined_digest(0, 300) == "4b669783a4680f417c4d042cb7c8f3ace1edf6130c91ba3173a0f71198ead025"
+    assert combined_digest(0, 8, 32) == "d4cdc3b1354e3f2ae1c66c0fee74f7845ab4fcc555630c7140c2a5bb53b740c8"

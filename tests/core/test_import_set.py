@@ -116,3 +116,26 @@ def test_ifmib_v2c_status_loads_no_snmp_library(san: Emulator) -> None:
     names = imported("fence_ifmib", [], stdin)
     assert "fence_agents.transports.snmp_ber" in names  # the messages it does need
     assert loaded(names, SNMP_V2C_FORBIDDEN) == []
+
+
+REDFISH_STATUS_FORBIDDEN = STATUS_FORBIDDEN | {
+    "requests", "urllib3", "http.client", "email", "charset_normalizer", "idna", "encodings.idna", "certifi",
+    "ipaddress", "urllib.parse",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def redfish() -> Iterator[Emulator]:
+    """A Redfish emulator (HTTPS, sessions) for the status run of this module."""
+    config = {"users": {"admin": {"password": "adm1n-Secret", "role": "Administrator"}}}
+    with start_emulator("redfish", config) as device:
+        yield device
+
+
+def test_redfish_status_loads_neither_requests_nor_urllib3(redfish: Emulator) -> None:
+    # the lean client: socket + ssl + json; http.client (email.*), IDNA and ipaddress stay out too
+    stdin = f"ip={redfish.host}\nipport={redfish.port('https')}\nusername=admin\npassword=adm1n-Secret\n"
+    stdin += "ssl_insecure=1\naction=status\n"
+    names = imported("fence_redfish", [], stdin)
+    assert {"ssl", "fence_agents.https.client", "fence_agents.https.http1"} <= names  # the probe saw the run
+    assert loaded(names, REDFISH_STATUS_FORBIDDEN) == []

@@ -153,6 +153,7 @@ def test_faults_give_one_line_within_the_deadline(
     result = ours(bmc, "-o", "status", "--shell-timeout", "1", "--login-timeout", "1", timeout=15)
     assert result.rc == 1 and words in error_line(result), result.err
     assert result.seconds < 8
+    assert bmc.control({"cmd": "state"})["sessions"] == 0  # deleted after a hang or garbage too
 
 
 def test_stuck_relay_times_out(bmc: Emulator) -> None:

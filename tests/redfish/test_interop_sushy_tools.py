@@ -98,3 +98,16 @@ def test_status_and_off_against_sushy_tools(
         "fence_redfish", [*base[:-2], "-S", password_script("nope"), "-o", "status"], timeout=30
     )
     assert wrong.rc == 1 and "Unable to connect/login to fencing device" in wrong.err
+
+
+def test_a_system_named_by_name_follows_sushy_tools_redirect(
+    sushy_emulator: tuple[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sushy-tools lists systems by UUID and answers a request by name with a 307 to the UUID's URI."""
+    port, ca_file = sushy_emulator
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_file)
+    argv = ["-a", "127.0.0.1", "-u", str(port), "-l", "admin", "-S", password_script(PASSWORD), "-v",
+            "--systems-uri", "/redfish/v1/Systems/node1", "-o", "status"]  # fmt: skip
+    status = run_agent("fence_redfish", argv, timeout=30)
+    assert (status.rc, status.out) == (0, "Status: ON\n"), status.err
+    assert "GET /redfish/v1/Systems/node1 -> 307" in status.err, status.err
