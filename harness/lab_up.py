@@ -11,7 +11,6 @@ lines. ``stop()`` removes everything it made: processes, namespaces, sockets.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import shlex
 import shutil
@@ -32,10 +31,9 @@ from harness.lab import free_udp_port
 from harness.lab_plan import DevicePlan, LabPlan, bmc_config, nps_config, plan_lab, san_config
 from harness.machines import HUB_ADDRESS, Network, machines_supported, sweep_leftovers
 from harness.machines import node_address as machine_address
+from harness.namespaces import die_with_parent
 from harness.power_board import PowerBoard
 from harness.waiting import wait_for
-
-PR_SET_PDEATHSIG = 1
 
 
 def _walk(root: Any) -> list[Any]:
@@ -49,12 +47,6 @@ def _walk(root: Any) -> list[Any]:
 
 class LabError(RuntimeError):
     """The lab could not be built or did not come up; one line (plus a node's last log lines)."""
-
-
-def _die_with_parent() -> None:
-    """preexec: the node goes down when the lab process does, even by SIGKILL."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class ConfLab:
@@ -247,7 +239,7 @@ class ConfLab:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,  # the node goes down with the lab
         )
 
     def _cut(self, name: str) -> None:

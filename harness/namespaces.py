@@ -19,6 +19,7 @@ from typing import Any, Self
 from harness.waiting import wait_for
 
 PREFIX = "fl-"
+PR_SET_PDEATHSIG = 1
 NETNS_DIR = Path("/run/netns")
 _counter = itertools.count(1)
 
@@ -154,6 +155,13 @@ def _child_sleeper(pid: int) -> int | None:
     except OSError:
         return None
     return None
+
+
+def die_with_parent() -> None:
+    """preexec_fn: the child is SIGKILLed when the process that started it dies, even by SIGKILL."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def kill_all(pids: Sequence[int]) -> None:

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils pacemaker corosync resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc python3-venv slapd ldap-utils curl kmod)
+DEBIAN_PACKAGES=(fence-agents ipmitool snmp telnet openssh-client openipmi qemu-utils pacemaker-cli-utils pacemaker corosync resource-agents libxml2-utils iproute2 e2fsprogs util-linux psmisc python3-venv slapd ldap-utils curl kmod nftables iptables)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
