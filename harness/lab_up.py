@@ -242,6 +242,14 @@ class ConfLab:
             preexec_fn=die_with_parent,  # the node goes down with the lab
         )
 
+    def start_node(self, name: str) -> None:
+        """Start the stack of a node whose power is on but whose node daemon stopped (a clean leave)."""
+        self._boot(name)
+
+    def node_running(self, name: str) -> bool:
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
     def _cut(self, name: str) -> None:
         proc = self.procs.get(name)
         if proc is None:

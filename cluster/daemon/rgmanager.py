@@ -62,6 +62,7 @@ UNENFORCED_CAP = (
     900.0  # rgmanager enforces no timeout by default; a hung agent is still not waited on forever
 )
 REQUEST_TIMEOUT = 30.0
+LEAVE_POLL = 0.05  # how often a leaving node looks whether its services stopped without an answer
 LEVELS = {"info": logging.INFO, "notice": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -150,8 +151,19 @@ class RgManagerService:
         """A clean leave stops this node's services first, so that nobody takes them over while they run."""
         local = [n for n, r in self.core.records.items() if r.owner == self._ctx.nodeid and r.held]
         for name in local:
-            code, _ = await self.request(UserOp.STOP, name)
+            code = await self._stop_before_leave(name)
             self._log.info(f"stopping {name} before leaving: {rg_strerror(code)}")
+
+    async def _stop_before_leave(self, name: str) -> int:
+        """The stop request's answer; or success once the service stopped here while quorum is gone (every
+        node leaving at once: the emergency stop of a dissolved quorum did it, and no answer will come)."""
+        task = asyncio.ensure_future(self.request(UserOp.STOP, name))
+        while not task.done():
+            if not self.quorate and name not in self.core.local:
+                task.cancel()
+                return int(RgError.SUCCESS)
+            await asyncio.wait({task}, timeout=LEAVE_POLL)
+        return task.result()[0]
 
     async def close(self) -> None:
         self._closed = True

@@ -43,14 +43,17 @@ def _not_fenced(r: Run, s: Step, since: float) -> tuple[bool, str]:
 def _member(r: Run, s: Step, since: float) -> tuple[bool, str]:
     assert r.lab.plan is not None
     target = r.nodeid(str(s.get("node")))
-    missing = []
+    missing, asked = [], 0
     for name in r.lab.plan.nodes.values():
         try:
             nodes = r.ask(name, "nodes")["nodes"]
         except (ControlError, OSError):
             continue  # a node that is down has no view to ask
+        asked += 1
         if not any(n["id"] == target and n["status"] == "M" for n in nodes):
             missing.append(name)
+    if not asked:  # a whole cluster down (restarting) counts nobody a member
+        return False, "no node answers"
     return (
         not missing,
         f"{s.get('node')} not a member for {', '.join(missing)}" if missing else "member everywhere",

@@ -22,10 +22,13 @@ from typing import Any
 from cluster.daemon.control import ControlError, request
 from harness.lab_plan import nps_config
 from harness.lab_up import ConfLab
+from harness.netfault import NetFaults
+from harness.scenario import network_steps
 from harness.scenario.expectations import EXPECT
 from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
 from harness.scenario.invariants import Limits, Violation, check_all
 from harness.scenario.probes import Prober
+from harness.scenario.restart_steps import restart_cluster
 from harness.scenario.spec import DEFAULT_WITHIN, Scenario, Step
 from harness.www_lab import WwwLab, build_www_lab, stop_www_lab
 
@@ -69,6 +72,7 @@ class ScenarioRunner:
         self.lab = ConfLab(scenario.conf, self.root / "lab", machines=scenario.machines)
         self.www: WwwLab | None = None
         self.prober: Prober | None = None
+        self.netfaults: NetFaults | None = None  # loss, delay, one-way partitions (machine labs)
         self.events_path = self.root / "scenario.jsonl"
         self._fd: int | None = None
         self.mark = 0.0  # when the previous step ran: expectations count from here
@@ -111,6 +115,8 @@ class ScenarioRunner:
             self.emit("teardown")
             if self.prober is not None:
                 self.prober.close()
+            if self.netfaults is not None:
+                self.netfaults.close()
             if self.www is not None:
                 stop_www_lab(self.www)
             else:
@@ -269,6 +275,9 @@ def _kill(r: ScenarioRunner, s: Step) -> None:
 
 def _partition(r: ScenarioRunner, s: Step) -> None:
     assert r.lab.plan is not None
+    if s.get("oneway", False):
+        network_steps.oneway_partition(r, s)
+        return
     groups = [[str(n) for n in g] for g in s.get("groups")]
     everyone = set(r.lab.plan.nodes.values())
     placed = {n for g in groups for n in g}
@@ -286,6 +295,7 @@ def _partition(r: ScenarioRunner, s: Step) -> None:
 def _heal(r: ScenarioRunner, s: Step) -> None:
     assert r.lab.plan is not None
     r.emit("heal")
+    network_steps.heal(r)
     for node in r.lab.plan.nodes.values():
         try:
             r.ask(node, "drop", peers=[])
@@ -383,4 +393,7 @@ ACTIONS: dict[str, Callable[[ScenarioRunner, Step], None]] = {
     "run": _run,
     "exec": _exec,
     "wait": _wait,
+    "loss": network_steps.loss,
+    "delay": network_steps.delay,
+    "restart-cluster": restart_cluster,
 }

@@ -35,8 +35,10 @@ ACTIONS = {
     "hang": ("node",),  # SIGSTOP every process of the node
     "resume": ("node",),  # SIGCONT
     "kill": ("node",),  # only the node daemon dies (component failure)
-    "partition": ("groups",),  # groups of nodes that hear only each other
-    "heal": (),
+    "partition": ("groups",),  # groups of nodes that hear only each other; oneway: groups[0] -/-> the rest
+    "heal": (),  # every partition, loss and delay removed
+    "loss": ("node", "percent"),  # packets to/from the node dropped at random (peers, oneway: only to it)
+    "delay": ("node", "ms"),  # packets to/from the node held ms (± jitter ms) each way (peers, oneway)
     "isolate": ("node",),  # pull the node's network cable (machine labs)
     "reconnect": ("node",),
     "fault": ("device", "fault"),  # a device fault switched on, e.g. {kind = "hang"}
@@ -45,6 +47,7 @@ ACTIONS = {
     "run": ("node", "command"),  # an operator's tool on a node (fence_node, fence_ack_manual...); input, exit
     "expect": ("what",),
     "wait": ("seconds",),
+    "restart-cluster": (),  # every node's stack leaves cleanly, then starts; power = true: a blackout
 }
 EXPECTATIONS = {
     "fenced": ("node",),  # a device cut the node (ground truth) within `within` s of the previous step
@@ -172,7 +175,44 @@ def _step(raw: Any, index: int, source: str) -> Step:
         isinstance(args["groups"], list) and all(isinstance(g, list) and g for g in args["groups"])
     ):
         raise ScenarioError(f"{where}: groups is a list of lists of node names")
+    _check_network_step(do, args, where)
     return Step(str(do), float(after), args, index)
+
+
+def _number(args: Mapping[str, Any], key: str, where: str, low: float, high: float) -> None:
+    value = args.get(key)
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high
+    ):
+        raise ScenarioError(f"{where}: {key} must be a number from {low:g} to {high:g}")
+
+
+def _check_network_step(do: str, args: Mapping[str, Any], where: str) -> None:
+    """The arguments of partition (oneway), loss, delay and restart-cluster."""
+    for flag in ("oneway", "power"):
+        if flag in args and not isinstance(args[flag], bool):
+            raise ScenarioError(f"{where}: {flag} is true or false")
+    if do == "partition" and args.get("oneway") and len(args["groups"]) < 2:
+        raise ScenarioError(
+            f"{where}: a one-way partition needs two groups: senders, then who no longer hears them"
+        )
+    if (
+        do in ("loss", "delay")
+        and "peers" in args
+        and not (
+            isinstance(args["peers"], list)
+            and args["peers"]
+            and all(isinstance(p, str) for p in args["peers"])
+        )
+    ):
+        raise ScenarioError(f"{where}: peers is a list of node names")
+    if do == "loss":
+        _number(args, "percent", where, 0.01, 100)
+    if do == "delay":
+        _number(args, "ms", where, 0.1, 60000)
+        _number(args, "jitter", where, 0, float(args["ms"]) if isinstance(args["ms"], int | float) else 0)
+    if do == "restart-cluster":
+        _number(args, "off", where, 0, 600)
 
 
 def load(path: str | Path) -> Scenario:
