@@ -72,7 +72,7 @@ def test_a_quiet_round_after_a_fence_counts_from_its_own_start(tmp_path: Path) -
     from harness.scenario.generate import random_scenario
     from harness.scenario.runner import ScenarioRunner
 
-    scenario = random_scenario(5)  # a node's daemon killed and fenced, then a round that must fence nobody
+    scenario = random_scenario(157)  # a node's daemon killed and fenced, then a round that must fence nobody
     expects = [s.get("what") for s in scenario.steps if s.do == "expect"]
     assert expects == ["fenced", "member", "nobody-fenced"]
     assert_safe(ScenarioRunner(scenario, tmp_path).run())

@@ -38,6 +38,31 @@ def test_every_shipped_scenario_loads() -> None:
         (LAB + '[[step]]\ndo = "partition"\ngroups = "a"\n', "t.toml: step 1: groups is a list of lists"),
         (LAB + '[limits]\nspeed = 1\n[[step]]\ndo = "heal"\n', "t.toml: [limits] speed is not one of"),
         ("[lab\n", "t.toml: "),
+        (
+            LAB + '[[step]]\ndo = "loss"\nnode = "node1"\npercent = 120\n',
+            "t.toml: step 1: percent must be a number from 0.01 to 100",
+        ),
+        (LAB + '[[step]]\ndo = "loss"\nnode = "node1"\n', "t.toml: step 1: loss needs percent"),
+        (
+            LAB + '[[step]]\ndo = "delay"\nnode = "node1"\nms = 10\njitter = 20\n',
+            "t.toml: step 1: jitter must be a number from 0 to 10",
+        ),
+        (
+            LAB + '[[step]]\ndo = "delay"\nnode = "node1"\nms = 10\npeers = "node2"\n',
+            "t.toml: step 1: peers is a list of node names",
+        ),
+        (
+            LAB + '[[step]]\ndo = "partition"\ngroups = [["node1"]]\noneway = true\n',
+            "t.toml: step 1: a one-way partition needs two groups",
+        ),
+        (
+            LAB + '[[step]]\ndo = "partition"\ngroups = [["node1"], ["node2"]]\noneway = "yes"\n',
+            "t.toml: step 1: oneway is true or false",
+        ),
+        (
+            LAB + '[[step]]\ndo = "restart-cluster"\npower = true\noff = -1\n',
+            "t.toml: step 1: off must be a number from 0 to 600",
+        ),
     ],
 )
 def test_a_broken_scenario_says_what_and_where_in_one_line(text: str, message: str) -> None:
@@ -57,6 +82,22 @@ def test_the_same_seed_gives_the_same_schedule_and_seeds_differ() -> None:
     for seed in range(30):  # every fault is followed by what a correct cluster must do about it
         steps = random_scenario(seed).steps
         assert steps[-1].do == "expect"
+
+
+def test_random_network_faults_are_healed_and_ask_for_machines() -> None:
+    kinds = set()
+    for seed in range(60):
+        scenario = random_scenario(seed)
+        steps = scenario.steps
+        network = [s for s in steps if s.do in ("loss", "delay") or s.get("oneway")]
+        kinds |= {s.do + ("-oneway" if s.get("oneway") else "") for s in network}
+        assert scenario.machines is (True if network else None)
+        for fault in network:  # a heal follows each, after what the cluster must do about it
+            later = steps[fault.index :]
+            assert later[0].do == "expect" and any(s.do == "heal" for s in later)
+            if fault.do in ("loss", "delay"):
+                assert later[0].get("what") == "nobody-fenced"
+    assert kinds == {"loss", "delay", "partition-oneway"}
 
 
 def test_the_spec_names_every_invariant() -> None:
