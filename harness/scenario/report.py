@@ -36,7 +36,13 @@ def describe(e: Event) -> str:
     if e.kind == "port":
         return f"port {f.get('port')} ({f.get('host')}) {'enabled' if f.get('enabled') else 'DISABLED'}"
     if e.kind == "fault":
-        return f"fault: {f.get('fault')} {f.get('target')}"
+        how = {"loss": f" {f.get('percent')} %", "delay": f" {f.get('ms')} ± {f.get('jitter')} ms"}
+        oneway = " (one way)" if f.get("oneway") else ""
+        return f"fault: {f.get('fault')}{how.get(str(f.get('fault')), '')}{oneway} {f.get('target')}"
+    if e.kind == "heal":
+        return "heal: partitions, loss and delay removed"
+    if e.kind == "restart":
+        return f"restart-cluster ({f.get('how')}): {', '.join(map(str, f.get('nodes') or []))}"
     if e.kind == "expect":
         return f"expect {f.get('what')}: {'ok' if f.get('ok') else 'FAILED'} ({f.get('detail')})"
     return " ".join(f"{k}={v}" for k, v in f.items())
