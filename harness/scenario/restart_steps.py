@@ -47,11 +47,13 @@ def restart_cluster(r: Run, s: Step) -> None:
 
     with ThreadPoolExecutor(len(nodes)) as pool:  # at once, as CTS's SimulStop
         list(pool.map(leave, nodes))
-    wait_for(
-        "every node's stack to stop after its leave",
-        lambda: not any(r.lab.node_running(n) for n in nodes),
-        LEAVE_TIMEOUT,
-    )
+    try:
+        wait_for("every stack to stop", lambda: not any(r.lab.node_running(n) for n in nodes), LEAVE_TIMEOUT)
+    except AssertionError:
+        running = ", ".join(n for n in nodes if r.lab.node_running(n))
+        raise RuntimeError(
+            f"step {s.index}: {running} still running {LEAVE_TIMEOUT:g} s after leaving (cman_tool leave's wait)"
+        ) from None
     for node in nodes:
         r.lab.start_node(node)
 
