@@ -52,7 +52,7 @@ def restart_cluster(r: Run, s: Step) -> None:
     except AssertionError:
         running = ", ".join(n for n in nodes if r.lab.node_running(n))
         raise RuntimeError(
-            f"step {s.index}: {running} still running {LEAVE_TIMEOUT:g} s after leaving (cman_tool leave's wait)"
+            f"step {s.index}: {running} still running {LEAVE_TIMEOUT:g} s after leaving"
         ) from None
     for node in nodes:
         r.lab.start_node(node)
