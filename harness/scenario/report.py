@@ -14,6 +14,7 @@ from harness.scenario.history import Event, History
 from harness.scenario.runner import Outcome
 
 QUIET = ("start", "stop", "quorum", "step", "lab", "scenario")
+NETWORK_FAULTS = ("partition", "loss", "delay")
 
 
 def describe(e: Event) -> str:
@@ -205,13 +206,20 @@ def _faults(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  
     for e in h.of("fault"):
         target = str(e.get("target"))
         if target in y and e.get("fault") not in ("resume", "reconnect"):
-            stop = next((x.t - t0 for x in h.of("fault", "start") if x.t > e.t and (
-                x.src == target or (x.get("target") == target and x.get("fault") in ("resume", "reconnect"))
-            )), end)  # fmt: skip
+            stop = _fault_end(h, e, target, t0, end)
             ax.broken_barh(
                 [(e.t - t0, stop - (e.t - t0))], (y[target] - 0.45, 0.9), color="#f6d5a8", alpha=0.8
             )
             ax.text(e.t - t0, y[target] + 0.38, str(e.get("fault")), fontsize=7)
+
+
+def _fault_end(h: History, e: Event, target: str, t0: float, end: float) -> float:
+    """A network fault lasts until the network heals; a node's own until it restarts or resumes."""
+    if e.get("fault") in NETWORK_FAULTS:
+        return next((x.t - t0 for x in h.of("heal") if x.t > e.t), end)
+    return next((x.t - t0 for x in h.of("fault", "start") if x.t > e.t and (
+        x.src == target or (x.get("target") == target and x.get("fault") in ("resume", "reconnect"))
+    )), end)  # fmt: skip
 
 
 def _fencing(ax, h: History, t0: float, y: dict[str, int]) -> None:  # noqa: ANN001
