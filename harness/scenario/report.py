@@ -210,7 +210,20 @@ def _faults(ax, h: History, t0: float, y: dict[str, int], end: float) -> None:  
             ax.broken_barh(
                 [(e.t - t0, stop - (e.t - t0))], (y[target] - 0.45, 0.9), color="#f6d5a8", alpha=0.8
             )
-            ax.text(e.t - t0, y[target] + 0.38, str(e.get("fault")), fontsize=7)
+            ax.text(e.t - t0, y[target] + 0.38, _fault_label(e), fontsize=7)
+
+
+def _fault_label(e: Event) -> str:
+    kind = str(e.get("fault"))
+    if kind == "loss":
+        return f"loss {e.get('percent')} %" + (" in" if e.get("oneway") else "")
+    if kind == "delay":
+        return f"delay {e.get('ms'):g} ms" + (" in" if e.get("oneway") else "")
+    if kind == "partition" and e.get("oneway"):
+        if e.get("deaf_to"):
+            return "deaf to " + ", ".join(e.get("deaf_to"))
+        return "unheard by " + ", ".join(e.get("unheard_by") or [])
+    return kind
 
 
 def _fault_end(h: History, e: Event, target: str, t0: float, end: float) -> float:
