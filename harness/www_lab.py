@@ -44,7 +44,7 @@ esac
 CONF = """<?xml version="1.0"?>
 <cluster name="wwwcluster" config_version="1">
   <totem token="{token}"/>
-  <fence_daemon post_join_delay="1" post_fail_delay="0"/>
+  <fence_daemon post_join_delay="{post_join_delay}" post_fail_delay="0"/>
   <logging to_syslog="no" to_logfile="yes" logfile_priority="debug"/>
   <clusternodes>
     <clusternode name="node1" nodeid="1">
@@ -206,6 +206,7 @@ def build_www_lab(root: Path, **options: object) -> WwwLab:
     (nodes as machines: needs root) and a ground-truth watcher. ``options`` fill the conf's template."""
     opts: dict[str, object] = {
         "token": 400,
+        "post_join_delay": 1,
         "poll": 1,
         "nofailback": 1,
         "recovery": "relocate",
