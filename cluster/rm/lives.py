@@ -38,6 +38,8 @@ class NodeLives:
                 known[incarnation] = Life(joined=generation)
                 while len(known) > LIVES_KEPT:
                     del known[min(known)]
+            else:  # back without restarting (woke from a hang, a partition healed): the same life goes on,
+                known[incarnation].lost = None  # and a cut of it also ends the failure that comes next
 
     def covered(self, nodeid: int, incarnation: int | None, current: int) -> int:
         """The newest generation whose failures of ``nodeid`` a fence of life ``incarnation`` covers.

@@ -21,6 +21,7 @@ N1, N2 = node_address(1), node_address(2)
 
 @pytest.fixture(autouse=True)
 def root_only() -> None:
+    """Network faults need root and nft/iptables: fail under CI, skip elsewhere."""
     why = "machine labs need root" if os.geteuid() != 0 else netfaults_supported()
     if why:
         if in_ci():
@@ -30,6 +31,7 @@ def root_only() -> None:
 
 @pytest.fixture
 def net() -> Iterator[Network]:
+    """Two machines, node1 and node2, on a lab network."""
     with Network({1: "node1", 2: "node2"}) as network:
         yield network
 
@@ -65,6 +67,7 @@ def _server(net: Network, node: int, kind: str) -> tuple[subprocess.Popen[str], 
 
 @pytest.fixture
 def echo(net: Network) -> Iterator[int]:
+    """A UDP echo server on node2; its port."""
     proc, port = _server(net, 2, "echo")
     yield port
     proc.kill()

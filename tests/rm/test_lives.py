@@ -25,6 +25,15 @@ def lives_of_a_node_that_restarted() -> NodeLives:
     return lives
 
 
+def test_a_life_that_rejoins_without_restarting_is_covered_up_to_its_last_loss() -> None:
+    lives = NodeLives()
+    lives.observe(1, {1: 10, 2: 20, 3: OLD})
+    lives.observe(2, {1: 10, 2: 20})  # node 3 hangs: dropped
+    lives.observe(3, {1: 10, 2: 20, 3: OLD})  # it wakes and is let back in, the same life
+    lives.observe(4, {1: 10, 2: 20})  # the fence cuts it: dropped again
+    assert lives.covered(3, OLD, current=4) == 4  # the cut of that life ends its second failure too
+
+
 def test_a_fence_of_the_old_life_covers_only_the_first_failure() -> None:
     lives = lives_of_a_node_that_restarted()
     assert lives.covered(3, OLD, current=4) == 2
