@@ -112,14 +112,15 @@ def lab(tmp_path: Path) -> Iterator[Callable[..., Any]]:
         built.stop()
 
 
-def run_scenario(scenario: str | Path, root: str | Path) -> Any:
-    """Run a scenario file (or a shipped scenario's name) in ``root`` and return its outcome; use
-    ``assert_safe(outcome)`` to fail a test on any unmet expectation or violated invariant."""
+def run_scenario(scenario: str | Path, root: str | Path, backend: str = "bundled") -> Any:
+    """Run a scenario file (or a shipped scenario's name) in ``root`` on ``backend`` (bundled or pacemaker)
+    and return its outcome; use ``assert_safe(outcome)`` to fail a test on any unmet expectation or violated
+    invariant."""
     from harness.scenario.cli import _resolve
     from harness.scenario.runner import ScenarioRunner
     from harness.scenario.spec import load
 
-    return ScenarioRunner(load(_resolve(str(scenario))), Path(root)).run()
+    return ScenarioRunner(load(_resolve(str(scenario))), Path(root), backend).run()
 
 
 def assert_safe(outcome: Any) -> None:
@@ -127,6 +128,8 @@ def assert_safe(outcome: Any) -> None:
     expected = set(outcome.scenario.expect_violations)
     problems = [f"expect {x.step.describe()}: {x.detail}" for x in outcome.expectations if not x.ok]
     problems += [str(v) for v in outcome.violations if v.invariant not in expected] + list(outcome.errors)
+    if outcome.skipped:
+        problems.append(f"skipped on {outcome.backend}: {outcome.skipped}")
     problems += [
         f"{name} should have been violated (the scenario shows a broken device)"
         for name in sorted(expected - outcome.caught)

@@ -33,6 +33,8 @@ DEBIAN_PACKAGE = {
     "crm_verify": "pacemaker-cli-utils",
     "crm_simulate": "pacemaker-cli-utils",
     "crm_resource": "pacemaker-cli-utils",
+    "crm_mon": "pacemaker-cli-utils",
+    "pacemakerd": "pacemaker",
     "corosync": "corosync",
     "ocf-tester": "resource-agents",
     "xmllint": "libxml2-utils",

@@ -201,19 +201,23 @@ def make_www_files(root: Path) -> tuple[Path, Path, Path]:
     return image, mountpoint, script
 
 
+OPTIONS: dict[str, object] = {  # the conf template's defaults (the scenarios' ``www = {...}`` overrides them)
+    "token": 400,
+    "post_join_delay": 1,
+    "poll": 1,
+    "nofailback": 1,
+    "recovery": "relocate",
+    "max_restarts": 0,
+    "extra_domains": "",
+    "extra_resources": "",
+    "extra_services": "",
+}
+
+
 def build_www_lab(root: Path, **options: object) -> WwwLab:
     """Write the disk, the web server's LSB script and the cluster.conf under ``root``; start the lab
     (nodes as machines: needs root) and a ground-truth watcher. ``options`` fill the conf's template."""
-    opts: dict[str, object] = {
-        "token": 400,
-        "post_join_delay": 1,
-        "poll": 1,
-        "nofailback": 1,
-        "recovery": "relocate",
-        "max_restarts": 0,
-    }
-    opts.update({"extra_domains": "", "extra_resources": "", "extra_services": ""})
-    opts.update(options)
+    opts = {**OPTIONS, **options}
     image, mountpoint, script = make_www_files(root)
     conf = root / "cluster.conf"
     conf.write_text(CONF.format(address=ADDRESS, image=image, mountpoint=mountpoint, script=script, **opts))

@@ -51,6 +51,8 @@ def describe(e: Event) -> str:
 
 def text_timeline(outcome: Outcome) -> str:
     h, t0 = outcome.history, outcome.t0
+    if outcome.skipped:
+        return f"scenario {outcome.scenario.name}: SKIPPED on {outcome.backend}: {outcome.skipped}\n"
     lines = [f"scenario {outcome.scenario.name}: {'PASS' if outcome.ok else 'FAIL'}", ""]
     for e in h.events:
         if e.kind in QUIET:
@@ -79,6 +81,11 @@ def junit_xml(outcomes: Iterable[Outcome]) -> str:
     fails = total = 0
     for o in outcomes:
         name = o.scenario.name
+        if o.skipped:
+            total += 1
+            cases.append(f"    <testcase classname={quoteattr('scenario.' + name)} name=\"runs\">"
+                         f"<skipped message={quoteattr(o.skipped)}/></testcase>")  # fmt: skip
+            continue
         checks = [(f"expect {x.step.describe()}", x.ok, x.detail) for x in o.expectations]
         expected = set(o.scenario.expect_violations)
         checks += [(f"invariant {v.invariant}", v.invariant in expected, str(v)) for v in o.violations]

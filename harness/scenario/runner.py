@@ -12,25 +12,23 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cluster.daemon.control import ControlError, request
 from harness.lab_plan import nps_config
 from harness.lab_up import ConfLab
 from harness.netfault import NetFaults
 from harness.scenario import network_steps
+from harness.scenario.backend import BACKENDS, Bundled
 from harness.scenario.expectations import EXPECT
 from harness.scenario.history import Event, Feed, History, Wiring, merge, parse_lines
 from harness.scenario.invariants import Limits, Violation, check_all
 from harness.scenario.probes import Prober
 from harness.scenario.restart_steps import restart_cluster
 from harness.scenario.spec import DEFAULT_WITHIN, Scenario, Step
-from harness.www_lab import WwwLab, build_www_lab, stop_www_lab
 
 POLL = 0.05
 
@@ -52,6 +50,8 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     t0: float = 0.0
+    backend: str = "bundled"
+    skipped: str = ""  # why this backend cannot run the scenario (then nothing ran)
 
     @property
     def caught(self) -> set[str]:
@@ -61,16 +61,18 @@ class Outcome:
     def ok(self) -> bool:
         """Every expectation met, and the invariants violated exactly as the scenario says (none, unless it
         shows a broken device on purpose)."""
+        if self.skipped:
+            return True
         expected = set(self.scenario.expect_violations)
         return not self.errors and self.caught == expected and all(e.ok for e in self.expectations)
 
 
 class ScenarioRunner:
-    def __init__(self, scenario: Scenario, root: Path) -> None:
+    def __init__(self, scenario: Scenario, root: Path, backend: str = "bundled") -> None:
         self.scenario = scenario
         self.root = Path(root)
-        self.lab = ConfLab(scenario.conf, self.root / "lab", machines=scenario.machines)
-        self.www: WwwLab | None = None
+        self.backend = make_backend(backend, scenario, self.root)
+        self.lab: ConfLab = self.backend.lab
         self.prober: Prober | None = None
         self.netfaults: NetFaults | None = None  # loss, delay, one-way partitions (machine labs)
         self.events_path = self.root / "scenario.jsonl"
@@ -87,16 +89,20 @@ class ScenarioRunner:
     def run(self) -> Outcome:
         self.root.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.events_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)
-        outcome = Outcome(self.scenario, History([]))
+        outcome = Outcome(self.scenario, History([]), backend=self.backend.name)
+        for step in self.scenario.steps:
+            why = self.backend.unsupported(step)
+            if why:
+                outcome.skipped = f"step {step.index} ({step.describe()}): {why}"
+                os.close(self._fd)
+                self._fd = None
+                return outcome
         t_up = time.monotonic()
         outcome.t0 = time.time()
         try:
-            self.emit("scenario", name=self.scenario.name, seed=self.scenario.seed)
-            if self.scenario.www is not None:  # the www lab builds its own conf, disk and web server
-                self.www = build_www_lab(self.root, **self.scenario.www)
-                self.lab = self.www.lab
-            else:
-                self.lab.start()
+            self.emit("scenario", name=self.scenario.name, seed=self.scenario.seed, backend=self.backend.name)
+            self.backend.start()
+            self.lab = self.backend.lab
             self.prober = Prober(self.lab, self.emit)
             self.prober.start()
             outcome.timings["lab_up"] = time.monotonic() - t_up
@@ -117,10 +123,7 @@ class ScenarioRunner:
                 self.prober.close()
             if self.netfaults is not None:
                 self.netfaults.close()
-            if self.www is not None:
-                stop_www_lab(self.www)
-            else:
-                self.lab.stop()
+            self.backend.stop()
             outcome.timings["teardown"] = time.monotonic() - t_down
             if self._fd is not None:
                 os.close(self._fd)
@@ -140,8 +143,7 @@ class ScenarioRunner:
     # ---- history ---------------------------------------------------------------------------------------
     def streams(self) -> list[Path]:
         paths = [self.events_path] + sorted((self.lab.root / "devices").glob("*.events.jsonl"))
-        if self.lab.plan is not None:
-            paths += [self.lab.run_dir(n) / "events.jsonl" for n in self.lab.plan.nodes.values()]
+        paths += self.backend.streams()
         return [p for p in paths if p.exists()]
 
     def wiring(self) -> Wiring:
@@ -217,6 +219,10 @@ class ScenarioRunner:
             return []
         return _group(proc.pid)
 
+    def ask(self, name: str, cmd: str, **args: Any) -> dict[str, Any]:
+        """A bundled node daemon's control socket (backends without one refuse such steps beforehand)."""
+        return self.backend.ask(name, cmd, **args)  # type: ignore[no-any-return]
+
     def signal_node(self, name: str, sig: int) -> None:
         for pid in self.node_pids(name):
             try:
@@ -224,8 +230,16 @@ class ScenarioRunner:
             except ProcessLookupError:
                 pass
 
-    def ask(self, name: str, cmd: str, **args: Any) -> dict[str, Any]:
-        return request(self.lab.run_dir(name), cmd, timeout=5.0, **args)
+
+def make_backend(name: str, scenario: Scenario, root: Path) -> Any:
+    """The stack the scenario runs on (harness.scenario.backend)."""
+    if name == "bundled":
+        return Bundled(scenario, root)
+    if name == "pacemaker":
+        from harness.pacemaker.scenario_backend import PacemakerBackend
+
+        return PacemakerBackend(scenario, root)
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")
 
 
 def limits_from(values: Mapping[str, float]) -> Limits:
@@ -268,9 +282,7 @@ def _resume(r: ScenarioRunner, s: Step) -> None:
 
 def _kill(r: ScenarioRunner, s: Step) -> None:
     r.emit("fault", target=s.get("node"), fault="kill-daemon")
-    pid = r.lab.node_pid(str(s.get("node")))
-    if pid:
-        os.kill(pid, signal.SIGKILL)
+    r.backend.kill_daemon(str(s.get("node")))
 
 
 def _partition(r: ScenarioRunner, s: Step) -> None:
@@ -282,25 +294,13 @@ def _partition(r: ScenarioRunner, s: Step) -> None:
     everyone = set(r.lab.plan.nodes.values())
     placed = {n for g in groups for n in g}
     groups += [[n] for n in sorted(everyone - placed)]  # a node no group names is alone
-    for group in groups:
-        for node in group:
-            r.emit("fault", target=node, fault="partition", hears=group)
-            others = [r.nodeid(n) for n in everyone - set(group)]
-            try:
-                r.ask(node, "drop", peers=others)
-            except (ControlError, OSError):
-                continue  # a dead node hears nobody anyway
+    r.backend.partition(r, groups)
 
 
 def _heal(r: ScenarioRunner, s: Step) -> None:
-    assert r.lab.plan is not None
     r.emit("heal")
     network_steps.heal(r)
-    for node in r.lab.plan.nodes.values():
-        try:
-            r.ask(node, "drop", peers=[])
-        except (ControlError, OSError):
-            continue
+    r.backend.heal(r)
 
 
 def _cable(up: bool) -> Callable[[ScenarioRunner, Step], None]:
@@ -338,12 +338,7 @@ def _run(r: ScenarioRunner, s: Step) -> None:
     argv = str(s.get("command")).split()
     if argv and argv[0] in ("fence_node", "fence_ack_manual") and len(argv) > 1:
         r.emit("operator", target=argv[-1], command=" ".join(argv))
-    env = {**os.environ, "FENCELAB_RUN_DIR": str(r.lab.run_dir(str(s.get("node"))))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    timeout = float(s.get("timeout", 60))
-    out = subprocess.run(
-        argv, input=str(s.get("input", "")), capture_output=True, text=True, timeout=timeout, env=env
-    )
+    out = r.backend.operator(str(s.get("node")), argv, s)
     r.emit(
         "command",
         node=s.get("node"),
