@@ -175,10 +175,11 @@ class WwwLab:
         pid = self.node_file(node, "/run/www-httpd.pid")
         assert pid, f"no web server pid file on {node}"
         assert self.lab.net is not None
-        for host_pid in self.lab.net.node_pids(
-            self.lab.nodeid(node)
-        ):  # the pid file holds the node's own pid
-            status = Path(f"/proc/{host_pid}/status").read_text()
+        for host_pid in self.lab.net.node_pids(self.lab.nodeid(node)):  # the pid file holds the node's pid
+            try:
+                status = Path(f"/proc/{host_pid}/status").read_text()
+            except OSError:
+                continue  # a process of the node that ended since it was listed (an agent, a status check)
             nspid = next(line.split()[-1] for line in status.splitlines() if line.startswith("NSpid:"))
             if nspid == pid.strip():
                 os.kill(host_pid, 9)
