@@ -36,7 +36,7 @@ from harness.agent_install import install
 from harness.lab_up import ConfLab, LabError
 from harness.machines import HUB_ADDRESS
 from harness.pacemaker.node_stack import COROSYNC_STOP, PACEMAKER_STOP
-from harness.pacemaker.status import ClusterStatus, StatusError, parse_crm_mon
+from harness.pacemaker.observe import ObserveError, Snapshot, parse_crm_mon
 from harness.waiting import wait_for
 
 USER, GROUP = "hacluster", "haclient"
@@ -213,8 +213,9 @@ class PacemakerLab(ConfLab):
         argv_in = ["nsenter", "-t", str(init), "-m", "-n", "--", *argv]
         return subprocess.run(argv_in, capture_output=True, text=True, timeout=timeout)
 
-    def status(self, name: str) -> ClusterStatus | None:
+    def status(self, name: str) -> Snapshot | None:
         """What ``crm_mon`` shows on node ``name``; None while it cannot connect."""
+        asked = time.time()
         try:
             done = self.node_tool(name, "crm_mon", "-1", "--output-as=xml", timeout=10)
         except (LabError, subprocess.TimeoutExpired):
@@ -222,8 +223,8 @@ class PacemakerLab(ConfLab):
         if done.returncode != 0:
             return None
         try:
-            return parse_crm_mon(done.stdout)
-        except StatusError:
+            return parse_crm_mon(done.stdout, time.time(), name, asked)
+        except ObserveError:
             return None
 
     def check_agents(self, name: str) -> None:

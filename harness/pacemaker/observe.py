@@ -118,6 +118,15 @@ class Snapshot:
     def online(self) -> frozenset[str]:
         return frozenset(n.name for n in self.nodes if n.online)
 
+    def ready(self, names: list[str]) -> bool:
+        """A DC is elected and every node named is online and joined (not pending)."""
+        states = [self.status_of(n) for n in names]
+        return self.dc is not None and all(st is not None and st.online and not st.pending for st in states)
+
+    def active_on(self, agent: str) -> list[str]:
+        """The nodes where a resource of ``agent`` ("ocf:heartbeat:IPaddr2") is active and not failed."""
+        return [n for r in self.resources if r.agent == agent and r.active and not r.failed for n in r.nodes]
+
     @property
     def online_complement(self) -> frozenset[str]:
         """Configured nodes that are not online here."""

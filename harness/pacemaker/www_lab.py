@@ -97,8 +97,7 @@ class PacemakerWww:
         view = self.lab.status(ask)
         if view is None:
             return None
-        nodes = [n for rid, agent in view.agents.items() if agent == "ocf:heartbeat:IPaddr2"
-                 for n in view.running.get(rid, [])]  # fmt: skip
+        nodes = view.active_on("ocf:heartbeat:IPaddr2")
         return nodes[0] if len(nodes) == 1 else None
 
     def events(self, device: str) -> list[dict[str, Any]]:

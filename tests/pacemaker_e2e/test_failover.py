@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.pacemaker.status import parse_fence_history
+from harness.pacemaker.observe import parse_fence_history
 from harness.pacemaker.www_lab import PacemakerWww, build
 from harness.waiting import wait_for
 from harness.www_lab import PAGE
@@ -90,17 +90,17 @@ def fail_over(
         == owner
     )
     events = parse_fence_history(
-        www.lab.node_tool(ask, "stonith_admin", "--history", victim, "--verbose").stdout
+        www.lab.node_tool(ask, "stonith_admin", "--history", victim, "--verbose", "--output-as=xml").stdout
     )
     assert any(
-        e.target == victim and e.action in ("reboot", "off") and e.state == "successful" for e in events
+        e.target == victim and e.action in ("reboot", "off") and e.status == "success" for e in events
     ), events
     return victim, owner, cut
 
 
 def rejoined(www: PacemakerWww, victim: str, ask: str) -> bool:
     view = www.lab.status(ask)
-    return view is not None and bool(view.online.get(victim))
+    return view is not None and view.ready([victim])
 
 
 def outlet_cuts(www: PacemakerWww) -> Callable[[str, float], list[float]]:

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from harness.agent_install import is_our_wrapper
 from harness.lab_up import LabError
 from harness.namespaces import NETNS_DIR
 from harness.pacemaker.lab import PacemakerLab
-from harness.pacemaker.status import parse_crm_mon
+from harness.pacemaker.observe import parse_crm_mon
 from harness.pacemaker.www_lab import write_conf
 from harness.waiting import wait_for
 
@@ -76,10 +77,12 @@ def test_lab_up_runs_pacemaker_with_our_agents_and_lab_down_stops_it(tmp_path: P
         view = parse_crm_mon(
             subprocess.run(
                 [*inside, "crm_mon", "-1", "--output-as=xml"], capture_output=True, text=True, timeout=30
-            ).stdout
+            ).stdout,
+            time.time(),
+            "node2",
         )
         assert view.ready(["node1", "node2", "node3"])
-        assert "stonith:fence_nps" in view.agents.values()
+        assert "stonith:fence_nps" in {r.agent for r in view.resources}
         # the fencer's /usr/sbin holds our wrapper, runnable by hacluster; the host's /usr/sbin is untouched
         assert is_our_wrapper(Path(f"/proc/{pid}/root/usr/sbin/fence_nps"))
         meta = subprocess.run(
