@@ -147,6 +147,8 @@ class PacemakerBackend:
         missing = [n for n, s in views.items() if target not in s.online]
         if not views:
             return False, "no node's crm_mon answers"
+        if target not in views:  # survivors' CIBs can still list a node being fenced as online
+            return False, f"{target}'s own stack does not answer"
         if missing:
             return False, f"{target} not online for {', '.join(missing)}"
         return True, f"online for {', '.join(sorted(views))}"
